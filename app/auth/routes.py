@@ -1,0 +1,147 @@
+"""Signing in and out: the login page, the API token, the language switch, /api/v1/me."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app.auth import sessions
+from app.auth.actor import Actor
+from app.auth.guards import signed_in
+from app.auth.passwords import verify_password
+from app.i18n import LOCALES, _
+from app.jurisdictions.tables import Jurisdiction
+from app.settings import get_settings
+from app.web import render
+
+
+def safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def session_cookie(value: str, max_age: int | None = None) -> Cookie:
+    return Cookie(
+        key=sessions.SESSION_COOKIE,
+        value=value,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().https,
+        path="/",
+        max_age=max_age,
+    )
+
+
+async def authenticate(username: str, password: str) -> dict | None:
+    user = await sessions.user_by_username(username.strip()[:64]) if username else None
+    ok = verify_password(user["password_hash"] if user else None, password or "")
+    if not ok or user is None or not user["active"]:
+        return None
+    return user
+
+
+@get("/login", sync_to_thread=False)
+def login_page(request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
+    if request.scope.get("user") is not None:
+        return Redirect(path="/")
+    return render(request, "auth/login.html", next=safe_next(next), error=None, username="")
+
+
+@post("/login")
+async def login_submit(
+    request: Request, data: URLEncodedBody[dict[str, Any]]
+) -> Response:
+    username = str(data.get("username", ""))
+    user = await authenticate(username, str(data.get("password", "")))
+    target = safe_next(str(data.get("next") or "/"))
+    if user is None:
+        return render(
+            request,
+            "auth/login.html",
+            status_code=400,
+            next=target,
+            username=username[:64],
+            error=_("Wrong username or password, or the account is disabled."),
+        )
+    secret = await sessions.start(user["id"], "web", replace=request.cookies.get(sessions.SESSION_COOKIE))
+    return Redirect(path=target, cookies=[session_cookie(secret)])
+
+
+@post("/logout", guards=[signed_in])
+async def logout(request: Request) -> Redirect:
+    if secret := request.cookies.get(sessions.SESSION_COOKIE):
+        await sessions.end(secret)
+    return Redirect(path="/login", cookies=[session_cookie("", max_age=0)])
+
+
+@get("/lang/{code:str}", sync_to_thread=False)
+def switch_language(code: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
+    code = code if code in LOCALES else get_settings().default_locale
+    return Redirect(
+        path=safe_next(next),
+        cookies=[Cookie(key="lang", value=code, max_age=365 * 86400, samesite="lax", path="/")],
+    )
+
+
+# ---- API -------------------------------------------------------------------------------
+
+
+@dataclass
+class LoginIn:
+    username: str
+    password: str
+
+
+async def me_dict(actor: Actor) -> dict:
+    node = await Jurisdiction.select(Jurisdiction.code).where(Jurisdiction.id == actor.jurisdiction_id).first()
+    return {
+        "id": actor.id,
+        "username": actor.username,
+        "display_name": actor.display_name,
+        "role": actor.role,
+        "jurisdiction": {
+            "id": actor.jurisdiction_id,
+            "name": actor.jurisdiction_name,
+            "level": actor.level,
+            "code": node["code"] if node else None,
+        },
+        "must_change_password": actor.must_change_password,
+    }
+
+
+@post("/api/v1/auth/login", exclude_from_csrf=True, status_code=200)
+async def api_login(data: JSONBody[LoginIn]) -> dict:
+    user = await authenticate(data.username, data.password)
+    if user is None:
+        raise NotAuthorizedException(_("Wrong username or password, or the account is disabled."))
+    token = await sessions.start(user["id"], "api")
+    actor = await sessions.resolve(token, "api")
+    assert actor is not None
+    return {"token": token, "token_type": "bearer", "user": await me_dict(actor)}
+
+
+@post("/api/v1/auth/logout", guards=[signed_in], status_code=204)
+async def api_logout(request: Request) -> None:
+    value = request.headers.get("authorization", "")
+    if value[:7].lower() == "bearer ":
+        await sessions.end(value[7:].strip())
+
+
+@get("/api/v1/me", guards=[signed_in])
+async def api_me(request: Request) -> dict:
+    return await me_dict(request.user)
+
+
+router = Router(
+    path="/",
+    route_handlers=[login_page, login_submit, logout, switch_language, api_login, api_logout, api_me],
+    tags=["auth"],
+)
+

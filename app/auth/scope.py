@@ -1,0 +1,41 @@
+"""The one place that decides what a user may see: their jurisdiction's subtree.
+
+Every scoped table carries the columns county/township/village/grid (a case, a room, a
+jurisdiction itself); a user whose node is at level L sees the rows whose column L is their
+node. Tables that hang on a jurisdiction through a `jurisdiction` foreign key are scoped
+through it. Out of scope is indistinguishable from missing: 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+from piccolo.columns.combination import Where
+from piccolo.table import Table
+
+from app.auth.actor import Actor
+from app.i18n import _
+
+
+def scope_where(table: type[Table], actor: Actor) -> Where:
+    column = table._meta.get_column_by_name(actor.level) if _has(table, actor.level) else None
+    if column is None:
+        via = getattr(table, "jurisdiction", None)
+        if via is None:
+            raise TypeError(f"{table.__name__} is not a scoped table")
+        column = getattr(via, actor.level)
+    return column == actor.jurisdiction_id
+
+
+def _has(table: type[Table], name: str) -> bool:
+    return any(c._meta.name == name for c in table._meta.columns)
+
+
+async def get_or_404(table: type[Table], pk: Any, actor: Actor, *columns: Any) -> dict[str, Any]:
+    """The row `pk` of `table` as a dict, if `actor` may see it; otherwise 404."""
+    query = table.select(*columns).where(table._meta.primary_key == pk, scope_where(table, actor))
+    row = await query.first()
+    if row is None:
+        raise NotFoundException(_("Not found."))
+    return row

@@ -1,0 +1,166 @@
+"""The `pingli` command: migrate, seed-demo, serve, scheduler, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+import time
+
+from app.settings import get_settings
+
+
+async def migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from app import db
+
+    result = await run_forwards(app_name="pingli")
+    if not result.success:
+        raise SystemExit(f"migration failed: {result.message}")
+    if not db.is_postgres():
+        await db.engine().run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def _with_db(coro):
+    from app import db
+
+    await db.start(pool_size=4)
+    try:
+        return await coro
+    finally:
+        await db.stop()
+
+
+def cmd_migrate(_args) -> None:
+    asyncio.run(migrate())
+
+
+def cmd_seed_demo(args) -> None:
+    from app.seed import cases, demo
+
+    async def run() -> None:
+        if await demo.is_empty():
+            started = time.perf_counter()
+            summary = await demo.seed_demo()
+            print(f"demo county seeded: {summary} in {time.perf_counter() - started:.1f}s")
+        elif not args.disputes:
+            print("the database already holds a county; nothing seeded")
+        if args.disputes:
+            started = time.perf_counter()
+            await cases.add_cases(args.disputes, seed=int(time.time()) if args.random else 11)
+            print(f"added {args.disputes} cases in {time.perf_counter() - started:.1f}s")
+
+    asyncio.run(_with_db(run()))
+
+
+def print_banner(host: str, port: int) -> None:
+    from app.seed.demo import DEMO_PASSWORD, DEMO_USERS
+
+    print(f"\n  Pingli is serving on http://{host}:{port}\n")
+    print(f"  Demo logins (password {DEMO_PASSWORD}):")
+    for u in DEMO_USERS:
+        print(f"    {u.username:<14} {u.role}")
+    print()
+
+
+def cmd_serve(args) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if args.setup:
+        asyncio.run(migrate())
+        cmd_seed_demo(argparse.Namespace(disputes=0, random=False))
+    print_banner(host, port)
+    workers = args.workers or settings.workers
+    if workers > 1 and settings.run_scheduler:
+        print("  PINGLI_SCHEDULER=0 is required with several workers: run `pingli scheduler` apart.")
+        raise SystemExit(2)
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+def cmd_scheduler(_args) -> None:
+    from app import scheduler
+
+    asyncio.run(scheduler.run_forever())
+
+
+def cmd_create_user(args) -> None:
+    from app.auth.passwords import hash_password, password_problem
+    from app.auth.tables import ROLES, User
+    from app.jurisdictions.tables import Jurisdiction
+
+    if args.role not in ROLES:
+        raise SystemExit(f"role must be one of {', '.join(ROLES)}")
+    password = args.password or getpass.getpass("password: ")
+    if problem := password_problem(password):
+        raise SystemExit(problem)
+
+    async def run() -> None:
+        node = await Jurisdiction.select().where(Jurisdiction.code == args.jurisdiction).first()
+        if node is None:
+            raise SystemExit(f"no jurisdiction with code {args.jurisdiction}")
+        if await User.exists().where(User.username == args.username):
+            raise SystemExit(f"user {args.username} exists already")
+        await User.insert(
+            User(
+                username=args.username,
+                display_name=args.display_name or args.username,
+                role=args.role,
+                jurisdiction=node["id"],
+                phone=args.phone,
+                password_hash=hash_password(password),
+            )
+        )
+        print(f"created {args.username} ({args.role}) at {node['name']}")
+
+    asyncio.run(_with_db(run()))
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    parser = argparse.ArgumentParser(prog="pingli", description="Pingli (评理) dispute mediation")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="apply the database migrations").set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed-demo", help="create the demo county when the database is empty")
+    p.add_argument("--disputes", type=int, default=0, help="also add N synthetic cases (bulk)")
+    p.add_argument("--random", action="store_true", help="vary the synthetic cases between runs")
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("serve", help="serve the web app (and the scheduler, single process)")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int)
+    p.add_argument("--setup", action="store_true", help="migrate and seed the demo county first")
+    p.set_defaults(func=cmd_serve)
+
+    sub.add_parser("scheduler", help="run the scheduler process (production)").set_defaults(func=cmd_scheduler)
+
+    p = sub.add_parser("create-user", help="add a user")
+    p.add_argument("username")
+    p.add_argument("--role", required=True)
+    p.add_argument("--jurisdiction", required=True, help="jurisdiction code, e.g. 411726001")
+    p.add_argument("--display-name")
+    p.add_argument("--phone")
+    p.add_argument("--password", help="omit to be asked")
+    p.set_defaults(func=cmd_create_user)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,92 @@
+"""Engine choice, pool start/stop, transactions and the few engine differences we must know.
+
+SQLite is the embedded default; PostgreSQL (with PostGIS) is production. Everything else in the
+code base talks to Piccolo and never asks which engine it has, except through this module.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+try:  # asyncpg is only needed for PostgreSQL
+    import asyncpg
+except ImportError:  # pragma: no cover
+    asyncpg = None
+
+
+def sqlite_path(url: str) -> Path:
+    parsed = urlparse(url)
+    # sqlite:///relative/or/absolute -> netloc is empty, path is "/..."
+    raw = parsed.path
+    if raw.startswith("//"):
+        raw = raw[1:]
+    return Path(raw)
+
+
+def engine_from_url(url: str) -> Engine:
+    if url.startswith(("postgres://", "postgresql://")):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    if url.startswith("sqlite:"):
+        path = sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # timeout: wait for a concurrent writer instead of failing with "database is locked".
+        return SQLiteEngine(path=str(path), timeout=30)
+    raise ValueError(f"Unsupported PINGLI_DATABASE_URL: {url!r}")
+
+
+def engine() -> Engine:
+    from piccolo.engine import engine_finder
+
+    found = engine_finder()
+    assert found is not None
+    return found
+
+
+def is_postgres() -> bool:
+    return isinstance(engine(), PostgresEngine)
+
+
+async def start(pool_size: int = 10) -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=1, max_size=pool_size)
+    else:
+        # WAL lets readers carry on while one writer writes; it persists in the file.
+        await db.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def stop() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """A write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so a
+    check-then-insert inside it is serialized against every other writer."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with db.transaction():
+            yield
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc)
+    return asyncpg is not None and isinstance(exc, asyncpg.UniqueViolationError)
+
+
+def is_exclusion_violation(exc: BaseException) -> bool:
+    return asyncpg is not None and isinstance(exc, asyncpg.ExclusionViolationError)

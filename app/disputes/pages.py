@@ -1,0 +1,122 @@
+"""Pages for cases: the role home, the case list with htmx filters, the log form, the case."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Request, Router, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app.auth.guards import signed_in
+from app.auth.scope import scope_where
+from app.disputes import queries, services
+from app.disputes.errors import FieldErrors
+from app.disputes.validation import parse_new_dispute
+from app.jurisdictions.tables import Jurisdiction
+from app.web import render
+
+FormData = URLEncodedBody[dict[str, Any]]
+
+
+@get("/", guards=[signed_in])
+async def home(request: Request) -> Template:
+    actor = request.user
+    queues = {}
+    if actor.role == "grid_worker":
+        queues["mine"] = queries.DisputeFilters(jurisdiction=actor.grid_id, per_page=10)
+    else:
+        queues["to_accept"] = queries.DisputeFilters(status="logged", per_page=10)
+        queues["overdue"] = queries.DisputeFilters(overdue=True, per_page=10)
+        queues["open"] = queries.DisputeFilters(open_only=True, per_page=10)
+    results = {}
+    for name, f in queues.items():
+        items, total = await queries.list_disputes(actor, f)
+        results[name] = {"rows": items, "total": total}
+    return render(request, "home.html", queues=results)
+
+
+@get("/disputes", guards=[signed_in])
+async def list_page(request: Request) -> Template:
+    params = dict(request.query_params)
+    filters = queries.DisputeFilters.from_params(params)
+    items, total = ([], 0) if filters.errors else await queries.list_disputes(request.user, filters)
+    pages = max(1, -(-total // filters.per_page))
+    return render(
+        request,
+        "disputes/list.html",
+        block="results",
+        items=items,
+        total=total,
+        filters=filters,
+        params=params,
+        pages=pages,
+        errors=filters.errors,
+    )
+
+
+async def _form_context(request: Request) -> dict:
+    actor = request.user
+    grids = await (
+        Jurisdiction.select(Jurisdiction.id, Jurisdiction.name, Jurisdiction.village.name.as_alias("village_name"))
+        .where((Jurisdiction.level == "grid") & scope_where(Jurisdiction, actor))
+        .order_by(Jurisdiction.code)
+    )
+    return {"grids": grids}
+
+
+@get("/disputes/new", guards=[signed_in])
+async def new_page(request: Request) -> Template:
+    context = await _form_context(request)
+    values = {"id": str(uuid.uuid4()), "grid_id": request.user.grid_id, "people_involved": 2}
+    return render(request, "disputes/new.html", values=values, errors={}, **context)
+
+
+def form_to_payload(data: dict[str, Any]) -> dict[str, Any]:
+    """Flatten the form's party rows (party_name, party_role, ... repeated) into a list."""
+    payload = {k: v for k, v in data.items() if not k.startswith("party_") and k != "_csrf_token"}
+
+    def as_list(value: Any) -> list:
+        return value if isinstance(value, list) else ([] if value is None else [value])
+
+    names = as_list(data.get("party_name"))
+    roles = as_list(data.get("party_role"))
+    phones = as_list(data.get("party_phone"))
+    ids = as_list(data.get("party_id_number"))
+    parties = []
+    for i, name in enumerate(names):
+        if not str(name).strip():
+            continue
+        parties.append(
+            {
+                "name": name,
+                "role": roles[i] if i < len(roles) else "applicant",
+                "phone": phones[i] if i < len(phones) else None,
+                "id_number": ids[i] if i < len(ids) else None,
+            }
+        )
+    payload["parties"] = parties
+    return payload
+
+
+@post("/disputes", guards=[signed_in])
+async def create(request: Request, data: FormData) -> Template | Redirect:
+    payload = form_to_payload(data)
+    try:
+        new = parse_new_dispute(payload)
+        dispute_id, _created = await services.create_dispute(request.user, new)
+    except FieldErrors as exc:
+        context = await _form_context(request)
+        return render(request, "disputes/new.html", status_code=422, values=payload, errors=exc.errors, **context)
+    return Redirect(path=f"/disputes/{dispute_id}")
+
+
+@get("/disputes/{dispute_id:uuid}", guards=[signed_in])
+async def detail(request: Request, dispute_id: FromPath[uuid.UUID]) -> Template:
+    case = await queries.get_dispute(request.user, dispute_id)
+    ledger = await queries.events(request.user, dispute_id)
+    return render(request, "disputes/detail.html", case=case, ledger=ledger)
+
+
+router = Router(path="/", route_handlers=[home, list_page, new_page, create, detail], include_in_schema=False)

@@ -1,0 +1,242 @@
+"""Read models of cases. Every query starts from scope_where: nothing else decides visibility."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from app.auth.actor import Actor
+from app.auth.scope import get_or_404, scope_where
+from app.disputes.privacy import mask_id_number, mask_phone
+from app.disputes.tables import CaseEvent, Dispute, Party
+from app.disputes.vocabulary import (
+    CASE_LEVELS,
+    CATEGORIES,
+    GROUP_DISPUTE_PEOPLE,
+    OPEN_STATUSES,
+    RISK_LEVELS,
+    STATUSES,
+    label,
+)
+from app.i18n import _
+
+MAX_PER_PAGE = 100
+CHINA_OFFSET = timedelta(hours=8)
+
+
+@dataclass
+class DisputeFilters:
+    status: str | None = None
+    level: str | None = None
+    category: str | None = None
+    risk_level: str | None = None
+    jurisdiction: int | None = None  # narrow to a node inside the user's scope
+    q: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    open_only: bool = False
+    overdue: bool = False
+    page: int = 1
+    per_page: int = 20
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> DisputeFilters:
+        f = cls()
+        for name, vocab in (
+            ("status", STATUSES),
+            ("level", CASE_LEVELS),
+            ("category", CATEGORIES),
+            ("risk_level", RISK_LEVELS),
+        ):
+            value = params.get(name) or None
+            if value is not None and value not in vocab:
+                f.errors[name] = _("Unknown value: %(value)s.", value=str(value)[:40])
+            else:
+                setattr(f, name, value)
+        q = (params.get("q") or "").strip()
+        if "\x00" in q or len(q) > 100:
+            f.errors["q"] = _("Search text is too long or has a character that is not allowed.")
+        else:
+            f.q = q or None
+        for name, attr in (("from", "date_from"), ("to", "date_to")):
+            raw = params.get(name)
+            if raw:
+                try:
+                    setattr(f, attr, date.fromisoformat(str(raw)))
+                except ValueError:
+                    f.errors[name] = _("Must be a date like 2026-05-01.")
+        f.open_only = str(params.get("open", "")).lower() in ("1", "true", "on")
+        f.overdue = str(params.get("overdue", "")).lower() in ("1", "true", "on")
+        for name, default, high in (("page", 1, 10_000), ("per_page", 20, MAX_PER_PAGE), ("jurisdiction", None, 2**31 - 1)):
+            raw = params.get(name)
+            if raw in (None, ""):
+                setattr(f, name, default)
+                continue
+            try:
+                value = int(raw)
+                if not 1 <= value <= high:
+                    raise ValueError
+                setattr(f, name, value)
+            except (TypeError, ValueError):
+                f.errors[name] = _("Must be a whole number between 1 and %(high)s.", high=high)
+        return f
+
+
+def _where(actor: Actor, f: DisputeFilters):
+    where = scope_where(Dispute, actor)
+    if f.status:
+        where &= Dispute.status == f.status
+    if f.open_only:
+        where &= Dispute.status.is_in(list(OPEN_STATUSES))
+    if f.level:
+        where &= Dispute.level == f.level
+    if f.category:
+        where &= Dispute.category == f.category
+    if f.risk_level:
+        where &= Dispute.risk_level == f.risk_level
+    if f.jurisdiction:
+        where &= (
+            (Dispute.township == f.jurisdiction)
+            | (Dispute.village == f.jurisdiction)
+            | (Dispute.grid == f.jurisdiction)
+            | (Dispute.county == f.jurisdiction)
+        )
+    if f.q:
+        pattern = "%" + f.q.replace("%", "").replace("_", "") + "%"
+        where &= Dispute.title.ilike(pattern) | Dispute.description.ilike(pattern)
+    if f.date_from:
+        where &= Dispute.created_at >= _china_midnight(f.date_from)
+    if f.date_to:
+        where &= Dispute.created_at < _china_midnight(f.date_to + timedelta(days=1))
+    if f.overdue:
+        where &= Dispute.status.is_in(list(OPEN_STATUSES)) & (Dispute.due_at < datetime.now(UTC))
+    return where
+
+
+def _china_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC) - CHINA_OFFSET
+
+
+LIST_COLUMNS = (
+    Dispute.id,
+    Dispute.case_no,
+    Dispute.category,
+    Dispute.title,
+    Dispute.status,
+    Dispute.level,
+    Dispute.risk_level,
+    Dispute.people_involved,
+    Dispute.due_at,
+    Dispute.created_at,
+    Dispute.village.name.as_alias("village_name"),
+    Dispute.grid.name.as_alias("grid_name"),
+)
+
+
+async def list_disputes(actor: Actor, f: DisputeFilters) -> tuple[list[dict], int]:
+    where = _where(actor, f)
+    rows = await (
+        Dispute.select(*LIST_COLUMNS)
+        .where(where)
+        .order_by(Dispute.created_at, ascending=False)
+        .order_by(Dispute.id)
+        .limit(f.per_page)
+        .offset((f.page - 1) * f.per_page)
+    )
+    total = await Dispute.count().where(where)
+    return [summary(r) for r in rows], total
+
+
+def summary(row: dict) -> dict:
+    now = datetime.now(UTC)
+    return {
+        "id": str(row["id"]),
+        "case_no": row["case_no"],
+        "title": row["title"],
+        "category": row["category"],
+        "category_label": label(CATEGORIES, row["category"]),
+        "status": row["status"],
+        "status_label": label(STATUSES, row["status"]),
+        "level": row["level"],
+        "level_label": label(CASE_LEVELS, row["level"]),
+        "risk_level": row["risk_level"],
+        "people_involved": row["people_involved"],
+        "is_group": row["people_involved"] >= GROUP_DISPUTE_PEOPLE,
+        "overdue": bool(row["due_at"] and row["status"] in OPEN_STATUSES and row["due_at"] < now),
+        "due_at": _iso(row["due_at"]),
+        "created_at": _iso(row["created_at"]),
+        "village_name": row.get("village_name"),
+        "grid_name": row.get("grid_name"),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+async def get_dispute(actor: Actor, dispute_id: uuid.UUID) -> dict:
+    """The whole case as its viewer may see it (personal data masked). 404 out of scope."""
+    row = await get_or_404(
+        Dispute,
+        dispute_id,
+        actor,
+        *Dispute.all_columns(),
+        Dispute.county.name.as_alias("county_name"),
+        Dispute.township.name.as_alias("township_name"),
+        Dispute.village.name.as_alias("village_name"),
+        Dispute.grid.name.as_alias("grid_name"),
+    )
+    parties = await Party.select().where(Party.dispute == dispute_id).order_by(Party.position)
+    result = summary(row)
+    result.update(
+        description=row["description"],
+        source=row["source"],
+        occurred_at=_iso(row["occurred_at"]),
+        lon=row["lon"],
+        lat=row["lat"],
+        gps_accuracy_m=row["gps_accuracy_m"],
+        version=row["version"],
+        updated_at=_iso(row["updated_at"]),
+        county={"id": row["county"], "name": row["county_name"]},
+        township={"id": row["township"], "name": row["township_name"]},
+        village={"id": row["village"], "name": row["village_name"]},
+        grid={"id": row["grid"], "name": row["grid_name"]},
+        parties=[
+            {
+                "role": p["role"],
+                "name": p["name"],
+                "phone": mask_phone(p["phone"]),
+                "id_number": mask_id_number(p["id_number"]),
+            }
+            for p in parties
+        ],
+    )
+    return result
+
+
+async def events(actor: Actor, dispute_id: uuid.UUID) -> list[dict]:
+    await get_or_404(Dispute, dispute_id, actor, Dispute.id)
+    rows = await (
+        CaseEvent.select(
+            *CaseEvent.all_columns(),
+            CaseEvent.actor.display_name.as_alias("actor_name"),
+        )
+        .where(CaseEvent.dispute == dispute_id)
+        .order_by(CaseEvent.id)
+    )
+    return [
+        {
+            "id": r["id"],
+            "kind": r["kind"],
+            "actor": r["actor_name"],
+            "level": r["level"],
+            "from_status": r["from_status"],
+            "to_status": r["to_status"],
+            "note": r["note"],
+            "created_at": _iso(r["created_at"]),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,170 @@
+"""The only writers of cases. Each change happens in one transaction with its ledger event."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from app import db
+from app.auth.actor import Actor
+from app.auth.scope import scope_where
+from app.disputes import deadlines
+from app.disputes.errors import Conflict, FieldErrors
+from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
+from app.disputes.validation import NewDispute
+from app.geo.locate import locate_grid
+from app.i18n import _
+from app.jurisdictions.tables import Jurisdiction
+
+CHINA = ZoneInfo("Asia/Shanghai")
+LOGGING_ROLES = ("grid_worker", "village_mediator", "township_officer", "county_officer")
+# Who holds a newly logged case: a walk-in at the township is the township's from the start.
+_INITIAL_LEVEL = {
+    "grid_worker": "village",
+    "village_mediator": "village",
+    "township_officer": "township",
+    "county_officer": "county",
+}
+
+
+def content_hash(new: NewDispute) -> str:
+    canonical = json.dumps(new.content(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
+    """The grid the case belongs to: the one named, else the one under the GPS point, else
+    a grid worker's own grid. It must lie inside the actor's area."""
+    if new.grid_id is not None:
+        grid_id, field = new.grid_id, "grid_id"
+    elif new.lon is not None and new.lat is not None:
+        grid_id, field = await locate_grid(new.lon, new.lat), "lon"
+        if grid_id is None:
+            raise FieldErrors({"lon": _("This point lies outside the county.")})
+    elif actor.grid_id is not None:
+        grid_id, field = actor.grid_id, "grid_id"
+    else:
+        raise FieldErrors({"grid_id": _("Choose the grid, or give the GPS point.")})
+    grid = (
+        await Jurisdiction.select()
+        .where(
+            (Jurisdiction.id == grid_id)
+            & (Jurisdiction.level == "grid")
+            & scope_where(Jurisdiction, actor)
+        )
+        .first()
+    )
+    if grid is None:
+        message = (
+            _("This point lies outside your area.")
+            if field == "lon"
+            else _("Not a grid in your area.")
+        )
+        raise FieldErrors({field: message})
+    return grid
+
+
+async def _next_case_no(county: dict, year: int) -> str:
+    key = f"{county['code']}-{year}"
+    await CaseSequence.insert(CaseSequence(key=key, last=0)).on_conflict(action="DO NOTHING")
+    rows = await (
+        CaseSequence.update({CaseSequence.last: CaseSequence.last + 1})
+        .where(CaseSequence.key == key)
+        .returning(CaseSequence.last)
+    )
+    prefix = county["abbr"] or county["code"]
+    return f"{prefix}-{year}-{rows[0]['last']:06d}"
+
+
+async def create_dispute(actor: Actor, new: NewDispute) -> tuple[uuid.UUID, bool]:
+    """Log a case. Returns (id, created). The same id with the same content is the same case
+    (created=False); the same id with other content is a Conflict."""
+    if actor.role not in LOGGING_ROLES:
+        from litestar.exceptions import PermissionDeniedException
+
+        raise PermissionDeniedException(_("Your role cannot log cases."))
+    digest = content_hash(new)
+    dispute_id = new.id or uuid.uuid4()
+    if (existing := await _replay(dispute_id, digest)) is not None:
+        return existing, False
+    grid = await _resolve_grid(actor, new)
+    county = await Jurisdiction.select().where(Jurisdiction.id == grid["county"]).first()
+    now = datetime.now(UTC)
+    level = _INITIAL_LEVEL[actor.role]
+    try:
+        async with db.transaction():
+            if (existing := await _replay(dispute_id, digest)) is not None:
+                return existing, False
+            case_no = await _next_case_no(county, now.astimezone(CHINA).year)
+            await Dispute.insert(
+                Dispute(
+                    id=dispute_id,
+                    case_no=case_no,
+                    category=new.category,
+                    title=new.title,
+                    description=new.description,
+                    occurred_at=new.occurred_at,
+                    source=new.source,
+                    lon=new.lon,
+                    lat=new.lat,
+                    gps_accuracy_m=new.gps_accuracy_m,
+                    county=grid["county"],
+                    township=grid["township"],
+                    village=grid["village"],
+                    grid=grid["id"],
+                    people_involved=new.people_involved,
+                    risk_level=new.risk_level,
+                    status="logged",
+                    level=level,
+                    due_at=deadlines.accept_due(now),
+                    version=1,
+                    content_hash=digest,
+                    created_by=actor.id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            if new.parties:
+                await Party.insert(
+                    *[
+                        Party(
+                            dispute=dispute_id,
+                            role=p.role,
+                            name=p.name,
+                            phone=p.phone,
+                            id_number=p.id_number,
+                            address=p.address,
+                            position=i,
+                        )
+                        for i, p in enumerate(new.parties)
+                    ]
+                )
+            await CaseEvent.insert(
+                CaseEvent(
+                    dispute=dispute_id,
+                    kind="logged",
+                    actor=actor.id,
+                    level=level,
+                    to_status="logged",
+                    data=json.dumps({"source": new.source}),
+                    created_at=now,
+                )
+            )
+    except Exception as exc:
+        # Another request with the same id won the race: answer as a replay.
+        if db.is_unique_violation(exc) and (existing := await _replay(dispute_id, digest)):
+            return existing, False
+        raise
+    return dispute_id, True
+
+
+async def _replay(dispute_id: uuid.UUID, digest: str) -> uuid.UUID | None:
+    row = await Dispute.select(Dispute.id, Dispute.content_hash).where(Dispute.id == dispute_id).first()
+    if row is None:
+        return None
+    if row["content_hash"] != digest:
+        raise Conflict(_("A different case was already logged with this id."))
+    return row["id"]

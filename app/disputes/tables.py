@@ -1,0 +1,84 @@
+"""The case file: a dispute, its parties and its ledger of events.
+
+A case stores the grid/village/township/county it was found in, resolved once when it is
+logged (the scope of every query), and the level that currently holds it.
+"""
+
+from piccolo.columns import (
+    UUID,
+    Float,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from app.auth.tables import User
+from app.jurisdictions.tables import Jurisdiction
+
+
+class Dispute(Table):
+    id = UUID(primary_key=True, help_text="Client-generated: the same id posted twice is one case.")
+    case_no = Varchar(length=32, unique=True, help_text="e.g. BY-2026-000123")
+    category = Varchar(length=32, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    occurred_at = Timestamptz(null=True, default=None)
+    source = Varchar(length=16, default="patrol")
+    lon = Float(null=True, default=None)
+    lat = Float(null=True, default=None)
+    gps_accuracy_m = Float(null=True, default=None)
+    county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    village = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    grid = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    people_involved = Integer(default=2)
+    risk_level = Varchar(length=8, default="low", index=True)
+    status = Varchar(length=24, default="logged", index=True)
+    level = Varchar(length=16, default="village", index=True, help_text="Level holding the case.")
+    due_at = Timestamptz(null=True, default=None, index=True)
+    version = Integer(default=1, help_text="Optimistic concurrency: every change bumps it.")
+    content_hash = Varchar(length=64, help_text="Hash of the create payload (idempotent replays).")
+    created_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    resolved_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class Party(Table):
+    dispute = ForeignKey(references=Dispute, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=16, default="applicant", help_text="applicant|respondent|other")
+    name = Varchar(length=100)
+    phone = Text(null=True, default=None)
+    id_number = Text(null=True, default=None)
+    address = Varchar(length=200, default="")
+    position = Integer(default=0)
+
+
+class CaseEvent(Table):
+    """The ledger (台账): append-only. Corrections are new events, never edits."""
+
+    id = Serial(primary_key=True)
+    dispute = ForeignKey(references=Dispute, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=32)
+    actor = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True)
+    level = Varchar(length=16)
+    from_status = Varchar(length=24, null=True, default=None)
+    to_status = Varchar(length=24, null=True, default=None)
+    note = Text(default="")
+    data = Text(default="{}", help_text="JSON with the action's fields.")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class CaseSequence(Table):
+    """Next case number per county and year: an UPDATE ... RETURNING claim."""
+
+    key = Varchar(length=40, unique=True, help_text="<county code>-<year>")
+    last = Integer(default=0)
+

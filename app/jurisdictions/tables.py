@@ -1,0 +1,34 @@
+"""The territory: county → township → village → grid.
+
+Each node also stores its ancestors (and itself) in the columns named after the levels, so
+"everything under node N at level L" is one indexed equality: `Jurisdiction.<L> == N`.
+Scoped tables elsewhere carry the same four columns; see app/auth/scope.py.
+"""
+
+from piccolo.columns import (
+    Float,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Varchar,
+)
+from piccolo.table import Table
+
+LEVELS = ("county", "township", "village", "grid")
+
+
+class Jurisdiction(Table):
+    code = Varchar(length=32, unique=True, help_text="Administrative division code.")
+    name = Varchar(length=100)
+    level = Varchar(length=16, choices=None, index=True, help_text="county|township|village|grid")
+    parent = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)
+    depth = Integer(default=0, help_text="0 for the county, 3 for a grid.")
+    abbr = Varchar(length=8, null=True, default=None, help_text="County prefix of case numbers.")
+    county = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict, index=True)
+    township = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict, index=True)
+    village = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict, index=True)
+    grid = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict, index=True)
+    boundary = Text(null=True, default=None, help_text="GeoJSON Polygon/MultiPolygon, WGS84.")
+    centroid_lon = Float(null=True, default=None)
+    centroid_lat = Float(null=True, default=None)

@@ -1,0 +1,92 @@
+"""create_app(): the one place that lists routes, plugins, templates and static files."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, Response, get
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from app import db
+from app.auth import routes as auth_routes
+from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
+from app.disputes import api as dispute_api
+from app.disputes import pages as dispute_pages
+from app.security import security_headers_middleware
+from app.settings import REPO_ROOT, Settings, get_settings
+from app.web import EXCEPTION_HANDLERS, template_config
+
+
+@get("/healthz", include_in_schema=True, tags=["ops"])
+async def healthz() -> Response[dict[str, str]]:
+    try:
+        await db.engine().run_ddl("SELECT 1")
+    except Exception:
+        return Response({"status": "unavailable"}, status_code=503)
+    return Response({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
+    settings = settings or get_settings()
+    start_scheduler = settings.run_scheduler if run_scheduler is None else run_scheduler
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        await db.start(settings.db_pool_size)
+        scheduler = lock = None
+        if start_scheduler:
+            from app import scheduler as sched
+
+            lock = sched.SchedulerLock()
+            if await lock.acquire(wait=False):
+                scheduler = sched.build()
+                scheduler.start()
+            else:
+                logging.getLogger("pingli").warning("another scheduler is running; not starting one")
+                lock = None
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            if lock is not None:
+                await lock.release()
+            await db.stop()
+
+    csrf = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="csrftoken",
+        header_name="x-csrftoken",
+        cookie_secure=settings.https,
+        cookie_samesite="lax",
+    )
+    static = create_static_files_router(
+        path="/static",
+        directories=[REPO_ROOT / "static"],
+        cache_control=CacheControlHeader(max_age=86400, public=True),
+        include_in_schema=False,
+    )
+    return Litestar(
+        route_handlers=[healthz, auth_routes.router, dispute_pages.router, dispute_api.router, static],
+        middleware=[
+            security_headers_middleware(settings),
+            auth_middleware_factory,
+            DefineMiddleware(BearerExemptCSRFMiddleware, config=csrf),
+        ],
+        template_config=template_config,
+        plugins=[HTMXPlugin()],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
+        openapi_config=OpenAPIConfig(title="Pingli API", version="1", path="/schema"),
+        lifespan=[lifespan],
+        request_max_body_size=20 * 1024 * 1024,
+        debug=False,
+    )

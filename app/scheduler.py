@@ -1,0 +1,111 @@
+"""Everything time-driven, in one list. Exactly one scheduler runs:
+
+- `make run` / `pingli serve` with one worker: inside the web process (PINGLI_SCHEDULER=1);
+- production: its own `pingli scheduler` process beside N web workers (PINGLI_SCHEDULER=0 there).
+
+On PostgreSQL the scheduler first takes an advisory lock, so a second scheduler started by
+mistake waits as a standby instead of running every job twice. Each job is still an idempotent
+claim over database state, so even a double run changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from app import db
+from app.auth import sessions
+
+log = logging.getLogger("pingli.scheduler")
+
+# pg_advisory_lock key: the ASCII of "pingli" squeezed into a bigint
+ADVISORY_LOCK_KEY = 0x70696E676C69
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: Callable[[], Awaitable[object]]
+    trigger: BaseTrigger
+
+
+def jobs() -> list[Job]:
+    """The one list of scheduled jobs. Each lives in its domain's module."""
+    return [
+        Job("purge-expired-logins", sessions.purge_expired, IntervalTrigger(minutes=15)),
+    ]
+
+
+def build() -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
+    for job in jobs():
+        scheduler.add_job(
+            _logged(job),
+            job.trigger,
+            id=job.name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=300,
+        )
+    return scheduler
+
+
+def _logged(job: Job) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            result = await job.func()
+            log.info("job %s done: %s", job.name, result)
+        except Exception:  # a failing job must not stop the others
+            log.exception("job %s failed", job.name)
+
+    run.__name__ = job.name
+    return run
+
+
+class SchedulerLock:
+    """Holds the PostgreSQL advisory lock on a dedicated connection (no-op on SQLite)."""
+
+    def __init__(self) -> None:
+        self._conn = None
+
+    async def acquire(self, wait: bool = True, poll_seconds: float = 10.0) -> bool:
+        if not db.is_postgres():
+            return True
+        import asyncpg
+
+        self._conn = await asyncpg.connect(db.engine().config["dsn"])
+        while True:
+            if await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", ADVISORY_LOCK_KEY):
+                return True
+            if not wait:
+                await self.release()
+                return False
+            log.info("another scheduler holds the lock; standing by")
+            await asyncio.sleep(poll_seconds)
+
+    async def release(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()  # closing the session releases the lock
+            self._conn = None
+
+
+async def run_forever() -> None:
+    """`pingli scheduler`: take the lock, then run the jobs until stopped."""
+    await db.start(pool_size=2)
+    lock = SchedulerLock()
+    await lock.acquire(wait=True)
+    scheduler = build()
+    scheduler.start()
+    log.info("scheduler running %d jobs", len(jobs()))
+    try:
+        await asyncio.Event().wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await lock.release()
+        await db.stop()

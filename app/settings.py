@@ -1,0 +1,115 @@
+"""Every setting comes from the environment, is read once, and is documented here.
+
+The README lists each variable (a test checks that it does). Defaults suit `make run` on a
+laptop; production sets PINGLI_DATABASE_URL, PINGLI_SECRET_KEY and PINGLI_HTTPS.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: str
+    help: str
+
+
+# The one list of environment variables. Order is the order the README shows them in.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("PINGLI_DATA_DIR", "./var", "Folder for the SQLite database, uploads, keys and backups."),
+    Setting(
+        "PINGLI_DATABASE_URL",
+        "sqlite:///<data dir>/pingli.db",
+        "Database: `sqlite:///path/to/file.db` or `postgresql://user:pass@host:port/db`.",
+    ),
+    Setting("HOST", "127.0.0.1", "Address `pingli serve` listens on."),
+    Setting("PORT", "8000", "Port `pingli serve` listens on."),
+    Setting(
+        "PINGLI_SECRET_KEY",
+        "generated into <data dir>/secret_key",
+        "Signs CSRF tokens. Set the same value on every web worker.",
+    ),
+    Setting("PINGLI_HTTPS", "0", "1 when served over HTTPS: Secure cookies and HSTS."),
+    Setting("PINGLI_SCHEDULER", "1", "1 runs the scheduler inside `pingli serve` (single process only)."),
+    Setting("PINGLI_WORKERS", "1", "Web worker processes for `pingli serve` (then run `pingli scheduler` apart)."),
+    Setting("PINGLI_SESSION_IDLE_MINUTES", "480", "A login ends after this long without a request."),
+    Setting("PINGLI_SESSION_MAX_HOURS", "168", "A login ends this long after it began, whatever the use."),
+    Setting("PINGLI_API_TOKEN_DAYS", "30", "Lifetime of a bearer token from POST /api/v1/auth/login."),
+    Setting("PINGLI_DEFAULT_LOCALE", "zh_Hans", "Language of the UI when the user has not chosen one."),
+    Setting("PINGLI_DB_POOL_SIZE", "10", "PostgreSQL connections per web worker."),
+)
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str
+    port: int
+    secret_key: str
+    https: bool
+    run_scheduler: bool
+    workers: int
+    session_idle_minutes: int
+    session_max_hours: int
+    api_token_days: int
+    default_locale: str
+    db_pool_size: int
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Use PINGLI_SECRET_KEY, else a key generated once and kept in the data dir."""
+    explicit = os.environ.get("PINGLI_SECRET_KEY")
+    if explicit:
+        return explicit
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve()
+    database_url = _env("PINGLI_DATABASE_URL", f"sqlite:///{data_dir / 'pingli.db'}")
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        host=_env("HOST", "127.0.0.1"),
+        port=int(_env("PORT", "8000")),
+        secret_key=_secret_key(data_dir),
+        https=_env("PINGLI_HTTPS", "0") == "1",
+        run_scheduler=_env("PINGLI_SCHEDULER", "1") == "1",
+        workers=int(_env("PINGLI_WORKERS", "1")),
+        session_idle_minutes=int(_env("PINGLI_SESSION_IDLE_MINUTES", "480")),
+        session_max_hours=int(_env("PINGLI_SESSION_MAX_HOURS", "168")),
+        api_token_days=int(_env("PINGLI_API_TOKEN_DAYS", "30")),
+        default_locale=_env("PINGLI_DEFAULT_LOCALE", "zh_Hans"),
+        db_pool_size=int(_env("PINGLI_DB_POOL_SIZE", "10")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

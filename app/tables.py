@@ -1,0 +1,8 @@
+"""Every Piccolo table, in dependency order. Piccolo's AppConfig and the tests read this list."""
+
+from app.auth.tables import LoginSession, User
+from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
+from app.jurisdictions.tables import Jurisdiction
+from app.sessions.tables import Room
+
+ALL_TABLES = (Jurisdiction, User, LoginSession, Dispute, Party, CaseEvent, CaseSequence, Room)

@@ -1,0 +1,192 @@
+"""Templates, page rendering and how errors reach people (pages) and programs (the API).
+
+A page and its htmx fragment share one template: the fragment is a named block of the page
+(jinja2-fragments), so the full page and the htmx reply can never drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.template.config import TemplateConfig
+
+from app import i18n
+from app.disputes import vocabulary
+from app.disputes.errors import Conflict, FieldErrors
+from app.i18n import _
+from app.settings import REPO_ROOT
+
+CHINA = ZoneInfo("Asia/Shanghai")
+PROBLEM_JSON = "application/problem+json"
+
+
+def local_dt(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.astimezone(CHINA).strftime(fmt)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(REPO_ROOT / "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["local_dt"] = local_dt
+    env.globals.update(
+        vocab=vocabulary,
+        label=vocabulary.label,
+        LOCALES=i18n.LOCALES,
+        LOCALE_NAMES=i18n.LOCALE_NAMES,
+        current_locale=lambda: i18n.current_locale.get(),
+        html_lang=lambda: i18n.HTML_LANG[i18n.current_locale.get()],
+    )
+    return env
+
+
+template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment()))
+
+
+def render(
+    request: Request, template: str, block: str | None = None, status_code: int = 200, **context: Any
+) -> Template:
+    """The page, or only `block` of it when htmx asks for that fragment."""
+    context.setdefault("user", request.user)
+    headers = {"Vary": "HX-Request"}
+    if block and request.headers.get("hx-request") == "true":
+        return HTMXBlockTemplate(
+            template_name=template, block_name=block, context=context, status_code=status_code, headers=headers
+        )
+    return Template(template_name=template, context=context, status_code=status_code, headers=headers)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers={"Cache-Control": "no-store"})
+
+
+def _page_error(request: Request, status: int, message: str) -> Response:
+    if request.headers.get("hx-request") == "true":
+        # htmx swaps nothing on error codes by default; the fragment goes to the flash area
+        return Template(
+            template_name="_error_fragment.html",
+            context={"message": message, "status": status},
+            status_code=status,
+            headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
+        )
+    return Template(
+        template_name="error.html",
+        context={"message": message, "status": status, "user": request.scope.get("user")},
+        status_code=status,
+    )
+
+
+def on_not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
+    if is_api(request):
+        detail = exc.detail if exc.detail and exc.detail != "Unauthorized" else _("Sign in first.")
+        response = problem(401, detail)
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.headers.get("hx-request") == "true":
+        return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
+    return Redirect(path=f"/login?next={target}")
+
+
+def on_field_errors(request: Request, exc: FieldErrors) -> Response:
+    message = _("Some fields need attention.")
+    if is_api(request):
+        return problem(
+            422,
+            message,
+            "; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
+            errors=[{"field": k, "message": v} for k, v in exc.errors.items()],
+        )
+    return _page_error(request, 422, message + " " + "; ".join(exc.errors.values()))
+
+
+def on_conflict(request: Request, exc: Conflict) -> Response:
+    if is_api(request):
+        extra = {"current": exc.current} if exc.current is not None else {}
+        return problem(409, _("Conflict"), exc.message, **extra)
+    return _page_error(request, 409, exc.message)
+
+
+def on_validation(request: Request, exc: ValidationException) -> Response:
+    """Malformed bodies and parameters Litestar itself rejects: 422 (400 for unreadable JSON)."""
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            errors.append({"field": item.get("key") or item.get("source") or "body", "message": item.get("message", "")})
+    status = 422 if errors else 400
+    title = _("Some fields need attention.") if errors else _("The request could not be read.")
+    if is_api(request):
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+        return problem(status, title, detail, errors=errors)
+    return _page_error(request, status, title)
+
+
+def on_http_exception(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, NotFoundException):
+        message = _("Not found.")
+    elif isinstance(exc, PermissionDeniedException):
+        message = exc.detail if exc.detail and exc.detail != "Forbidden" else _("You may not do this.")
+        if "CSRF" in (exc.detail or ""):
+            message = _("This form has expired. Reload the page and try again.")
+    elif status == 405:
+        message = _("This address does not take that method.")
+    elif status == 413:
+        message = _("The upload is too large.")
+    elif status == 429:
+        message = _("Too many attempts. Wait a minute and try again.")
+    else:
+        message = exc.detail or _("Something went wrong.")
+    if is_api(request):
+        return problem(status, message)
+    return _page_error(request, status, message)
+
+
+def on_server_error(request: Request, exc: Exception) -> Response:
+    request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    message = _("Something went wrong on our side. Nothing was saved; please try again.")
+    if is_api(request):
+        return problem(HTTP_500_INTERNAL_SERVER_ERROR, message)
+    return _page_error(request, 500, message)
+
+
+EXCEPTION_HANDLERS = {
+    NotAuthorizedException: on_not_authorized,
+    FieldErrors: on_field_errors,
+    Conflict: on_conflict,
+    ValidationException: on_validation,
+    HTTPException: on_http_exception,
+    Exception: on_server_error,
+}

@@ -1,0 +1,35 @@
+"""`make test`: the suite on SQLite, then again on PostgreSQL+PostGIS when
+PINGLI_TEST_POSTGRES_URL is set (PINGLI_REQUIRE_POSTGRES=1 makes its absence a failure).
+Browser tests run in the SQLite pass (the front end does not depend on the engine)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def run(engine: str, extra: list[str]) -> int:
+    env = dict(os.environ, PINGLI_TEST_ENGINE=engine)
+    args = [sys.executable, "-m", "pytest", *extra]
+    if engine == "postgres":
+        args += ["--ignore=tests/browser"]
+    print(f"\n=== pytest on {engine} ===", flush=True)
+    return subprocess.call(args, env=env)
+
+
+def main() -> int:
+    extra = sys.argv[1:]
+    postgres = os.environ.get("PINGLI_TEST_POSTGRES_URL")
+    if not postgres and os.environ.get("PINGLI_REQUIRE_POSTGRES") == "1":
+        print("PINGLI_REQUIRE_POSTGRES=1 but PINGLI_TEST_POSTGRES_URL is not set", file=sys.stderr)
+        return 1
+    codes = [run("sqlite", extra)]
+    if postgres:
+        codes.append(run("postgres", extra))
+    failed = [c for c in codes if c != 0]
+    return failed[0] if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

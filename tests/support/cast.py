@@ -1,0 +1,87 @@
+"""The demo cast, as in the README: who they are and clients signed in as them.
+
+demo-grid logs cases in grid G of village V of township T; demo-village mediates V;
+demo-township officers T; demo-county and demo-admin see the county; demo-grid-2 patrols a
+grid in another township and must see nothing of T.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import httpx
+
+from app.seed.demo import DEMO_PASSWORD, DEMO_USERS
+
+USERNAMES = [u.username for u in DEMO_USERS]
+CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A cookie-carrying client that signs in through the login form, like a person."""
+
+    def __init__(self, app: Any):
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver", follow_redirects=False
+        )
+        self.csrf = ""
+
+    async def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> httpx.Response:
+        page = await self.http.get("/login")
+        found = CSRF_RE.search(page.text)
+        # signed in already, /login redirects: the CSRF cookie carries the same token
+        self.csrf = found.group(1) if found else self.http.cookies["csrftoken"]
+        return await self.http.post(
+            "/login",
+            data={"username": username, "password": password, "next": "/", "_csrf_token": self.csrf},
+        )
+
+    async def get(self, url: str, **kw) -> httpx.Response:
+        return await self.http.get(url, **kw)
+
+    async def post_form(self, url: str, data: dict, htmx: bool = False) -> httpx.Response:
+        headers = {"x-csrftoken": self.csrf}
+        if htmx:
+            headers["hx-request"] = "true"
+        return await self.http.post(url, data=data, headers=headers)
+
+
+class Cast:
+    def __init__(self, app: Any):
+        self.app = app
+        self.api: dict[str, httpx.AsyncClient] = {}
+        self.me: dict[str, dict] = {}
+        self._browsers: list[Browser] = []
+
+    async def __aenter__(self) -> Cast:
+        for username in USERNAMES:
+            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://testserver")
+            r = await client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+            assert r.status_code == 200, r.text
+            client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+            self.api[username] = client
+            self.me[username] = r.json()["user"]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        for client in self.api.values():
+            await client.aclose()
+        for b in self._browsers:
+            await b.http.aclose()
+
+    async def browser(self, username: str | None = None) -> Browser:
+        b = Browser(self.app)
+        self._browsers.append(b)
+        if username:
+            r = await b.sign_in(username)
+            assert r.status_code == 302, r.text
+        return b
+
+    async def log_case(self, username: str = "demo-grid", **fields) -> dict:
+        """A case logged through the API, as the phone would."""
+        body = {"id": str(uuid.uuid4()), "title": "邻居排水沟堵塞", "category": "neighbours"} | fields
+        r = await self.api[username].post("/api/v1/disputes", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
