@@ -1,6 +1,8 @@
 """`make test`: the suite on SQLite, then again on PostgreSQL+PostGIS when
 PINGLI_TEST_POSTGRES_URL is set (PINGLI_REQUIRE_POSTGRES=1 makes its absence a failure).
-Browser tests run in the SQLite pass (the front end does not depend on the engine)."""
+Browser tests run in the SQLite pass (the front end does not depend on the engine), in a
+pytest process of their own: Playwright's sync API keeps an event loop running in the main
+thread, which the asyncio tests cannot share."""
 
 from __future__ import annotations
 
@@ -9,13 +11,11 @@ import subprocess
 import sys
 
 
-def run(engine: str, extra: list[str]) -> int:
+def run(engine: str, extra: list[str], browser: bool = False) -> int:
     env = dict(os.environ, PINGLI_TEST_ENGINE=engine)
-    args = [sys.executable, "-m", "pytest", *extra]
-    if engine == "postgres":
-        args += ["--ignore=tests/browser"]
-    print(f"\n=== pytest on {engine} ===", flush=True)
-    return subprocess.call(args, env=env)
+    selection = ["tests/browser"] if browser else ["--ignore=tests/browser"]
+    print(f"\n=== pytest on {engine}{' (browser)' if browser else ''} ===", flush=True)
+    return subprocess.call([sys.executable, "-m", "pytest", *selection, *extra], env=env)
 
 
 def main() -> int:
@@ -24,7 +24,7 @@ def main() -> int:
     if not postgres and os.environ.get("PINGLI_REQUIRE_POSTGRES") == "1":
         print("PINGLI_REQUIRE_POSTGRES=1 but PINGLI_TEST_POSTGRES_URL is not set", file=sys.stderr)
         return 1
-    codes = [run("sqlite", extra)]
+    codes = [run("sqlite", extra), run("sqlite", extra, browser=True)]
     if postgres:
         codes.append(run("postgres", extra))
     failed = [c for c in codes if c != 0]
