@@ -95,3 +95,9 @@ async def cast(app) -> Cast:
     """The demo users, each with a signed-in API client and a signed-in browser-like client."""
     async with Cast(app) as c:
         yield c
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API leaves an event loop running in the main
+    thread, and asyncio tests after it could not start theirs."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))

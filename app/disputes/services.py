@@ -49,7 +49,11 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
     else:
         raise FieldErrors({"grid_id": _("Choose the grid, or give the GPS point.")})
     grid = (
-        await Jurisdiction.select()
+        await Jurisdiction.select(
+            *Jurisdiction.all_columns(),
+            Jurisdiction.county.code.as_alias("county_code"),
+            Jurisdiction.county.abbr.as_alias("county_abbr"),
+        )
         .where(
             (Jurisdiction.id == grid_id)
             & (Jurisdiction.level == "grid")
@@ -67,15 +71,16 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
     return grid
 
 
-async def _next_case_no(county: dict, year: int) -> str:
-    key = f"{county['code']}-{year}"
-    await CaseSequence.insert(CaseSequence(key=key, last=0)).on_conflict(action="DO NOTHING")
-    rows = await (
-        CaseSequence.update({CaseSequence.last: CaseSequence.last + 1})
-        .where(CaseSequence.key == key)
-        .returning(CaseSequence.last)
+async def _next_case_no(grid: dict, year: int) -> str:
+    """Claim the next number of the county's year in one statement (UPSERT ... RETURNING works
+    on SQLite ≥ 3.35 and PostgreSQL), inside the caller's transaction."""
+    key = f"{grid['county_code']}-{year}"
+    rows = await CaseSequence.raw(
+        "INSERT INTO case_sequence (key, last) VALUES ({}, 1) "
+        "ON CONFLICT (key) DO UPDATE SET last = case_sequence.last + 1 RETURNING last",
+        key,
     )
-    prefix = county["abbr"] or county["code"]
+    prefix = grid["county_abbr"] or grid["county_code"]
     return f"{prefix}-{year}-{rows[0]['last']:06d}"
 
 
@@ -88,17 +93,14 @@ async def create_dispute(actor: Actor, new: NewDispute) -> tuple[uuid.UUID, bool
         raise PermissionDeniedException(_("Your role cannot log cases."))
     digest = content_hash(new)
     dispute_id = new.id or uuid.uuid4()
-    if (existing := await _replay(dispute_id, digest)) is not None:
-        return existing, False
     grid = await _resolve_grid(actor, new)
-    county = await Jurisdiction.select().where(Jurisdiction.id == grid["county"]).first()
     now = datetime.now(UTC)
     level = _INITIAL_LEVEL[actor.role]
     try:
         async with db.transaction():
             if (existing := await _replay(dispute_id, digest)) is not None:
                 return existing, False
-            case_no = await _next_case_no(county, now.astimezone(CHINA).year)
+            case_no = await _next_case_no(grid, now.astimezone(CHINA).year)
             await Dispute.insert(
                 Dispute(
                     id=dispute_id,
