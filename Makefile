@@ -26,7 +26,7 @@ test: $(STAMP) ## the whole suite: SQLite, then PostgreSQL+PostGIS when PINGLI_T
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
-	$(BIN)/mypy app
+	$(BIN)/mypy
 
 messages: $(STAMP) ## extract translatable strings into app/locale/*/LC_MESSAGES/<domain>.po
 	$(BIN)/python -m app.i18n_catalogs

@@ -78,7 +78,9 @@ def cmd_serve(args) -> None:
     print_banner(host, port)
     workers = args.workers or settings.workers
     if workers > 1 and settings.run_scheduler:
-        print("  PINGLI_SCHEDULER=0 is required with several workers: run `pingli scheduler` apart.")
+        print(
+            "  PINGLI_SCHEDULER=0 is required with several workers: run `pingli scheduler` apart."
+        )
         raise SystemExit(2)
     uvicorn.run(
         "app.asgi:app",
@@ -147,7 +149,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--setup", action="store_true", help="migrate and seed the demo county first")
     p.set_defaults(func=cmd_serve)
 
-    sub.add_parser("scheduler", help="run the scheduler process (production)").set_defaults(func=cmd_scheduler)
+    sub.add_parser("scheduler", help="run the scheduler process (production)").set_defaults(
+        func=cmd_scheduler
+    )
 
     p = sub.add_parser("create-user", help="add a user")
     p.add_argument("username")

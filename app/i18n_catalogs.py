@@ -40,7 +40,11 @@ def extract() -> dict[str, dict[str | tuple, list[str]]]:
             method_ref, str(path), keywords=KEYWORDS, options=options
         ):
             if isinstance(message, tuple):
-                message = tuple(m for m in message if m) if len(message) > 1 and message[1] else message[0]
+                message = (
+                    tuple(m for m in message if m)
+                    if len(message) > 1 and message[1]
+                    else message[0]
+                )
             if message:
                 found[domain_of(path)][message].append(f"{path.relative_to(REPO_ROOT)}:{lineno}")
     return found
@@ -60,7 +64,14 @@ def update() -> None:
             catalog = Catalog(locale=locale.replace("_Hans", ""), domain=domain, project="pingli")
             for msgid in sorted(messages, key=lambda m: m if isinstance(m, str) else m[0]):
                 string = old.get(msgid, "" if isinstance(msgid, str) else ("", ""))
-                catalog.add(msgid, string=string, locations=[(loc.rsplit(":", 1)[0], int(loc.rsplit(":", 1)[1])) for loc in messages[msgid][:3]])
+                catalog.add(
+                    msgid,
+                    string=string,
+                    locations=[
+                        (loc.rsplit(":", 1)[0], int(loc.rsplit(":", 1)[1]))
+                        for loc in messages[msgid][:3]
+                    ],
+                )
             with path.open("wb") as fh:
                 write_po(fh, catalog, width=100, sort_output=False, omit_header=False)
         for stale in folder.glob("*.po"):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from litestar import Litestar, Response, get
 from litestar.config.compression import CompressionConfig
@@ -50,7 +50,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
                 scheduler = sched.build()
                 scheduler.start()
             else:
-                logging.getLogger("pingli").warning("another scheduler is running; not starting one")
+                logging.getLogger("pingli").warning(
+                    "another scheduler is running; not starting one"
+                )
                 lock = None
         try:
             yield
@@ -75,7 +77,13 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[healthz, auth_routes.router, dispute_pages.router, dispute_api.router, static],
+        route_handlers=[
+            healthz,
+            auth_routes.router,
+            dispute_pages.router,
+            dispute_api.router,
+            static,
+        ],
         middleware=[
             security_headers_middleware(settings),
             auth_middleware_factory,
@@ -84,7 +92,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         template_config=template_config,
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, gzip_compress_level=6
+        ),
         openapi_config=OpenAPIConfig(title="Pingli API", version="1", path="/schema"),
         lifespan=[lifespan],
         request_max_body_size=20 * 1024 * 1024,

@@ -24,7 +24,9 @@ class Setting:
 
 # The one list of environment variables. Order is the order the README shows them in.
 SETTINGS: tuple[Setting, ...] = (
-    Setting("PINGLI_DATA_DIR", "./var", "Folder for the SQLite database, uploads, keys and backups."),
+    Setting(
+        "PINGLI_DATA_DIR", "./var", "Folder for the SQLite database, uploads, keys and backups."
+    ),
     Setting(
         "PINGLI_DATABASE_URL",
         "sqlite:///<data dir>/pingli.db",
@@ -38,12 +40,28 @@ SETTINGS: tuple[Setting, ...] = (
         "Signs CSRF tokens. Set the same value on every web worker.",
     ),
     Setting("PINGLI_HTTPS", "0", "1 when served over HTTPS: Secure cookies and HSTS."),
-    Setting("PINGLI_SCHEDULER", "1", "1 runs the scheduler inside `pingli serve` (single process only)."),
-    Setting("PINGLI_WORKERS", "1", "Web worker processes for `pingli serve` (then run `pingli scheduler` apart)."),
-    Setting("PINGLI_SESSION_IDLE_MINUTES", "480", "A login ends after this long without a request."),
-    Setting("PINGLI_SESSION_MAX_HOURS", "168", "A login ends this long after it began, whatever the use."),
-    Setting("PINGLI_API_TOKEN_DAYS", "30", "Lifetime of a bearer token from POST /api/v1/auth/login."),
-    Setting("PINGLI_DEFAULT_LOCALE", "zh_Hans", "Language of the UI when the user has not chosen one."),
+    Setting(
+        "PINGLI_SCHEDULER", "1", "1 runs the scheduler inside `pingli serve` (single process only)."
+    ),
+    Setting(
+        "PINGLI_WORKERS",
+        "1",
+        "Web worker processes for `pingli serve` (then run `pingli scheduler` apart).",
+    ),
+    Setting(
+        "PINGLI_SESSION_IDLE_MINUTES", "480", "A login ends after this long without a request."
+    ),
+    Setting(
+        "PINGLI_SESSION_MAX_HOURS",
+        "168",
+        "A login ends this long after it began, whatever the use.",
+    ),
+    Setting(
+        "PINGLI_API_TOKEN_DAYS", "30", "Lifetime of a bearer token from POST /api/v1/auth/login."
+    ),
+    Setting(
+        "PINGLI_DEFAULT_LOCALE", "zh_Hans", "Language of the UI when the user has not chosen one."
+    ),
     Setting("PINGLI_DB_POOL_SIZE", "10", "PostgreSQL connections per web worker."),
 )
 

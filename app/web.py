@@ -68,16 +68,26 @@ template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_
 
 
 def render(
-    request: Request, template: str, block: str | None = None, status_code: int = 200, **context: Any
+    request: Request,
+    template: str,
+    block: str | None = None,
+    status_code: int = 200,
+    **context: Any,
 ) -> Template:
     """The page, or only `block` of it when htmx asks for that fragment."""
     context.setdefault("user", request.user)
     headers = {"Vary": "HX-Request"}
     if block and request.headers.get("hx-request") == "true":
         return HTMXBlockTemplate(
-            template_name=template, block_name=block, context=context, status_code=status_code, headers=headers
+            template_name=template,
+            block_name=block,
+            context=context,
+            status_code=status_code,
+            headers=headers,
         )
-    return Template(template_name=template, context=context, status_code=status_code, headers=headers)
+    return Template(
+        template_name=template, context=context, status_code=status_code, headers=headers
+    )
 
 
 def is_api(request: Request) -> bool:
@@ -89,7 +99,9 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any) ->
     if detail:
         body["detail"] = detail
     body.update(extra)
-    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers={"Cache-Control": "no-store"})
+    return Response(
+        body, status_code=status, media_type=PROBLEM_JSON, headers={"Cache-Control": "no-store"}
+    )
 
 
 def _page_error(request: Request, status: int, message: str) -> Response:
@@ -144,7 +156,12 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            errors.append({"field": item.get("key") or item.get("source") or "body", "message": item.get("message", "")})
+            errors.append(
+                {
+                    "field": item.get("key") or item.get("source") or "body",
+                    "message": item.get("message", ""),
+                }
+            )
     status = 422 if errors else 400
     title = _("Some fields need attention.") if errors else _("The request could not be read.")
     if is_api(request):
@@ -158,7 +175,9 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotFoundException):
         message = _("Not found.")
     elif isinstance(exc, PermissionDeniedException):
-        message = exc.detail if exc.detail and exc.detail != "Forbidden" else _("You may not do this.")
+        message = (
+            exc.detail if exc.detail and exc.detail != "Forbidden" else _("You may not do this.")
+        )
         if "CSRF" in (exc.detail or ""):
             message = _("This form has expired. Reload the page and try again.")
     elif status == 405:

@@ -25,7 +25,9 @@ async def healthz() -> dict:
 
 async def _startup() -> None:
     await db.start(pool_size=10)
-    await db.engine().run_ddl("CREATE TABLE IF NOT EXISTS bench_bare (id VARCHAR(36) PRIMARY KEY, body TEXT)")
+    await db.engine().run_ddl(
+        "CREATE TABLE IF NOT EXISTS bench_bare (id VARCHAR(36) PRIMARY KEY, body TEXT)"
+    )
 
 
 app = Litestar([bare, healthz], on_startup=[_startup], on_shutdown=[db.stop])

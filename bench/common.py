@@ -37,7 +37,9 @@ def scratch_database(engine: str):
         yield f"sqlite:///{tmp}/bench.db", tmp
         return
     if not PG_URL:
-        raise SystemExit("set PINGLI_BENCH_POSTGRES_URL (or PINGLI_TEST_POSTGRES_URL) for PostgreSQL benchmarks")
+        raise SystemExit(
+            "set PINGLI_BENCH_POSTGRES_URL (or PINGLI_TEST_POSTGRES_URL) for PostgreSQL benchmarks"
+        )
     sys.path.insert(0, str(REPO))
     from tests.support.pg import create_database, drop_database, with_database
 
@@ -51,17 +53,35 @@ def scratch_database(engine: str):
 
 def pingli(args: list[str], url: str, data_dir: str, **kw) -> subprocess.CompletedProcess:
     env = dict(os.environ, PINGLI_DATABASE_URL=url, PINGLI_DATA_DIR=data_dir, PINGLI_SCHEDULER="0")
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, cwd=REPO, check=True, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], env=env, cwd=REPO, check=True, **kw
+    )
 
 
 @contextmanager
 def server(module: str, url: str, data_dir: str, extra_env: dict | None = None):
     """uvicorn serving `module` (an ASGI app path) on a free loopback port."""
     port = free_port()
-    env = {**os.environ, "PINGLI_DATABASE_URL": url, "PINGLI_DATA_DIR": data_dir, "PINGLI_SCHEDULER": "0"}
+    env = {
+        **os.environ,
+        "PINGLI_DATABASE_URL": url,
+        "PINGLI_DATA_DIR": data_dir,
+        "PINGLI_SCHEDULER": "0",
+    }
     env.update(extra_env or {})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", module, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            module,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         cwd=REPO,
     )
@@ -88,7 +108,9 @@ def wait_until_up(base: str, timeout: float = 30) -> None:
     raise RuntimeError(f"{base} did not come up")
 
 
-async def load(make_request: Callable[[int], Awaitable[int]], total: int, concurrency: int) -> float:
+async def load(
+    make_request: Callable[[int], Awaitable[int]], total: int, concurrency: int
+) -> float:
     """Run `total` requests with `concurrency` in flight; return requests per second."""
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(total):

@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 
@@ -39,7 +40,9 @@ def bench_seed(engine: str, cases: int) -> list[tuple[str, str]]:
     ]
 
 
-async def _create_rate(base: str, token: str | None, total: int, concurrency: int, bare: bool) -> float:
+async def _create_rate(
+    base: str, token: str | None, total: int, concurrency: int, bare: bool
+) -> float:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
 
@@ -58,11 +61,17 @@ def bench_create(engine: str, total: int, rounds: int, concurrency: int) -> list
         pingli(["seed-demo"], url, data_dir, capture_output=True)
         app_rates, bare_rates = [], []
         with server("app.asgi:app", url, data_dir) as (base, _):
-            token = httpx.post(base + "/api/v1/auth/login", json={"username": "demo-grid", "password": PASSWORD}).json()["token"]
+            token = httpx.post(
+                base + "/api/v1/auth/login", json={"username": "demo-grid", "password": PASSWORD}
+            ).json()["token"]
             with server("bench.bare_app:app", url, data_dir) as (bare_base, _):
                 for _ in range(rounds):  # interleaved, so drift on a noisy machine hits both
-                    app_rates.append(asyncio.run(_create_rate(base, token, total, concurrency, bare=False)))
-                    bare_rates.append(asyncio.run(_create_rate(bare_base, None, total, concurrency, bare=True)))
+                    app_rates.append(
+                        asyncio.run(_create_rate(base, token, total, concurrency, bare=False))
+                    )
+                    bare_rates.append(
+                        asyncio.run(_create_rate(bare_base, None, total, concurrency, bare=True))
+                    )
     a, b = median(app_rates), median(bare_rates)
     return [
         (f"{engine}: POST /api/v1/disputes (median of {rounds})", f"{a:,.0f} req/s"),
@@ -77,15 +86,29 @@ def bench_memory() -> list[tuple[str, str]]:
         pingli(["seed-demo"], url, data_dir, capture_output=True)
         with server("app.asgi:app", url, data_dir, {"PINGLI_SCHEDULER": "1"}) as (base, proc):
             with httpx.Client(base_url=base, follow_redirects=True) as c:
-                page = c.get("/login")
+                c.get("/login")
                 csrf = c.cookies["csrftoken"]
-                c.post("/login", data={"username": "demo-county", "password": PASSWORD, "_csrf_token": csrf})
+                c.post(
+                    "/login",
+                    data={"username": "demo-county", "password": PASSWORD, "_csrf_token": csrf},
+                )
                 for _ in range(5):
-                    for path in ("/", "/disputes", "/disputes?status=closed", "/disputes/new", "/api/v1/disputes"):
+                    for path in (
+                        "/",
+                        "/disputes",
+                        "/disputes?status=closed",
+                        "/disputes/new",
+                        "/api/v1/disputes",
+                    ):
                         c.get(path)
-                del page
-            rss_kb = int(next(line for line in open(f"/proc/{proc.pid}/status") if line.startswith("VmRSS")).split()[1])
-    return [("sqlite: resident memory of pingli serve after warm-up", f"{rss_kb / 1024:.0f} MB (target < 250 MB)")]
+            status = Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+            rss_kb = int(next(line for line in status if line.startswith("VmRSS")).split()[1])
+    return [
+        (
+            "sqlite: resident memory of pingli serve after warm-up",
+            f"{rss_kb / 1024:.0f} MB (target < 250 MB)",
+        )
+    ]
 
 
 def main() -> None:
@@ -104,7 +127,10 @@ def main() -> None:
             report("seed", bench_seed(engine, args.cases))
     if "create" in parts:
         for engine in engines:
-            report("create throughput", bench_create(engine, args.creates, args.rounds, args.concurrency))
+            report(
+                "create throughput",
+                bench_create(engine, args.creates, args.rounds, args.concurrency),
+            )
     if "memory" in parts:
         report("memory", bench_memory())
 

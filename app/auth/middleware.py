@@ -39,7 +39,9 @@ def auth_middleware_factory(app: ASGIApp) -> ASGIApp:
         headers = Headers.from_scope(scope)
         cookies = _cookies(headers)
         current_locale.set(
-            negotiate(cookies.get("lang"), headers.get("accept-language"), get_settings().default_locale)
+            negotiate(
+                cookies.get("lang"), headers.get("accept-language"), get_settings().default_locale
+            )
         )
         actor = None
         token = _bearer(headers)

@@ -55,9 +55,7 @@ def login_page(request: Request, next: FromQuery[str | None] = None) -> Template
 
 
 @post("/login")
-async def login_submit(
-    request: Request, data: URLEncodedBody[dict[str, Any]]
-) -> Response:
+async def login_submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
     username = str(data.get("username", ""))
     user = await authenticate(username, str(data.get("password", "")))
     target = safe_next(str(data.get("next") or "/"))
@@ -70,7 +68,9 @@ async def login_submit(
             username=username[:64],
             error=_("Wrong username or password, or the account is disabled."),
         )
-    secret = await sessions.start(user["id"], "web", replace=request.cookies.get(sessions.SESSION_COOKIE))
+    secret = await sessions.start(
+        user["id"], "web", replace=request.cookies.get(sessions.SESSION_COOKIE)
+    )
     return Redirect(path=target, cookies=[session_cookie(secret)])
 
 
@@ -100,7 +100,11 @@ class LoginIn:
 
 
 async def me_dict(actor: Actor) -> dict:
-    node = await Jurisdiction.select(Jurisdiction.code).where(Jurisdiction.id == actor.jurisdiction_id).first()
+    node = (
+        await Jurisdiction.select(Jurisdiction.code)
+        .where(Jurisdiction.id == actor.jurisdiction_id)
+        .first()
+    )
     return {
         "id": actor.id,
         "username": actor.username,
@@ -141,7 +145,14 @@ async def api_me(request: Request) -> dict:
 
 router = Router(
     path="/",
-    route_handlers=[login_page, login_submit, logout, switch_language, api_login, api_logout, api_me],
+    route_handlers=[
+        login_page,
+        login_submit,
+        logout,
+        switch_language,
+        api_login,
+        api_logout,
+        api_me,
+    ],
     tags=["auth"],
 )
-

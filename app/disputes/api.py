@@ -53,7 +53,9 @@ async def create(request: Request, data: JSONBody[DisputeIn]) -> Response[dict[s
     new = parse_new_dispute(msgspec.to_builtins(data))
     dispute_id, created = await services.create_dispute(request.user, new)
     body = await queries.get_dispute(request.user, dispute_id)
-    return Response(body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"})
+    return Response(
+        body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"}
+    )
 
 
 @get("/disputes", guards=[signed_in])
@@ -81,4 +83,6 @@ async def events(request: Request, dispute_id: FromPath[uuid.UUID]) -> list[dict
     return await queries.events(request.user, dispute_id)
 
 
-router = Router(path="/api/v1", route_handlers=[categories, create, list_, show, events], tags=["disputes"])
+router = Router(
+    path="/api/v1", route_handlers=[categories, create, list_, show, events], tags=["disputes"]
+)

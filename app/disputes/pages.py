@@ -59,7 +59,9 @@ async def list_page(request: Request) -> Template:
 async def _form_context(request: Request) -> dict:
     actor = request.user
     grids = await (
-        Jurisdiction.select(Jurisdiction.id, Jurisdiction.name, Jurisdiction.village.name.as_alias("village_name"))
+        Jurisdiction.select(
+            Jurisdiction.id, Jurisdiction.name, Jurisdiction.village.name.as_alias("village_name")
+        )
         .where((Jurisdiction.level == "grid") & scope_where(Jurisdiction, actor))
         .order_by(Jurisdiction.code)
     )
@@ -108,7 +110,14 @@ async def create(request: Request, data: FormData) -> Template | Redirect:
         dispute_id, _created = await services.create_dispute(request.user, new)
     except FieldErrors as exc:
         context = await _form_context(request)
-        return render(request, "disputes/new.html", status_code=422, values=payload, errors=exc.errors, **context)
+        return render(
+            request,
+            "disputes/new.html",
+            status_code=422,
+            values=payload,
+            errors=exc.errors,
+            **context,
+        )
     return Redirect(path=f"/disputes/{dispute_id}")
 
 
@@ -119,4 +128,6 @@ async def detail(request: Request, dispute_id: FromPath[uuid.UUID]) -> Template:
     return render(request, "disputes/detail.html", case=case, ledger=ledger)
 
 
-router = Router(path="/", route_handlers=[home, list_page, new_page, create, detail], include_in_schema=False)
+router = Router(
+    path="/", route_handlers=[home, list_page, new_page, create, detail], include_in_schema=False
+)

@@ -70,7 +70,11 @@ class DisputeFilters:
                     f.errors[name] = _("Must be a date like 2026-05-01.")
         f.open_only = str(params.get("open", "")).lower() in ("1", "true", "on")
         f.overdue = str(params.get("overdue", "")).lower() in ("1", "true", "on")
-        for name, default, high in (("page", 1, 10_000), ("per_page", 20, MAX_PER_PAGE), ("jurisdiction", None, 2**31 - 1)):
+        for name, default, high in (
+            ("page", 1, 10_000),
+            ("per_page", 20, MAX_PER_PAGE),
+            ("jurisdiction", None, 2**31 - 1),
+        ):
             raw = params.get(name)
             if raw in (None, ""):
                 setattr(f, name, default)

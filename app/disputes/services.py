@@ -164,7 +164,11 @@ async def create_dispute(actor: Actor, new: NewDispute) -> tuple[uuid.UUID, bool
 
 
 async def _replay(dispute_id: uuid.UUID, digest: str) -> uuid.UUID | None:
-    row = await Dispute.select(Dispute.id, Dispute.content_hash).where(Dispute.id == dispute_id).first()
+    row = (
+        await Dispute.select(Dispute.id, Dispute.content_hash)
+        .where(Dispute.id == dispute_id)
+        .first()
+    )
     if row is None:
         return None
     if row["content_hash"] != digest:

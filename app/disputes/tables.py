@@ -81,4 +81,3 @@ class CaseSequence(Table):
 
     key = Varchar(length=40, unique=True, help_text="<county code>-<year>")
     last = Integer(default=0)
-

@@ -72,7 +72,9 @@ def _text(value: Any, field_name: str, errors: dict, *, required: bool = False, 
     return value
 
 
-def _number(value: Any, field_name: str, errors: dict, *, low: float, high: float, integer: bool = False):
+def _number(
+    value: Any, field_name: str, errors: dict, *, low: float, high: float, integer: bool = False
+):
     if value is None or value == "":
         return None
     try:
@@ -135,7 +137,9 @@ def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
         errors["lat" if lat is None else "lon"] = _("Give both longitude and latitude, or neither.")
     accuracy = _number(data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000)
     grid_id = _number(data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True)
-    people = _number(data.get("people_involved"), "people_involved", errors, low=1, high=MAX_PEOPLE, integer=True)
+    people = _number(
+        data.get("people_involved"), "people_involved", errors, low=1, high=MAX_PEOPLE, integer=True
+    )
     parties = _parties(data.get("parties"), errors)
     result = NewDispute(
         id=dispute_id,

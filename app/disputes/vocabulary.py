@@ -43,7 +43,11 @@ JURISDICTION_LEVELS: dict[str, str] = {
     "grid": N_("Grid"),
 }
 
-RISK_LEVELS: dict[str, str] = {"low": N_("Low risk"), "medium": N_("Medium risk"), "high": N_("High risk")}
+RISK_LEVELS: dict[str, str] = {
+    "low": N_("Low risk"),
+    "medium": N_("Medium risk"),
+    "high": N_("High risk"),
+}
 
 SOURCES: dict[str, str] = {
     "patrol": N_("Found on patrol"),
@@ -71,6 +75,7 @@ GROUP_DISPUTE_PEOPLE = 5  # five or more people involved: a group dispute (ç¾¤ä½
 
 def label(vocabulary: dict[str, str], code: str | None) -> str:
     return _(vocabulary[code]) if code in vocabulary else (code or "")
+
 
 EVENT_KINDS: dict[str, str] = {
     "logged": N_("Logged"),

@@ -57,7 +57,11 @@ def _check(features: list[Any]) -> list[dict]:
                 continue
             if not geometry.is_valid:
                 problems.append(
-                    _("Feature %(f)s: invalid polygon (%(why)s).", f=name, why=explain_validity(geometry))
+                    _(
+                        "Feature %(f)s: invalid polygon (%(why)s).",
+                        f=name,
+                        why=explain_validity(geometry),
+                    )
                 )
                 continue
         parsed.append({**props, "geometry": geometry})
@@ -97,7 +101,9 @@ async def _upsert(f: dict, existing: dict[str, dict], report: ImportReport) -> N
         "parent": parent["id"] if parent else None,
         "depth": LEVELS.index(f["level"]),
         "abbr": f.get("abbr"),
-        "boundary": json.dumps(mapping(geometry), separators=(",", ":")) if geometry is not None else None,
+        "boundary": json.dumps(mapping(geometry), separators=(",", ":"))
+        if geometry is not None
+        else None,
         "centroid_lon": round(geometry.centroid.x, 6) if geometry is not None else None,
         "centroid_lat": round(geometry.centroid.y, 6) if geometry is not None else None,
     }
@@ -105,16 +111,18 @@ async def _upsert(f: dict, existing: dict[str, dict], report: ImportReport) -> N
         values[level] = parent[level] if parent else None
     row = existing.get(f["code"])
     if row is None:
-        inserted = await Jurisdiction.insert(Jurisdiction(code=f["code"], **values)).returning(Jurisdiction.id)
-        node_id = inserted[0]["id"]
-        await Jurisdiction.update({Jurisdiction._meta.get_column_by_name(f["level"]): node_id}).where(
-            Jurisdiction.id == node_id
+        inserted = await Jurisdiction.insert(Jurisdiction(code=f["code"], **values)).returning(
+            Jurisdiction.id
         )
+        node_id = inserted[0]["id"]
+        await Jurisdiction.update(
+            {Jurisdiction._meta.get_column_by_name(f["level"]): node_id}
+        ).where(Jurisdiction.id == node_id)
         report.created += 1
     else:
         node_id = row["id"]
-        await Jurisdiction.update({Jurisdiction._meta.get_column_by_name(k): v for k, v in values.items()}).where(
-            Jurisdiction.id == node_id
-        )
+        await Jurisdiction.update(
+            {Jurisdiction._meta.get_column_by_name(k): v for k, v in values.items()}
+        ).where(Jurisdiction.id == node_id)
         report.updated += 1
     existing[f["code"]] = {**values, "id": node_id, "code": f["code"], f["level"]: node_id}

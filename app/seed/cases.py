@@ -35,12 +35,25 @@ TITLES = {
     "other": ["合同履行纠纷", "损害赔偿纠纷", "其他矛盾"],
 }
 CATEGORY_WEIGHTS = {
-    "land": 18, "neighbours": 22, "marriage_family": 16, "debt": 12, "wages": 8,
-    "land_acquisition": 6, "environment": 6, "property_management": 4, "other": 8,
+    "land": 18,
+    "neighbours": 22,
+    "marriage_family": 16,
+    "debt": 12,
+    "wages": 8,
+    "land_acquisition": 6,
+    "environment": 6,
+    "property_management": 4,
+    "other": 8,
 }
 STATUS_WEIGHTS = {
-    "logged": 6, "accepted": 8, "mediating": 16, "referred": 4, "resolved": 16,
-    "closed": 44, "withdrawn": 4, "unresolvable": 2,
+    "logged": 6,
+    "accepted": 8,
+    "mediating": 16,
+    "referred": 4,
+    "resolved": 16,
+    "closed": 44,
+    "withdrawn": 4,
+    "unresolvable": 2,
 }
 LEVEL_WEIGHTS = {"village": 74, "township": 21, "county": 5}
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华兰国庆建文玉春红梅"
@@ -67,10 +80,17 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 async def _grids() -> list[dict]:
-    rows = await Jurisdiction.select(
-        Jurisdiction.id, Jurisdiction.county, Jurisdiction.township, Jurisdiction.village,
-        Jurisdiction.boundary,
-    ).where(Jurisdiction.level == "grid").order_by(Jurisdiction.code)
+    rows = (
+        await Jurisdiction.select(
+            Jurisdiction.id,
+            Jurisdiction.county,
+            Jurisdiction.township,
+            Jurisdiction.village,
+            Jurisdiction.boundary,
+        )
+        .where(Jurisdiction.level == "grid")
+        .order_by(Jurisdiction.code)
+    )
     for r in rows:
         r["shape"] = shape(json.loads(r["boundary"]))
     return rows
@@ -85,11 +105,15 @@ def _points_in(rng: random.Random, polygon, n: int) -> list[tuple[float, float]]
         xs = nprng.uniform(minx, maxx, n * 3)
         ys = nprng.uniform(miny, maxy, n * 3)
         inside = shapely.contains_xy(polygon, xs, ys)
-        found.extend(zip(np.round(xs[inside], 6).tolist(), np.round(ys[inside], 6).tolist(), strict=True))
+        found.extend(
+            zip(np.round(xs[inside], 6).tolist(), np.round(ys[inside], 6).tolist(), strict=True)
+        )
     return found[:n]
 
 
-async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_by: int | None = None) -> int:
+async def add_cases(
+    n: int, seed: int = 7, now: datetime | None = None, created_by: int | None = None
+) -> int:
     """Insert n synthetic cases spread over the last 12 months. Returns how many were added."""
     rng = random.Random(seed + n)
     now = now or datetime.now(UTC)
@@ -107,7 +131,11 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
     created = sorted(now - timedelta(seconds=rng.randrange(1, 365 * 86400)) for _ in range(n))
     counters: dict[int, int] = {}
     for year in {c.astimezone(CHINA).year for c in created}:
-        row = await CaseSequence.select().where(CaseSequence.key == f"{county['code']}-{year}").first()
+        row = (
+            await CaseSequence.select()
+            .where(CaseSequence.key == f"{county['code']}-{year}")
+            .first()
+        )
         counters[year] = row["last"] if row else 0
 
     disputes, parties, events = [], [], []
@@ -123,10 +151,16 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
         if age_days < 20 and status in ("closed", "unresolvable"):
             status = "mediating"
         people = rng.choice([2, 2, 2, 3, 3, 4]) if rng.random() > 0.08 else rng.randint(5, 40)
-        risk = "high" if people >= 10 or rng.random() < 0.05 else ("medium" if rng.random() < 0.25 else "low")
+        risk = (
+            "high"
+            if people >= 10 or rng.random() < 0.05
+            else ("medium" if rng.random() < 0.25 else "low")
+        )
         resolved_at = closed_at = None
         if status in ("resolved", "closed"):
-            resolved_at = created_at + timedelta(days=rng.uniform(1, min(max(age_days, 1), RESOLVE_DAYS[level] * 1.3)))
+            resolved_at = created_at + timedelta(
+                days=rng.uniform(1, min(max(age_days, 1), RESOLVE_DAYS[level] * 1.3))
+            )
         if status in ("closed", "unresolvable", "withdrawn"):
             closed_at = min(now, (resolved_at or created_at) + timedelta(days=rng.uniform(1, 20)))
         if status == "logged":
@@ -168,12 +202,26 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
         )
         for pos, role in enumerate(("applicant", "respondent")):
             parties.append(
-                Party(dispute=dispute_id, role=role, name=_name(rng), phone=_phone(rng),
-                      id_number=_id_number(rng), address="", position=pos)
+                Party(
+                    dispute=dispute_id,
+                    role=role,
+                    name=_name(rng),
+                    phone=_phone(rng),
+                    id_number=_id_number(rng),
+                    address="",
+                    position=pos,
+                )
             )
         events.append(
-            CaseEvent(dispute=dispute_id, kind="logged", actor=created_by, level="village",
-                      to_status="logged", data="{}", created_at=created_at)
+            CaseEvent(
+                dispute=dispute_id,
+                kind="logged",
+                actor=created_by,
+                level="village",
+                to_status="logged",
+                data="{}",
+                created_at=created_at,
+            )
         )
         if len(disputes) >= CHUNK:
             await _flush(disputes, parties, events)

@@ -41,16 +41,34 @@ async def is_empty() -> bool:
 async def _demo_nodes() -> dict[str, int]:
     """demo-township's township is the first; demo-grid-2 lives in the second one."""
     county = await Jurisdiction.select().where(Jurisdiction.level == "county").first()
-    towns = await Jurisdiction.select().where(Jurisdiction.level == "township").order_by(Jurisdiction.code)
-    village = await (
-        Jurisdiction.select().where(Jurisdiction.parent == towns[0]["id"]).order_by(Jurisdiction.code).first()
+    towns = (
+        await Jurisdiction.select()
+        .where(Jurisdiction.level == "township")
+        .order_by(Jurisdiction.code)
     )
-    grid = await Jurisdiction.select().where(Jurisdiction.parent == village["id"]).order_by(Jurisdiction.code).first()
+    village = await (
+        Jurisdiction.select()
+        .where(Jurisdiction.parent == towns[0]["id"])
+        .order_by(Jurisdiction.code)
+        .first()
+    )
+    grid = (
+        await Jurisdiction.select()
+        .where(Jurisdiction.parent == village["id"])
+        .order_by(Jurisdiction.code)
+        .first()
+    )
     other_village = await (
-        Jurisdiction.select().where(Jurisdiction.parent == towns[1]["id"]).order_by(Jurisdiction.code).first()
+        Jurisdiction.select()
+        .where(Jurisdiction.parent == towns[1]["id"])
+        .order_by(Jurisdiction.code)
+        .first()
     )
     other_grid = await (
-        Jurisdiction.select().where(Jurisdiction.parent == other_village["id"]).order_by(Jurisdiction.code).first()
+        Jurisdiction.select()
+        .where(Jurisdiction.parent == other_village["id"])
+        .order_by(Jurisdiction.code)
+        .first()
     )
     return {
         "county": county["id"],
@@ -62,8 +80,10 @@ async def _demo_nodes() -> dict[str, int]:
 
 
 async def _rooms() -> None:
-    rows = await Jurisdiction.select().where(Jurisdiction.level.is_in(["village", "township"])).order_by(
-        Jurisdiction.code
+    rows = (
+        await Jurisdiction.select()
+        .where(Jurisdiction.level.is_in(["village", "township"]))
+        .order_by(Jurisdiction.code)
     )
     await Room.insert(
         *[

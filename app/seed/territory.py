@@ -20,11 +20,37 @@ COUNTY_CODE = "411726"
 COUNTY_NAME = "泌阳县（演示）"
 COUNTY_ABBR = "BY"
 TOWNSHIP_NAMES = [
-    "泌水街道", "古城街道", "花园街道", "盘古乡", "高邑乡", "马谷田镇",
-    "春水镇", "官庄镇", "贾楼乡", "象河乡", "羊册镇", "郭集镇",
+    "泌水街道",
+    "古城街道",
+    "花园街道",
+    "盘古乡",
+    "高邑乡",
+    "马谷田镇",
+    "春水镇",
+    "官庄镇",
+    "贾楼乡",
+    "象河乡",
+    "羊册镇",
+    "郭集镇",
 ]
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-PLACE_SUFFIXES = ["庄", "营", "店", "楼", "寨", "岗", "湾", "沟", "集", "河", "桥", "坡", "洼", "屯", "岭"]
+PLACE_SUFFIXES = [
+    "庄",
+    "营",
+    "店",
+    "楼",
+    "寨",
+    "岗",
+    "湾",
+    "沟",
+    "集",
+    "河",
+    "桥",
+    "坡",
+    "洼",
+    "屯",
+    "岭",
+]
 GRID_NUMERALS = ["一", "二", "三", "四", "五", "六"]
 PRECISION = 1e-6  # ~0.1 m: plenty for a village map, and short GeoJSON
 
@@ -40,7 +66,12 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
     def feature(self) -> dict:
-        props = {"code": self.code, "name": self.name, "level": self.level, "parent_code": self.parent_code}
+        props = {
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "parent_code": self.parent_code,
+        }
         if self.abbr:
             props["abbr"] = self.abbr
         return {"type": "Feature", "properties": props, "geometry": mapping(self.geometry)}
@@ -51,7 +82,12 @@ def _county_outline(rng: random.Random) -> Polygon:
     points = []
     for i in range(48):
         angle = 2 * math.pi * i / 48
-        wobble = 1 + 0.10 * math.sin(3 * angle + 0.7) + 0.05 * math.sin(7 * angle) + rng.uniform(-0.02, 0.02)
+        wobble = (
+            1
+            + 0.10 * math.sin(3 * angle + 0.7)
+            + 0.05 * math.sin(7 * angle)
+            + rng.uniform(-0.02, 0.02)
+        )
         points.append((cx + 0.27 * wobble * math.cos(angle), cy + 0.21 * wobble * math.sin(angle)))
     return shapely.set_precision(Polygon(points), PRECISION)
 
@@ -73,7 +109,9 @@ def _spread_points(rng: random.Random, area: Polygon, n: int, min_dist: float) -
 def _farthest_points(points: list[Point], k: int) -> list[int]:
     picked = [0]
     while len(picked) < k:
-        best = max(range(len(points)), key=lambda i: min(points[i].distance(points[j]) for j in picked))
+        best = max(
+            range(len(points)), key=lambda i: min(points[i].distance(points[j]) for j in picked)
+        )
         picked.append(best)
     return picked
 
@@ -82,14 +120,21 @@ def _unique_names(rng: random.Random, n: int) -> list[str]:
     names: list[str] = []
     seen: set[str] = set()
     while len(names) < n:
-        name = rng.choice(SURNAMES) + rng.choice(["", "家", "大", "小", "新", "老"]) + rng.choice(PLACE_SUFFIXES) + "村"
+        name = (
+            rng.choice(SURNAMES)
+            + rng.choice(["", "家", "大", "小", "新", "老"])
+            + rng.choice(PLACE_SUFFIXES)
+            + "村"
+        )
         if name not in seen:
             seen.add(name)
             names.append(name)
     return names
 
 
-def build_county(seed: int = 2026, townships: int = 12, villages: int = 150, grids_per_village: int = 4) -> Node:
+def build_county(
+    seed: int = 2026, townships: int = 12, villages: int = 150, grids_per_village: int = 4
+) -> Node:
     rng = random.Random(seed)
     outline = _county_outline(rng)
     spacing = math.sqrt(outline.area / villages) * 0.75
@@ -103,7 +148,9 @@ def build_county(seed: int = 2026, townships: int = 12, villages: int = 150, gri
             r = spacing * rng.uniform(0.12, 0.2)
             grid_seeds.append(Point(vs.x + r * math.cos(a), vs.y + r * math.sin(a)))
 
-    cells = shapely.voronoi_polygons(MultiPoint(grid_seeds), extend_to=outline.buffer(0.1), ordered=True)
+    cells = shapely.voronoi_polygons(
+        MultiPoint(grid_seeds), extend_to=outline.buffer(0.1), ordered=True
+    )
     grid_polys = []
     for cell in cells.geoms:
         clipped = shapely.set_precision(cell, PRECISION).intersection(outline)
@@ -113,9 +160,13 @@ def build_county(seed: int = 2026, townships: int = 12, villages: int = 150, gri
 
     # villages → townships by nearest township seed, then mend any township split in two
     town_idx = _farthest_points(village_seeds, townships)
-    town_of = [min(range(townships), key=lambda t: vs.distance(village_seeds[town_idx[t]])) for vs in village_seeds]
+    town_of = [
+        min(range(townships), key=lambda t: vs.distance(village_seeds[town_idx[t]]))
+        for vs in village_seeds
+    ]
     village_polys = [
-        unary_union(grid_polys[v * grids_per_village : (v + 1) * grids_per_village]) for v in range(villages)
+        unary_union(grid_polys[v * grids_per_village : (v + 1) * grids_per_village])
+        for v in range(villages)
     ]
     _mend_townships(town_of, village_polys, townships)
 
@@ -124,7 +175,10 @@ def build_county(seed: int = 2026, townships: int = 12, villages: int = 150, gri
     county_geom = shapely.set_precision(unary_union(grid_polys), PRECISION)
     county = Node(COUNTY_CODE, COUNTY_NAME, "county", None, county_geom, abbr=COUNTY_ABBR)
     # township numbering follows the geography: north-west first, like a paper map is read
-    order = sorted(range(townships), key=lambda t: (-round(village_seeds[town_idx[t]].y, 2), village_seeds[town_idx[t]].x))
+    order = sorted(
+        range(townships),
+        key=lambda t: (-round(village_seeds[town_idx[t]].y, 2), village_seeds[town_idx[t]].x),
+    )
     for t_no, t in enumerate(order, start=1):
         t_code = f"{COUNTY_CODE}{t_no:03d}"
         members = [v for v in range(villages) if town_of[v] == t]
@@ -137,7 +191,13 @@ def build_county(seed: int = 2026, townships: int = 12, villages: int = 150, gri
             for g in range(grids_per_village):
                 g_code = f"{v_code}{g + 1:02d}"
                 village.children.append(
-                    Node(g_code, f"第{GRID_NUMERALS[g]}网格", "grid", v_code, grid_polys[v * grids_per_village + g])
+                    Node(
+                        g_code,
+                        f"第{GRID_NUMERALS[g]}网格",
+                        "grid",
+                        v_code,
+                        grid_polys[v * grids_per_village + g],
+                    )
                 )
             town.children.append(village)
         county.children.append(town)
@@ -156,7 +216,8 @@ def _mend_townships(town_of: list[int], village_polys: list, townships: int) -> 
             for v in members:
                 if not village_polys[v].representative_point().within(main):
                     neighbours = [
-                        town_of[u] for u in range(len(town_of))
+                        town_of[u]
+                        for u in range(len(town_of))
                         if town_of[u] != t and village_polys[u].touches(village_polys[v])
                     ]
                     if neighbours:

@@ -18,7 +18,9 @@ async def test_every_demo_role_signs_in_on_the_page_and_sees_their_home(cast, us
 
 @pytest.mark.parametrize("username", USERNAMES)
 async def test_every_demo_role_gets_an_api_token_that_works_on_me(client, username):
-    r = await client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+    r = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+    )
     assert r.status_code == 200
     token = r.json()["token"]
     me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -35,7 +37,9 @@ async def test_a_wrong_password_is_refused_with_a_message_and_no_session(cast):
 
 
 async def test_the_api_refuses_bad_credentials_with_a_problem_body(client):
-    r = await client.post("/api/v1/auth/login", json={"username": "demo-grid", "password": "nope-nope"})
+    r = await client.post(
+        "/api/v1/auth/login", json={"username": "demo-grid", "password": "nope-nope"}
+    )
     assert r.status_code == 401
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["status"] == 401

@@ -39,7 +39,11 @@ def test_every_user_facing_string_has_a_chinese_translation():
     for domain, messages in extract().items():
         for msgid, where in messages.items():
             singular = msgid if isinstance(msgid, str) else msgid[0]
-            text = zh.ugettext(singular) if isinstance(msgid, str) else zh.ungettext(msgid[0], msgid[1], 1)
+            text = (
+                zh.ugettext(singular)
+                if isinstance(msgid, str)
+                else zh.ungettext(msgid[0], msgid[1], 1)
+            )
             if text == singular or not text:
                 missing.append(f"{domain}: {singular!r} ({where[0]})")
             placeholders = set(re.findall(r"%\((\w+)\)s", singular))

@@ -13,7 +13,12 @@ async def test_a_grid_worker_logs_a_case_in_their_own_grid_with_a_case_number(ca
         category="land",
         people_involved=3,
         parties=[
-            {"role": "applicant", "name": "张三", "phone": "13812345678", "id_number": "411726198001011234"},
+            {
+                "role": "applicant",
+                "name": "张三",
+                "phone": "13812345678",
+                "id_number": "411726198001011234",
+            },
             {"role": "respondent", "name": "李四"},
         ],
     )
@@ -47,7 +52,12 @@ async def test_posting_the_same_id_twice_gives_one_case_and_the_same_answer(cast
 
 async def test_ten_concurrent_posts_of_one_case_store_it_once(cast):
     api = cast.api["demo-grid"]
-    body = {"id": str(uuid.uuid4()), "title": "噪音扰民", "category": "neighbours", "people_involved": 4}
+    body = {
+        "id": str(uuid.uuid4()),
+        "title": "噪音扰民",
+        "category": "neighbours",
+        "people_involved": 4,
+    }
     answers = await asyncio.gather(*[api.post("/api/v1/disputes", json=body) for _ in range(10)])
     assert sorted(a.status_code for a in answers) == [200] * 9 + [201]
     assert len({a.text for a in answers}) == 1
@@ -107,9 +117,18 @@ async def test_malformed_json_is_a_clear_client_error_not_a_crash(cast):
 async def test_a_gps_point_places_the_case_in_the_grid_under_it(cast):
     from app.jurisdictions.tables import Jurisdiction
 
-    grid = await Jurisdiction.select().where(Jurisdiction.id == cast.me["demo-village"]["jurisdiction"]["id"]).first()
+    grid = (
+        await Jurisdiction.select()
+        .where(Jurisdiction.id == cast.me["demo-village"]["jurisdiction"]["id"])
+        .first()
+    )
     # a point inside one of demo-village's grids: log it as the village mediator
-    child = await Jurisdiction.select().where(Jurisdiction.parent == grid["id"]).order_by(Jurisdiction.code).first()
+    child = (
+        await Jurisdiction.select()
+        .where(Jurisdiction.parent == grid["id"])
+        .order_by(Jurisdiction.code)
+        .first()
+    )
     case = await cast.log_case("demo-village", lon=child["centroid_lon"], lat=child["centroid_lat"])
     assert case["grid"]["id"] == child["id"]
     assert case["lon"] == child["centroid_lon"]
@@ -125,7 +144,9 @@ async def test_a_grid_outside_the_users_area_is_refused(cast):
 
 
 async def test_an_administrator_cannot_log_cases(cast):
-    r = await cast.api["demo-admin"].post("/api/v1/disputes", json={"title": "x", "category": "other"})
+    r = await cast.api["demo-admin"].post(
+        "/api/v1/disputes", json={"title": "x", "category": "other"}
+    )
     assert r.status_code == 403
 
 
@@ -167,7 +188,8 @@ async def test_the_log_form_creates_a_case_and_shows_it(cast):
 async def test_the_log_form_shows_field_errors_in_chinese_and_keeps_the_input(cast):
     browser = await cast.browser("demo-grid")
     r = await browser.post_form(
-        "/disputes", {"id": str(uuid.uuid4()), "title": "", "category": "neighbours", "description": "保留我"}
+        "/disputes",
+        {"id": str(uuid.uuid4()), "title": "", "category": "neighbours", "description": "保留我"},
     )
     assert r.status_code == 422
     assert "此项必填" in r.text and "保留我" in r.text

@@ -12,7 +12,9 @@ async def grid_case(cast):
     "path",
     ["/api/v1/disputes/{id}", "/api/v1/disputes/{id}/events"],
 )
-async def test_an_out_of_scope_case_is_404_on_every_api_route_like_a_missing_one(cast, grid_case, path):
+async def test_an_out_of_scope_case_is_404_on_every_api_route_like_a_missing_one(
+    cast, grid_case, path
+):
     outsider = cast.api["demo-grid-2"]
     r = await outsider.get(path.format(id=grid_case["id"]))
     missing = await outsider.get(path.format(id="00000000-0000-4000-8000-000000000000"))

@@ -24,7 +24,9 @@ class Browser:
 
     def __init__(self, app: Any):
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver", follow_redirects=False
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver",
+            follow_redirects=False,
         )
         self.csrf = ""
 
@@ -35,7 +37,12 @@ class Browser:
         self.csrf = found.group(1) if found else self.http.cookies["csrftoken"]
         return await self.http.post(
             "/login",
-            data={"username": username, "password": password, "next": "/", "_csrf_token": self.csrf},
+            data={
+                "username": username,
+                "password": password,
+                "next": "/",
+                "_csrf_token": self.csrf,
+            },
         )
 
     async def get(self, url: str, **kw) -> httpx.Response:
@@ -57,8 +64,12 @@ class Cast:
 
     async def __aenter__(self) -> Cast:
         for username in USERNAMES:
-            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://testserver")
-            r = await client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=self.app), base_url="http://testserver"
+            )
+            r = await client.post(
+                "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+            )
             assert r.status_code == 200, r.text
             client.headers["Authorization"] = f"Bearer {r.json()['token']}"
             self.api[username] = client
@@ -81,7 +92,11 @@ class Cast:
 
     async def log_case(self, username: str = "demo-grid", **fields) -> dict:
         """A case logged through the API, as the phone would."""
-        body = {"id": str(uuid.uuid4()), "title": "邻居排水沟堵塞", "category": "neighbours"} | fields
+        body = {
+            "id": str(uuid.uuid4()),
+            "title": "邻居排水沟堵塞",
+            "category": "neighbours",
+        } | fields
         r = await self.api[username].post("/api/v1/disputes", json=body)
         assert r.status_code == 201, r.text
         return r.json()
