@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from litestar import Litestar, Response, get
 from litestar.config.compression import CompressionConfig
@@ -19,7 +19,9 @@ from app import db
 from app.auth import routes as auth_routes
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
 from app.disputes import api as dispute_api
+from app.disputes import case_pages
 from app.disputes import pages as dispute_pages
+from app.notify import pages as notify_pages
 from app.security import security_headers_middleware
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
@@ -75,7 +77,16 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[healthz, auth_routes.router, dispute_pages.router, dispute_api.router, static],
+        route_handlers=[
+            healthz,
+            auth_routes.router,
+            dispute_pages.router,
+            case_pages.router,
+            notify_pages.router,
+            dispute_api.router,
+            static,
+        ],
+        before_request=notify_pages.unread_badge,
         middleware=[
             security_headers_middleware(settings),
             auth_middleware_factory,
