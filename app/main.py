@@ -19,7 +19,9 @@ from app import db
 from app.auth import routes as auth_routes
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
 from app.disputes import api as dispute_api
+from app.disputes import case_pages
 from app.disputes import pages as dispute_pages
+from app.notify import pages as notify_pages
 from app.security import security_headers_middleware
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
@@ -50,9 +52,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
                 scheduler = sched.build()
                 scheduler.start()
             else:
-                logging.getLogger("pingli").warning(
-                    "another scheduler is running; not starting one"
-                )
+                logging.getLogger("pingli").warning("another scheduler is running; not starting one")
                 lock = None
         try:
             yield
@@ -81,9 +81,12 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             healthz,
             auth_routes.router,
             dispute_pages.router,
+            case_pages.router,
+            notify_pages.router,
             dispute_api.router,
             static,
         ],
+        before_request=notify_pages.unread_badge,
         middleware=[
             security_headers_middleware(settings),
             auth_middleware_factory,
@@ -92,9 +95,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         template_config=template_config,
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        compression_config=CompressionConfig(
-            backend="gzip", minimum_size=500, gzip_compress_level=6
-        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         openapi_config=OpenAPIConfig(title="Pingli API", version="1", path="/schema"),
         lifespan=[lifespan],
         request_max_body_size=20 * 1024 * 1024,

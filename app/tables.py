@@ -1,8 +1,30 @@
 """Every Piccolo table, in dependency order. Piccolo's AppConfig and the tests read this list."""
 
 from app.auth.tables import LoginSession, User
-from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
+from app.disputes.tables import (
+    AgreementTerm,
+    CaseEvent,
+    CaseSequence,
+    DisclosureLog,
+    Dispute,
+    Party,
+    Supervision,
+)
 from app.jurisdictions.tables import Jurisdiction
+from app.notify.tables import Notification
 from app.sessions.tables import Room
 
-ALL_TABLES = (Jurisdiction, User, LoginSession, Dispute, Party, CaseEvent, CaseSequence, Room)
+ALL_TABLES = (
+    Jurisdiction,
+    User,
+    LoginSession,
+    Dispute,
+    Party,
+    CaseEvent,
+    CaseSequence,
+    Supervision,
+    AgreementTerm,
+    DisclosureLog,
+    Notification,
+    Room,
+)

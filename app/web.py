@@ -76,6 +76,7 @@ def render(
 ) -> Template:
     """The page, or only `block` of it when htmx asks for that fragment."""
     context.setdefault("user", request.user)
+    context.setdefault("unread", getattr(request.state, "unread", 0))
     headers = {"Vary": "HX-Request"}
     if block and request.headers.get("hx-request") == "true":
         return HTMXBlockTemplate(
