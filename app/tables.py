@@ -2,7 +2,7 @@
 
 from app.auth.tables import LoginSession, User
 from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
-from app.jurisdictions.tables import Jurisdiction
+from app.jurisdictions.tables import BoundaryVersion, Jurisdiction
 from app.sessions.tables import Room
 
-ALL_TABLES = (Jurisdiction, User, LoginSession, Dispute, Party, CaseEvent, CaseSequence, Room)
+ALL_TABLES = (Jurisdiction, User, LoginSession, Dispute, Party, CaseEvent, CaseSequence, Room, BoundaryVersion)
