@@ -20,6 +20,9 @@ from app.auth import routes as auth_routes
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
 from app.disputes import api as dispute_api
 from app.disputes import pages as dispute_pages
+from app.geo import api as geo_api
+from app.geo import pages as geo_pages
+from app.jurisdictions import api as jurisdiction_api
 from app.security import security_headers_middleware
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
@@ -75,7 +78,16 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[healthz, auth_routes.router, dispute_pages.router, dispute_api.router, static],
+        route_handlers=[
+            healthz,
+            auth_routes.router,
+            dispute_pages.router,
+            dispute_api.router,
+            jurisdiction_api.router,
+            geo_api.router,
+            geo_pages.router,
+            static,
+        ],
         middleware=[
             security_headers_middleware(settings),
             auth_middleware_factory,

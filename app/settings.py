@@ -45,6 +45,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PINGLI_API_TOKEN_DAYS", "30", "Lifetime of a bearer token from POST /api/v1/auth/login."),
     Setting("PINGLI_DEFAULT_LOCALE", "zh_Hans", "Language of the UI when the user has not chosen one."),
     Setting("PINGLI_DB_POOL_SIZE", "10", "PostgreSQL connections per web worker."),
+    Setting(
+        "PINGLI_TILE_URL",
+        "(none)",
+        "Map tiles, e.g. `https://tiles.example.gov.cn/{z}/{x}/{y}.png` (WGS84/CGCS2000 like Tianditu, "
+        "not GCJ-02). None: maps draw boundaries on a plain background and request nothing outside.",
+    ),
+    Setting("PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."),
 )
 
 
@@ -69,6 +76,8 @@ class Settings:
     default_locale: str
     db_pool_size: int
     extra: dict[str, str] = field(default_factory=dict)
+    tile_url: str = ""
+    tile_attribution: str = ""
 
     @property
     def is_postgres(self) -> bool:
@@ -107,6 +116,8 @@ def load_settings() -> Settings:
         api_token_days=int(_env("PINGLI_API_TOKEN_DAYS", "30")),
         default_locale=_env("PINGLI_DEFAULT_LOCALE", "zh_Hans"),
         db_pool_size=int(_env("PINGLI_DB_POOL_SIZE", "10")),
+        tile_url=_env("PINGLI_TILE_URL", ""),
+        tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
     )
 
 

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Protocol
 
 from app.auth.actor import Actor
+from app.auth.scope import scope_where
+from app.disputes.tables import Dispute
 
 # what a map point or a near-me row carries: small, and nothing personal
 CASE_FIELDS = ("id", "case_no", "title", "category", "status", "risk_level", "lon", "lat", "created_at")
@@ -31,6 +33,24 @@ class CaseFilter:
     since: datetime | None = None
     until: datetime | None = None
     statuses: tuple[str, ...] | None = None
+
+    def where(self, located: bool = True):
+        """As a Piccolo filter (the embedded engine, counts); app/geo/postgis.py states the
+        same in SQLAlchemy. `located`: only cases with a GPS point."""
+        where = scope_where(Dispute, self.actor)
+        if located:
+            where &= Dispute.lon.is_not_null() & Dispute.lat.is_not_null()
+        if self.node_level:
+            where &= Dispute._meta.get_column_by_name(self.node_level) == self.node_id
+        if self.category:
+            where &= Dispute.category == self.category
+        if self.since:
+            where &= Dispute.created_at >= self.since
+        if self.until:
+            where &= Dispute.created_at < self.until
+        if self.statuses:
+            where &= Dispute.status.is_in(list(self.statuses))
+        return where
 
 
 @dataclass(frozen=True)
@@ -54,8 +74,9 @@ class GeoBackend(Protocol):
         """(case id, metres on the spheroid) of the cases within radius_m, nearest first."""
         ...
 
-    async def cases_in_box(self, f: CaseFilter, box: Box, limit: int, offset: int) -> tuple[list[dict], int]:
-        """CASE_FIELDS of the cases inside the box (edges included), newest first, and how many."""
+    async def cases_in_box(self, f: CaseFilter, box: Box | None, limit: int, offset: int) -> tuple[list[dict], int]:
+        """CASE_FIELDS of the cases inside the box (edges included; None: anywhere), newest
+        first, and how many there are."""
         ...
 
     async def outlines(self, ids: Sequence[int], tolerance: float) -> dict[int, dict]:

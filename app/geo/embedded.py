@@ -17,7 +17,6 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.strtree import STRtree
 
-from app.auth.scope import scope_where
 from app.disputes.tables import Dispute
 from app.geo import hotspots
 from app.geo.backend import CASE_FIELDS, Box, CaseFilter
@@ -44,22 +43,6 @@ class _Boundaries:
 async def boundary_stamp() -> tuple:
     row = (await Jurisdiction.raw(STAMP_SQL))[0]
     return row["version"], row["boundaries"], row["last_id"]
-
-
-def case_where(f: CaseFilter):
-    """The Piccolo filter of a CaseFilter; app/geo/postgis.py states the same in SQLAlchemy."""
-    where = scope_where(Dispute, f.actor) & Dispute.lon.is_not_null() & Dispute.lat.is_not_null()
-    if f.node_level:
-        where &= Dispute._meta.get_column_by_name(f.node_level) == f.node_id
-    if f.category:
-        where &= Dispute.category == f.category
-    if f.since:
-        where &= Dispute.created_at >= f.since
-    if f.until:
-        where &= Dispute.created_at < f.until
-    if f.statuses:
-        where &= Dispute.status.is_in(list(f.statuses))
-    return where
 
 
 def _case_row(row: dict) -> dict:
@@ -114,7 +97,7 @@ class Embedded:
     async def nearby(self, f: CaseFilter, lon: float, lat: float, radius_m: float, limit: int) -> list[tuple[str, float]]:
         west, south, east, north = degrees_box(lon, lat, radius_m)
         rows = await Dispute.select(Dispute.id, Dispute.lon, Dispute.lat).where(
-            case_where(f)
+            f.where()
             & (Dispute.lon >= west)
             & (Dispute.lon <= east)
             & (Dispute.lat >= south)
@@ -127,14 +110,15 @@ class Embedded:
         within.sort(key=lambda pair: (pair[1], pair[0]))
         return within[:limit]
 
-    async def cases_in_box(self, f: CaseFilter, box: Box, limit: int, offset: int) -> tuple[list[dict], int]:
-        where = (
-            case_where(f)
-            & (Dispute.lon >= box.west)
-            & (Dispute.lon <= box.east)
-            & (Dispute.lat >= box.south)
-            & (Dispute.lat <= box.north)
-        )
+    async def cases_in_box(self, f: CaseFilter, box: Box | None, limit: int, offset: int) -> tuple[list[dict], int]:
+        where = f.where()
+        if box is not None:
+            where &= (
+                (Dispute.lon >= box.west)
+                & (Dispute.lon <= box.east)
+                & (Dispute.lat >= box.south)
+                & (Dispute.lat <= box.north)
+            )
         rows = await (
             Dispute.select(*(Dispute._meta.get_column_by_name(c) for c in CASE_FIELDS))
             .where(where)
@@ -166,7 +150,7 @@ class Embedded:
     ) -> tuple[list[dict], list[int | None]]:
         rows = await (
             Dispute.select(*(Dispute._meta.get_column_by_name(c) for c in CASE_FIELDS))
-            .where(case_where(f))
+            .where(f.where())
             .order_by(Dispute.id)
         )
         rows = [_case_row(r) for r in rows]

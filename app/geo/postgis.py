@@ -77,7 +77,7 @@ def _point(lon: Any, lat: Any):
 
 
 def case_where(f: CaseFilter) -> list:
-    """The SQLAlchemy filter of a CaseFilter: the same rule as app/geo/embedded.case_where."""
+    """The SQLAlchemy filter of a CaseFilter: the same rule as CaseFilter.where()."""
     column, value = scope_key(f.actor)
     where = [dispute.c[column] == value, dispute.c.geom.is_not(None)]
     if f.node_level:
@@ -165,15 +165,16 @@ class PostGIS:
         )
         return [(str(r.id), float(r.metres)) for r in await self._all(statement)]
 
-    async def cases_in_box(self, f: CaseFilter, box: Box, limit: int, offset: int) -> tuple[list[dict], int]:
-        where = [
-            *case_where(f),
-            # && finds candidates through the GiST index; its float4 boxes are ~1 m coarse at
-            # lon 113, so the exact edges come from the plain comparisons (as on SQLite)
-            dispute.c.geom.op("&&")(func.ST_MakeEnvelope(box.west, box.south, box.east, box.north, 4326)),
-            dispute.c.lon.between(box.west, box.east),
-            dispute.c.lat.between(box.south, box.north),
-        ]
+    async def cases_in_box(self, f: CaseFilter, box: Box | None, limit: int, offset: int) -> tuple[list[dict], int]:
+        where = case_where(f)
+        if box is not None:
+            where += [
+                # && finds candidates through the GiST index; its float4 boxes are ~1 m coarse
+                # at lon 113, so the exact edges come from the plain comparisons (as on SQLite)
+                dispute.c.geom.op("&&")(func.ST_MakeEnvelope(box.west, box.south, box.east, box.north, 4326)),
+                dispute.c.lon.between(box.west, box.east),
+                dispute.c.lat.between(box.south, box.north),
+            ]
         rows = await self._all(
             select(*(dispute.c[c] for c in CASE_FIELDS))
             .where(*where)
