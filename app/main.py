@@ -22,6 +22,9 @@ from app.disputes import api as dispute_api
 from app.disputes import case_pages
 from app.disputes import pages as dispute_pages
 from app.notify import pages as notify_pages
+from app.geo import api as geo_api
+from app.geo import pages as geo_pages
+from app.jurisdictions import api as jurisdiction_api
 from app.security import security_headers_middleware
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
@@ -84,6 +87,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             case_pages.router,
             notify_pages.router,
             dispute_api.router,
+            jurisdiction_api.router,
+            geo_api.router,
+            geo_pages.router,
             static,
         ],
         before_request=notify_pages.unread_badge,

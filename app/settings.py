@@ -87,6 +87,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Hours a case may stay overdue before the level above gets a supervision notice (督办).",
     ),
     Setting("PINGLI_DEADLINE_SWEEP_MINUTES", "10", "How often the scheduler looks for overdue cases and replies."),
+    Setting(
+        "PINGLI_TILE_URL",
+        "(none)",
+        "Map tiles, e.g. `https://tiles.example.gov.cn/{z}/{x}/{y}.png` (WGS84/CGCS2000 like Tianditu, "
+        "not GCJ-02). None: maps draw boundaries on a plain background and request nothing outside.",
+    ),
+    Setting("PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."),
 )
 
 
@@ -131,6 +138,8 @@ class Settings:
     limits: CaseLimits = field(default_factory=CaseLimits)
     deadline_sweep_minutes: int = 10
     extra: dict[str, str] = field(default_factory=dict)
+    tile_url: str = ""
+    tile_attribution: str = ""
 
     @property
     def is_postgres(self) -> bool:
@@ -184,6 +193,8 @@ def load_settings() -> Settings:
             overdue_grace_hours=int(_env("PINGLI_OVERDUE_GRACE_HOURS", "24")),
         ),
         deadline_sweep_minutes=int(_env("PINGLI_DEADLINE_SWEEP_MINUTES", "10")),
+        tile_url=_env("PINGLI_TILE_URL", ""),
+        tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
     )
 
 

@@ -10,7 +10,7 @@ from app.disputes.tables import (
     Party,
     Supervision,
 )
-from app.jurisdictions.tables import Jurisdiction
+from app.jurisdictions.tables import BoundaryVersion, Jurisdiction
 from app.notify.tables import Notification
 from app.sessions.tables import Room
 
@@ -27,4 +27,5 @@ ALL_TABLES = (
     DisclosureLog,
     Notification,
     Room,
+    BoundaryVersion,
 )
