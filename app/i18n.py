@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,7 +24,7 @@ HTML_LANG = {"zh_Hans": "zh-Hans", "en": "en"}
 current_locale: ContextVar[str] = ContextVar("current_locale", default="zh_Hans")
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> Translations:
     merged = Translations()
     for po_path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from litestar import Litestar, Response, get
 from litestar.config.compression import CompressionConfig
@@ -16,10 +16,14 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from app import db
+from app.attachments import routes as attachment_routes
 from app.auth import routes as auth_routes
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
+from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
 from app.disputes import pages as dispute_pages
+from app.pwa import routes as pwa_routes
+from app.pwa import shell
 from app.security import security_headers_middleware
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
@@ -36,6 +40,7 @@ async def healthz() -> Response[dict[str, str]]:
 
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
     settings = settings or get_settings()
+    shell.current()  # fingerprint the static files and build /sw.js once, at start-up
     start_scheduler = settings.run_scheduler if run_scheduler is None else run_scheduler
 
     @asynccontextmanager
@@ -75,7 +80,16 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[healthz, auth_routes.router, dispute_pages.router, dispute_api.router, static],
+        route_handlers=[
+            healthz,
+            auth_routes.router,
+            dispute_pages.router,
+            dispute_api.router,
+            attachment_routes.router,
+            checkin_routes.router,
+            pwa_routes.router,
+            static,
+        ],
         middleware=[
             security_headers_middleware(settings),
             auth_middleware_factory,

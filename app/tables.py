@@ -1,8 +1,12 @@
 """Every Piccolo table, in dependency order. Piccolo's AppConfig and the tests read this list."""
 
+from app.attachments.tables import Attachment
 from app.auth.tables import LoginSession, User
+from app.checkins.tables import PatrolCheckin
 from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
 from app.jurisdictions.tables import Jurisdiction
 from app.sessions.tables import Room
 
-ALL_TABLES = (Jurisdiction, User, LoginSession, Dispute, Party, CaseEvent, CaseSequence, Room)
+ALL_TABLES = (
+    Jurisdiction, User, LoginSession, Dispute, Party, CaseEvent, CaseSequence, Room, Attachment, PatrolCheckin
+)

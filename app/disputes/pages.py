@@ -9,6 +9,7 @@ from litestar import Request, Router, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app.attachments import routes as attachment_routes
 from app.auth.guards import signed_in
 from app.auth.scope import scope_where
 from app.disputes import queries, services
@@ -116,7 +117,8 @@ async def create(request: Request, data: FormData) -> Template | Redirect:
 async def detail(request: Request, dispute_id: FromPath[uuid.UUID]) -> Template:
     case = await queries.get_dispute(request.user, dispute_id)
     ledger = await queries.events(request.user, dispute_id)
-    return render(request, "disputes/detail.html", case=case, ledger=ledger)
+    photos = await attachment_routes.page_context(request.user, dispute_id)
+    return render(request, "disputes/detail.html", case=case, ledger=ledger, **photos)
 
 
 router = Router(path="/", route_handlers=[home, list_page, new_page, create, detail], include_in_schema=False)
