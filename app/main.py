@@ -16,15 +16,19 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from app import db
+from app.attachments import routes as attachment_routes
 from app.auth import routes as auth_routes
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
+from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
 from app.disputes import case_pages
 from app.disputes import pages as dispute_pages
-from app.notify import pages as notify_pages
 from app.geo import api as geo_api
 from app.geo import pages as geo_pages
 from app.jurisdictions import api as jurisdiction_api
+from app.notify import pages as notify_pages
+from app.pwa import routes as pwa_routes
+from app.pwa import shell
 from app.security import security_headers_middleware
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
@@ -41,6 +45,7 @@ async def healthz() -> Response[dict[str, str]]:
 
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
     settings = settings or get_settings()
+    shell.current()  # fingerprint the static files and build /sw.js once, at start-up
     start_scheduler = settings.run_scheduler if run_scheduler is None else run_scheduler
 
     @asynccontextmanager
@@ -90,6 +95,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             jurisdiction_api.router,
             geo_api.router,
             geo_pages.router,
+            attachment_routes.router,
+            checkin_routes.router,
+            pwa_routes.router,
             static,
         ],
         before_request=notify_pages.unread_badge,

@@ -1,6 +1,8 @@
 """Every Piccolo table, in dependency order. Piccolo's AppConfig and the tests read this list."""
 
+from app.attachments.tables import Attachment
 from app.auth.tables import LoginSession, User
+from app.checkins.tables import PatrolCheckin
 from app.disputes.tables import (
     AgreementTerm,
     CaseEvent,
@@ -28,4 +30,6 @@ ALL_TABLES = (
     Notification,
     Room,
     BoundaryVersion,
+    Attachment,
+    PatrolCheckin,
 )

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from app.attachments.queries import photos_of
 from app.auth.actor import Actor
 from app.disputes import deadlines, duplicates, ledger, queries, states
 from app.disputes.tables import AgreementTerm, Supervision
@@ -64,4 +65,6 @@ async def case_page(actor: Actor, dispute_id: uuid.UUID, now: datetime | None = 
         "duplicates": await duplicates.suggestions(actor, case) if can_mark else [],
         "can_reveal": states.holds(actor, case["holder"]["id"]),
         "today": now.astimezone(deadlines.CHINA).date().isoformat(),
+        "photos": await photos_of(actor, dispute_id),
+        "new_photo_id": str(uuid.uuid4()),
     }
