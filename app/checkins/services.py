@@ -15,7 +15,7 @@ from app.auth.actor import Actor
 from app.checkins.tables import PatrolCheckin
 from app.disputes.errors import FieldErrors
 from app.disputes.services import LOGGING_ROLES, _resolve_grid
-from app.disputes.validation import _datetime, _number, _text
+from app.disputes.validation import datetime_field, number_field, text_field
 from app.i18n import _
 from app.idempotency import create_once
 
@@ -49,21 +49,21 @@ def parse_checkin(data: dict[str, Any]) -> NewCheckin:
             checkin_id = uuid.UUID(str(data["id"]))
         except ValueError:
             errors["id"] = _("Must be a UUID.")
-    lon = _number(data.get("lon"), "lon", errors, low=-180, high=180)
-    lat = _number(data.get("lat"), "lat", errors, low=-90, high=90)
+    lon = number_field(data.get("lon"), "lon", errors, low=-180, high=180)
+    lat = number_field(data.get("lat"), "lat", errors, low=-90, high=90)
     if (lon is None) != (lat is None) and "lon" not in errors and "lat" not in errors:
         errors["lat" if lat is None else "lon"] = _("Give both longitude and latitude, or neither.")
-    checked_at = _datetime(data.get("checked_at"), "checked_at", errors)
+    checked_at = datetime_field(data.get("checked_at"), "checked_at", errors)
     if checked_at and checked_at > datetime.now(UTC) + CLOCK_SKEW:
         errors["checked_at"] = _("The time lies in the future.")
     result = NewCheckin(
         id=checkin_id,
-        grid_id=_number(data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True),
+        grid_id=number_field(data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True),
         lon=lon,
         lat=lat,
-        gps_accuracy_m=_number(data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000),
+        gps_accuracy_m=number_field(data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000),
         checked_at=checked_at,
-        note=_text(data.get("note"), "note", errors, limit=MAX_NOTE),
+        note=text_field(data.get("note"), "note", errors, limit=MAX_NOTE),
     )
     if errors:
         raise FieldErrors(errors)
