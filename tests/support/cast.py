@@ -49,6 +49,10 @@ class Browser:
 
 
 class Cast:
+    # Each member signs in through the API once per test run: a token is a database row that
+    # outlives the test, and argon2 makes every sign-in cost a few hundred milliseconds.
+    _signed_in: dict[str, tuple[str, dict]] = {}
+
     def __init__(self, app: Any):
         self.app = app
         self.api: dict[str, httpx.AsyncClient] = {}
@@ -58,11 +62,14 @@ class Cast:
     async def __aenter__(self) -> Cast:
         for username in USERNAMES:
             client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://testserver")
-            r = await client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-            assert r.status_code == 200, r.text
-            client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+            if username not in Cast._signed_in:
+                r = await client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+                assert r.status_code == 200, r.text
+                Cast._signed_in[username] = (r.json()["token"], r.json()["user"])
+            token, me = Cast._signed_in[username]
+            client.headers["Authorization"] = f"Bearer {token}"
             self.api[username] = client
-            self.me[username] = r.json()["user"]
+            self.me[username] = me
         return self
 
     async def __aexit__(self, *exc) -> None:
