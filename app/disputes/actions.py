@@ -1,7 +1,7 @@
 """The only writers of a case once it is logged: one function per action.
 
-`perform` runs an action in one transaction: find the case in the actor's scope (404), ask the
-rules whether this person may do this now (403 / 409), check the version the person saw (409),
+`perform` runs an action in one transaction: find the case in the actor's scope (404), check
+the version the person saw (409), ask the rules whether this person may do this now (403 / 409),
 then let the action write its changes with a conditional UPDATE on that version and append its
 ledger event. Two people acting on the same version: the second UPDATE finds no row and
 answers 409, and nothing of it is kept.
@@ -117,15 +117,17 @@ async def perform(
     now = now or datetime.now(UTC)
     async with db.transaction():
         row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
-        case = await queries.load_state(row)
-        refusal = states.decide(actor, case, action)
-        if refusal and refusal.status == 403:
-            raise PermissionDeniedException(refusal.message)
+        # A stale version comes first: whatever the person decided, they decided it on a case
+        # that has since changed (perhaps it is no longer theirs to act on).
         if version != row["version"]:
             raise Conflict(
                 _("This case has changed since you opened it. Here is where it stands now; check and try again."),
                 snapshot(row),
             )
+        case = await queries.load_state(row)
+        refusal = states.decide(actor, case, action)
+        if refusal and refusal.status == 403:
+            raise PermissionDeniedException(refusal.message)
         if refusal:
             raise Conflict(refusal.message, snapshot(row))
         await HANDLERS[action](Step(actor, row, case, now, limits or deadlines.limits()), dict(fields))

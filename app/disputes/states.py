@@ -95,6 +95,7 @@ class Condition:
 
     test: Callable[[CaseState], bool]
     message: str
+    needs: str  # the same, said as a requirement (README)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,11 @@ RULES: dict[str, Rule] = {
         (_grant({HOLDER}, OPEN | SETTLED),),
         ONLY_HOLDER,
         conditions=(
-            Condition(lambda c: c.open_supervisions > 0, N_("There is no supervision order awaiting a reply.")),
+            Condition(
+                lambda c: c.open_supervisions > 0,
+                N_("There is no supervision order awaiting a reply."),
+                "an open supervision order",
+            ),
         ),
     ),
     "refer": Rule((_grant({HOLDER}, WORKING),), ONLY_HOLDER),
@@ -151,7 +156,9 @@ RULES: dict[str, Rule] = {
     "performance": Rule(
         (_grant({HOLDER, GRID}, SETTLED | {"closed"}),),
         HOLDER_OR_GRID,
-        conditions=(Condition(lambda c: c.agreement_terms > 0, N_("This case has no agreement terms to track.")),),
+        conditions=(
+            Condition(lambda c: c.agreement_terms > 0, N_("This case has no agreement terms to track."), "agreement terms"),
+        ),
     ),
     "close": Rule(
         (_grant({HOLDER}, SETTLED),),
@@ -160,6 +167,7 @@ RULES: dict[str, Rule] = {
             Condition(
                 lambda c: c.followed_up,
                 N_("The follow-up visit has not been made yet: a case is closed only after it."),
+                "the follow-up visit made",
             ),
         ),
     ),
@@ -172,7 +180,9 @@ RULES: dict[str, Rule] = {
     "extend": Rule(
         (_grant({HOLDER}, TIMED),),
         ONLY_HOLDER,
-        conditions=(Condition(lambda c: c.has_deadline, N_("No time limit is running for this case.")),),
+        conditions=(
+            Condition(lambda c: c.has_deadline, N_("No time limit is running for this case."), "a running time limit"),
+        ),
     ),
     "mark-duplicate": Rule((_grant({HOLDER, GRID}, OPEN - {"referred"}),), HOLDER_OR_GRID),
 }
@@ -221,13 +231,13 @@ def attempts_left(case: CaseState, attempts_per_level: dict[str, int]) -> int:
 def markdown_table() -> str:
     """The rules as the README shows them."""
     names = {HOLDER: "holder", ABOVE: "level above", GRID: "grid worker"}
-    lines = ["| action | who | in states | at levels | also needs |", "|---|---|---|---|---|"]
+    lines = ["| action | who | in states | case held at | also needs |", "|---|---|---|---|---|"]
     for action, rule in RULES.items():
         for grant in rule.grants:
             who = " or ".join(names[w] for w in sorted(grant.who))
             states = ", ".join(s for s in STATUSES if s in grant.states)
             levels = ", ".join(lv for lv in CASE_LEVELS if lv in grant.levels)
-            needs = "; ".join(c.message for c in rule.conditions)
+            needs = "; ".join(c.needs for c in rule.conditions)
             lines.append(f"| `{action}` | {who} | {states} | {levels} | {needs} |")
     return "\n".join(lines)
 

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from app.auth import sessions
+from app.auth.actor import Actor
 from app.disputes.deadlines import CHINA
 
 
@@ -40,3 +42,11 @@ async def accepted_case(cast, **fields) -> dict:
     case = await cast.log_case("demo-grid", **fields)
     await act(cast, "demo-village", case["id"], "accept", rights_notified=True)
     return case
+
+
+async def actor_of(cast, username: str) -> Actor:
+    """The Actor behind a cast member's API token, to call services directly (with a clock)."""
+    token = cast.api[username].headers["Authorization"].split(" ", 1)[1]
+    actor = await sessions.resolve(token, "api")
+    assert actor is not None
+    return actor
