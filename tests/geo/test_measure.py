@@ -5,7 +5,14 @@ import math
 import pytest
 from shapely.geometry import box
 
-from app.geo.measure import area_km2, degrees_box, geodesic_m, metres_per_degree, rounded, simplify_tolerance
+from app.geo.measure import (
+    area_km2,
+    degrees_box,
+    geodesic_m,
+    metres_per_degree,
+    rounded,
+    simplify_tolerance,
+)
 
 # ST_Distance(geography, geography) from PostGIS 3.3 (GeographicLib on WGS84), to the micrometre
 POSTGIS_DISTANCES = [
