@@ -40,7 +40,6 @@ def _map_config(p: maps.MapParams, params: dict[str, Any]) -> dict:
             "case": "/disputes/",
         },
         "tiles": {"url": settings.tile_url or None, "attribution": settings.tile_attribution},
-        "shades": maps.SHADES,
         "labels": {
             "status": {code: label(STATUSES, code) for code in STATUSES},
             "category": {code: label(CATEGORIES, code) for code in CATEGORIES},
@@ -58,8 +57,6 @@ def _map_config(p: maps.MapParams, params: dict[str, Any]) -> dict:
             "truncated": _("Showing the newest %(shown)s of %(total)s cases here: zoom in or narrow the filters."),
             "hotspot": _("%(count)s cases within %(radius)s m in %(days)s days (%(open)s open)"),
             "capacity": _("Seats: %(n)s"),
-            "legend_status": _("Case status"),
-            "legend_density": _("Open cases per km²"),
             "failed": _("The map data could not be loaded. Check the connection and reload."),
         },
         "hotspot": {"radius_m": hotspots.RADIUS_M, "min_cases": hotspots.MIN_CASES, "days": p.days},
@@ -85,6 +82,8 @@ async def map_page(request: Request) -> Template:
         params=p,
         query=params,
         errors=p.errors,
+        shades=maps.SHADES,
+        hotspot={"radius_m": hotspots.RADIUS_M, "min_cases": hotspots.MIN_CASES},
         config=_map_config(p, params),
     )
 

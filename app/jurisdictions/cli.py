@@ -8,10 +8,19 @@ import json
 import sys
 
 
+def _speak_the_default_language() -> None:
+    """Messages (problems with a file) in PINGLI_DEFAULT_LOCALE, as the web app speaks."""
+    from app.i18n import current_locale
+    from app.settings import get_settings
+
+    current_locale.set(get_settings().default_locale)
+
+
 def cmd_import(args: argparse.Namespace) -> None:
     from app.cli import _with_db
     from app.jurisdictions.boundaries import BoundaryErrors, import_feature_collection, read_file
 
+    _speak_the_default_language()
     async def run() -> None:
         report = await import_feature_collection(read_file(args.file))
         print(f"boundaries imported from {args.file}: {report.created} created, {report.updated} updated")
@@ -29,6 +38,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     from app.cli import _with_db
     from app.jurisdictions.boundaries import BoundaryErrors, export_collection
 
+    _speak_the_default_language()
     try:
         collection = asyncio.run(_with_db(export_collection(args.root)))
     except BoundaryErrors as exc:

@@ -34,7 +34,8 @@
   }
   function link(href, text) { var a = node("a", "", text); a.href = href; return a; }
 
-  var map = L.map(el, { attributionControl: Boolean(cfg.tiles.url), zoomSnap: 0.5 });
+  // maxZoom is needed by the clusters when no tile layer sets one
+  var map = L.map(el, { attributionControl: Boolean(cfg.tiles.url), zoomSnap: 0.5, minZoom: 5, maxZoom: 18 });
   if (cfg.tiles.url) {
     L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution, maxZoom: 18 }).addTo(map);
   } else {
@@ -69,25 +70,6 @@
   overlays[S.hotspots] = spots;
   overlays[S.rooms] = rooms;
   L.control.layers(null, overlays, { collapsed: true }).addTo(map);
-
-  var legend = L.control({ position: "bottomleft" });
-  legend.onAdd = function () {
-    var box = node("div", "map-legend");
-    box.appendChild(node("strong", "", S.legend_status));
-    Object.keys(cfg.labels.status).forEach(function (code) {
-      var row = node("div", "legend-row");
-      row.appendChild(node("span", "legend-dot st-" + code));
-      row.appendChild(document.createTextNode(cfg.labels.status[code]));
-      box.appendChild(row);
-    });
-    box.appendChild(node("strong", "", S.legend_density));
-    var scale = node("div", "legend-scale");
-    for (var shade = 1; shade <= cfg.shades; shade++) scale.appendChild(node("span", "legend-step shade-" + shade));
-    box.appendChild(scale);
-    L.DomEvent.disableClickPropagation(box);
-    return box;
-  };
-  legend.addTo(map);
 
   function casePopup(p) {
     var box = node("div", "popup");
