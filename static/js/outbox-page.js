@@ -33,12 +33,13 @@
     notice.textContent = text;
   }
 
-  function stateText(record) {
+  function stateText(record, signedOut) {
     if (record.owner && user && record.owner !== user && record.state !== 'sent') {
       return t('state_other_user', { user: record.owner });
     }
     var text = t('state_' + record.state);
     var error = record.error;
+    if (signedOut && (record.state === 'queued' || record.state === 'failed')) return text + ' · ' + t('error_auth');
     if (!error || record.state === 'sent' || record.state === 'sending') return text;
     if (error.code === 'network') return text + ' · ' + t('error_network');
     if (error.code === 'auth') return text + ' · ' + t('error_auth');
@@ -68,7 +69,7 @@
     if (record.state === 'sent' || window.confirm(question)) outbox.remove(record.id);
   }
 
-  function item(record, photos) {
+  function item(record, photos, signedOut) {
     var li = el('li', 'outbox-item state-' + record.state);
     li.setAttribute('data-record', record.id);
     var head = el('p', 'outbox-head');
@@ -76,7 +77,7 @@
     head.appendChild(el('strong', 'outbox-label', ' ' + (record.label || '')));
     li.appendChild(head);
     li.appendChild(el('p', 'muted small', t('captured', { when: new Date(record.createdAt).toLocaleString(lang) })));
-    li.appendChild(el('p', 'outbox-state', stateText(record)));
+    li.appendChild(el('p', 'outbox-state', stateText(record, signedOut)));
     if (record.state === 'rejected') li.appendChild(fieldErrors(record));
     if (photos.length) {
       var sent = photos.filter(function (p) { return p.state === 'sent'; }).length;
@@ -109,6 +110,7 @@
 
   async function render() {
     var records = await outbox.all();
+    var signedOut = await outbox.getMeta('auth');
     var photos = await Promise.all(records.map(function (r) { return outbox.photosOf(r.id); }));
     var waiting = 0;
     list.textContent = '';
@@ -116,7 +118,7 @@
     records.forEach(function (record, i) {
       if (record.state === 'sent') { sentList.appendChild(item(record, photos[i])); return; }
       waiting++;
-      list.appendChild(item(record, photos[i]));
+      list.appendChild(item(record, photos[i], signedOut));
     });
     if (!waiting) list.appendChild(el('li', 'muted empty', t('empty')));
     document.querySelector('[data-outbox-waiting]').textContent = waiting;

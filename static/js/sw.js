@@ -51,11 +51,12 @@ function trim(cache) {
   });
 }
 
-// Fetch the signed-in worker's shell pages (the forms). `redirect: manual`: without a login
-// they answer with a redirect to the login page, and that is not kept.
+// Fetch the shell pages as the signed-in worker sees them: the forms, and the public pages
+// with the worker's menu. `redirect: manual`: without a login the forms answer with a
+// redirect to the login page, and that is not kept.
 function keepShellPages(onlyMissing) {
   return caches.open(PAGES_CACHE).then(function (cache) {
-    return Promise.all(SHELL.pages.map(function (path) {
+    return Promise.all(SHELL.pages.concat(SHELL.public_pages).map(function (path) {
       return (onlyMissing ? cache.match(path) : Promise.resolve(null)).then(function (hit) {
         if (hit) return null;
         return fetch(path, { credentials: 'same-origin', redirect: 'manual' })
@@ -105,6 +106,14 @@ self.addEventListener('message', function (event) {
   }
 });
 
+// A page as kept for this worker, else as kept for anybody (the public pages, kept with
+// the static files).
+function keptCopy(cache, key) {
+  return cache.match(key, { ignoreVary: true }).then(function (mine) {
+    return mine || caches.match(key, { ignoreVary: true });
+  });
+}
+
 function page(event) {
   var request = event.request;
   return caches.open(PAGES_CACHE).then(function (cache) {
@@ -112,9 +121,8 @@ function page(event) {
       event.waitUntil(keepPage(cache, pageKey(request.url), response));
       return response;
     });
-    // the kept copy may be in either cache: the public pages live with the static files
-    return caches.match(pageKey(request.url), { ignoreVary: true }).then(function (kept) {
-      if (!kept) return network.catch(function () { return caches.match('/offline', { ignoreVary: true }); });
+    return keptCopy(cache, pageKey(request.url)).then(function (kept) {
+      if (!kept) return network.catch(function () { return keptCopy(cache, '/offline'); });
       // A copy exists: give the network a few seconds, then show the copy (the network
       // answer still refreshes the copy when it arrives).
       event.waitUntil(network.catch(function () {}));
