@@ -7,14 +7,16 @@ code base talks to Piccolo and never asks which engine it has, except through th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 try:  # asyncpg is only needed for PostgreSQL
     import asyncpg
@@ -91,6 +93,28 @@ async def transaction() -> AsyncIterator[None]:
     else:
         async with db.transaction():
             yield
+
+
+async def bulk_insert(table: type[Table], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows at once, without the ORM's per-row work (which costs more than the
+    database for a hundred thousand synthetic cases): COPY on PostgreSQL, executemany on
+    SQLite. Every row has the same keys, named as the table's columns. Runs inside the caller's
+    transaction (see `transaction()`), which it requires."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    records = [tuple(row[c] for c in columns) for row in rows]
+    name = table._meta.tablename
+    db = engine()
+    current = db.current_transaction.get()
+    if current is None:
+        raise RuntimeError("bulk_insert runs inside db.transaction()")
+    if isinstance(db, PostgresEngine):
+        await current.connection.copy_records_to_table(name, records=records, columns=columns)
+    else:
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        await current.connection.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})', records)
 
 
 def is_unique_violation(exc: BaseException) -> bool:

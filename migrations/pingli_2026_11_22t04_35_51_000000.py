@@ -2,7 +2,8 @@
 holder and time-limit columns filled in for cases logged before they existed.
 
 Both engines. Work queues are "held by this node, in these states, newest first" and "due in
-this area, soonest first"; duplicates look up the same category in a latitude band.
+this area, soonest first"; a list filtered by status is "in this area, in this state, newest
+first"; duplicates look up the same category in a latitude band.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -15,6 +16,9 @@ DESCRIPTION = "lifecycle indexes and backfill"
 STATEMENTS = [
     "CREATE INDEX IF NOT EXISTS dispute_holder_status_created ON dispute (holder, status, created_at)",
     "CREATE INDEX IF NOT EXISTS dispute_holder_due ON dispute (holder, due_at)",
+    "CREATE INDEX IF NOT EXISTS dispute_county_status_created ON dispute (county, status, created_at)",
+    "CREATE INDEX IF NOT EXISTS dispute_township_status_created ON dispute (township, status, created_at)",
+    "CREATE INDEX IF NOT EXISTS dispute_village_status_created ON dispute (village, status, created_at)",
     "CREATE INDEX IF NOT EXISTS dispute_county_due ON dispute (county, due_at)",
     "CREATE INDEX IF NOT EXISTS dispute_township_due ON dispute (township, due_at)",
     "CREATE INDEX IF NOT EXISTS dispute_village_due ON dispute (village, due_at)",

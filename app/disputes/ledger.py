@@ -24,7 +24,7 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-def event(
+def event_row(
     dispute_id: uuid.UUID,
     kind: str,
     now: datetime,
@@ -35,20 +35,25 @@ def event(
     to_status: str | None = None,
     note: str = "",
     data: dict[str, Any] | None = None,
-) -> CaseEvent:
-    """An event row. `actor` is the user's id, None for the system; `level` is where the actor
-    stands (their node's level) or, for the system, the level holding the case."""
-    return CaseEvent(
-        dispute=dispute_id,
-        kind=kind,
-        actor=actor,
-        level=level,
-        from_status=from_status,
-        to_status=to_status if to_status != from_status else None,
-        note=note,
-        data=json.dumps({k: v for k, v in (data or {}).items() if v not in (None, "", [])}, ensure_ascii=False, default=_jsonable),
-        created_at=now,
-    )
+) -> dict[str, Any]:
+    """An event's column values. `actor` is the user's id, None for the system; `level` is
+    where the actor stands (their node's level) or, for the system, the level holding the case."""
+    return {
+        "dispute": dispute_id,
+        "kind": kind,
+        "actor": actor,
+        "level": level,
+        "from_status": from_status,
+        "to_status": to_status if to_status != from_status else None,
+        "note": note,
+        "data": json.dumps({k: v for k, v in (data or {}).items() if v not in (None, "", [])}, ensure_ascii=False, default=_jsonable),
+        "created_at": now,
+    }
+
+
+def event(dispute_id: uuid.UUID, kind: str, now: datetime, **fields: Any) -> CaseEvent:
+    """An event row to insert (see event_row for the fields)."""
+    return CaseEvent(**event_row(dispute_id, kind, now, **fields))
 
 
 def decode(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Synthetic cases for the demo and for benchmarks, inserted in bulk (chunks of 1,000 rows).
+"""Synthetic cases for the demo and for benchmarks, inserted in bulk (db.bulk_insert: COPY).
 
 Deterministic for a given seed. Each case gets a plausible place (a random point inside a
 random grid), parties, a status that fits its age (recent cases are still open, old ones mostly
@@ -26,7 +26,7 @@ from app.disputes.tables import AgreementTerm, CaseEvent, CaseSequence, Dispute,
 from app.jurisdictions.tables import Jurisdiction
 from app.seed.ledgers import History, history
 
-CHUNK = 1000
+CHUNK = 2000  # cases per transaction (with their parties, events, terms, supervision orders)
 
 TITLES = {
     "land": ["宅基地边界纠纷", "承包地界址争议", "林地归属争议", "田埂占用纠纷"],
@@ -139,35 +139,36 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
                  "county": grid["county"], "township": grid["township"], "village": grid["village"], "grid": grid["id"]}
         story = history(rng, place, now, limits, staff)
         batch.disputes.append(
-            Dispute(
-                id=dispute_id,
-                case_no=f"{prefix}-{year}-{counters[year]:06d}",
-                category=category,
-                title=rng.choice(TITLES[category]),
-                description=rng.choice(TITLES[category]) + "，当事人双方各执一词，需要调解。",
-                occurred_at=created_at - timedelta(days=rng.randint(0, 10)),
-                source=rng.choice(["patrol", "patrol", "patrol", "walk_in", "hotline", "online"]),
-                lon=lon,
-                lat=lat,
-                gps_accuracy_m=round(rng.uniform(3, 40), 1),
-                county=grid["county"],
-                township=grid["township"],
-                village=grid["village"],
-                grid=grid["id"],
-                people_involved=people,
-                risk_level=risk,
-                status=status,
-                level=level,
-                content_hash="seed",
-                created_by=created_by,
-                created_at=created_at,
+            {
+                "id": dispute_id,
+                "case_no": f"{prefix}-{year}-{counters[year]:06d}",
+                "category": category,
+                "title": rng.choice(TITLES[category]),
+                "description": rng.choice(TITLES[category]) + "，当事人双方各执一词，需要调解。",
+                "occurred_at": created_at - timedelta(days=rng.randint(0, 10)),
+                "source": rng.choice(["patrol", "patrol", "patrol", "walk_in", "hotline", "online"]),
+                "lon": lon,
+                "lat": lat,
+                "gps_accuracy_m": round(rng.uniform(3, 40), 1),
+                "county": grid["county"],
+                "township": grid["township"],
+                "village": grid["village"],
+                "grid": grid["id"],
+                "people_involved": people,
+                "risk_level": risk,
+                "status": status,
+                "level": level,
+                "content_hash": "seed",
+                "created_by": created_by,
+                "created_at": created_at,
+                "duplicate_of": None,
                 **story.columns,
-            )
+            }
         )
         for pos, role in enumerate(("applicant", "respondent")):
             batch.parties.append(
-                Party(dispute=dispute_id, role=role, name=_name(rng), phone=_phone(rng),
-                      id_number=_id_number(rng), address="", position=pos)
+                {"dispute": dispute_id, "role": role, "name": _name(rng), "phone": _phone(rng),
+                 "id_number": _id_number(rng), "address": "", "position": pos}
             )
         batch.add(story)
         if len(batch.disputes) >= CHUNK:
@@ -204,12 +205,9 @@ class _Batch:
         if not self.disputes:
             return
         async with db.transaction():
-            await Dispute.insert(*self.disputes)
-            await Party.insert(*self.parties)
-            for start in range(0, len(self.events), CHUNK):  # ~7 events a case
-                await CaseEvent.insert(*self.events[start : start + CHUNK])
-            if self.terms:
-                await AgreementTerm.insert(*self.terms)
-            if self.supervisions:
-                await Supervision.insert(*self.supervisions)
+            await db.bulk_insert(Dispute, self.disputes)
+            await db.bulk_insert(Party, self.parties)
+            await db.bulk_insert(CaseEvent, self.events)
+            await db.bulk_insert(AgreementTerm, self.terms)
+            await db.bulk_insert(Supervision, self.supervisions)
         self.clear()

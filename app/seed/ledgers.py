@@ -17,7 +17,6 @@ from typing import Any
 from app.disputes import deadlines, ledger
 from app.disputes.deadlines import CHINA
 from app.disputes.states import LEVEL_ABOVE
-from app.disputes.tables import AgreementTerm, CaseEvent, Supervision
 from app.settings import CaseLimits
 
 PATH = ("village", "township", "county")
@@ -34,15 +33,18 @@ NOTES = {
     "followed_up": ["电话回访，协议已履行，双方满意", "上门回访，当事人表示满意"],
     "closed": ["协议履行完毕，回访满意，予以销号"],
 }
+REPLY = "已收到督办，正抓紧组织调解，近期报告结果"
 TERMS = ["一方于约定日期前支付补偿款", "双方按现状划定界址，不再争议", "一方负责清理排水沟并恢复原状", "按月支付赡养费"]
 
 
 @dataclass
 class History:
-    events: list[CaseEvent] = field(default_factory=list)
+    """Rows as column dicts, for db.bulk_insert."""
+
+    events: list[dict] = field(default_factory=list)
     columns: dict[str, Any] = field(default_factory=dict)
-    terms: list[AgreementTerm] = field(default_factory=list)
-    supervisions: list[Supervision] = field(default_factory=list)
+    terms: list[dict] = field(default_factory=list)
+    supervisions: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -124,7 +126,7 @@ def history(
             signed = at.astimezone(CHINA).date()
             data |= {"signed_on": signed, "terms": _terms(rng, out, case, signed, closed=case["status"] == "closed")}
         out.events.append(
-            ledger.event(
+            ledger.event_row(
                 case["id"], step.kind, at, actor=actor, level=step.level,
                 from_status=status, to_status=step.to_status or status, note=step.note, data=data,
             )
@@ -147,7 +149,7 @@ def history(
     }
     cols |= _deadline(status, level, when, case["created_at"], limits)
     out.columns = cols
-    _overdue(out, case, now, limits)
+    _overdue(rng, out, case, now, limits, staff)
     return out
 
 
@@ -156,7 +158,10 @@ def _terms(rng: random.Random, out: History, case: dict, signed: date, closed: b
     for position in range(rng.randint(1, 2)):
         due_on = signed + timedelta(days=rng.randint(7, 30))
         text = rng.choice(TERMS)
-        out.terms.append(AgreementTerm(dispute=case["id"], position=position, text=text, due_on=due_on, state="done" if closed else "pending"))
+        out.terms.append(
+            {"dispute": case["id"], "position": position, "text": text, "due_on": due_on,
+             "state": "done" if closed else "pending", "checked_at": None, "checked_by": None}
+        )
         terms.append({"text": text, "due_on": due_on.isoformat()})
     return terms
 
@@ -178,36 +183,46 @@ def _deadline(status: str, level: str, when: dict[str, datetime], created: datet
     return {"due_at": due, "due_from": start, "due_kind": kind, "overdue_at": None, "escalation_notice_at": None}
 
 
-def _overdue(out: History, case: dict, now: datetime, limits: CaseLimits) -> None:
-    """What the scheduler would have done about a passed time limit."""
+def _overdue(rng: random.Random, out: History, case: dict, now: datetime, limits: CaseLimits, staff: dict[int, int]) -> None:
+    """What the scheduler would have done about a passed time limit, and most holders' reply."""
     due = out.columns["due_at"]
     if due is None or due > now:
         return
     level = case["level"]
     out.columns["overdue_at"] = due
-    out.events.append(ledger.event(case["id"], "overdue", due, actor=None, level=level, data={"due_at": due, "due_kind": out.columns["due_kind"]}))
+    out.events.append(ledger.event_row(case["id"], "overdue", due, actor=None, level=level, data={"due_at": due, "due_kind": out.columns["due_kind"]}))
     noticed = due + timedelta(hours=limits.overdue_grace_hours)
     up = LEVEL_ABOVE.get(level)
     if up is None or noticed > now:
         return
     reply_by = deadlines.add_days(noticed, limits.accept_days, limits.working_days)
     out.columns["escalation_notice_at"] = noticed
-    late = reply_by <= now
+    replied = noticed + (min(reply_by, now) - noticed) * rng.uniform(0.2, 0.9) if rng.random() < 0.85 else None
+    late = replied is None and reply_by <= now
+    holder = staff.get(case[level])
     out.supervisions.append(
-        Supervision(
-            dispute=case["id"],
-            county=case["county"],
-            township=case["township"],
-            village=case["village"],
-            grid=case["grid"],
-            issuer=case[up],
-            issuer_level=up,
-            automatic=True,
-            due_at=reply_by,
-            created_at=noticed,
-            overdue_at=reply_by if late else None,
-        )
+        {
+            "dispute": case["id"],
+            "county": case["county"],
+            "township": case["township"],
+            "village": case["village"],
+            "grid": case["grid"],
+            "issuer": case[up],
+            "issuer_level": up,
+            "issued_by": None,
+            "automatic": True,
+            "instructions": "",
+            "due_at": reply_by,
+            "created_at": noticed,
+            "replied_at": replied,
+            "replied_by": holder if replied else None,
+            "reply": REPLY if replied else "",
+            "overdue_at": reply_by if late else None,
+        }
     )
-    out.events.append(ledger.event(case["id"], "supervised", noticed, actor=None, level=up, data={"automatic": True, "due_at": reply_by}))
+    out.events.append(ledger.event_row(case["id"], "supervised", noticed, actor=None, level=up, data={"automatic": True, "due_at": reply_by}))
+    if replied:
+        out.events.append(ledger.event_row(case["id"], "supervision_replied", replied, actor=holder, level=level, data={"reply": REPLY}))
+        out.columns["version"] += 1
     if late:
-        out.events.append(ledger.event(case["id"], "supervision_overdue", reply_by, actor=None, level=level, data={"due_at": reply_by}))
+        out.events.append(ledger.event_row(case["id"], "supervision_overdue", reply_by, actor=None, level=level, data={"due_at": reply_by}))

@@ -70,6 +70,7 @@ async def test_the_overdue_queue_covers_the_officers_whole_area_most_overdue_fir
         {"overdue": "1"},
         {"from": "2026-01-01", "to": "2026-12-31"},
         {"q": "纠纷"},
+        {"q": "宅基地纠纷"},
         {"queue": "in_progress"},
     ],
 )
@@ -81,11 +82,25 @@ async def test_every_filter_keeps_to_the_scope(cast, params):
         assert case["township"]["id"] == me
 
 
-async def test_counts_stop_at_a_thousand_and_pages_stop_there_too(cast):
+async def test_counts_stop_at_a_hundred_and_pages_at_a_thousand_cases(cast):
     r = await cast.api["demo-county"].get("/api/v1/disputes", params={"per_page": 100, "page": 11})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "page"
     page = (await cast.api["demo-county"].get("/api/v1/disputes", params={"per_page": 5})).json()
-    assert page["total"] <= 1000 and page["has_next"] is (page["total"] > 5)
+    assert page["total"] == 100 and page["total_capped"] and page["has_next"]
+    deep = (await cast.api["demo-county"].get("/api/v1/disputes", params={"per_page": 100, "page": 3})).json()
+    assert len(deep["items"]) == 100
+    case = await cast.log_case("demo-grid", title="独一无二的分页测试标题")
+    past_the_end = (await cast.api["demo-grid"].get("/api/v1/disputes", params={"q": "独一无二的分页测试", "page": 2})).json()
+    assert past_the_end["items"] == [] and past_the_end["total"] == 1 and not past_the_end["has_next"]
+    first = (await cast.api["demo-grid"].get("/api/v1/disputes", params={"q": "独一无二的分页测试"})).json()
+    assert [c["id"] for c in first["items"]] == [case["id"]] and first["total"] == 1
+
+
+@pytest.mark.parametrize("term", ["渠", "灌溉渠", "Canal", "canal"])
+async def test_text_search_finds_short_and_long_terms_in_title_and_description(cast, term):
+    case = await cast.log_case("demo-grid", title="灌溉渠堵塞", description="Irrigation canal blocked by rubbish")
+    listed = (await cast.api["demo-village"].get("/api/v1/disputes", params={"q": term, "per_page": 100})).json()
+    assert case["id"] in [c["id"] for c in listed["items"]]
 
 
 async def test_an_unknown_queue_is_422(cast):
