@@ -157,6 +157,12 @@
     try {
       await outbox.save(record, photos ? photos.collect() : []);
     } catch (err) {
+      if (err && err.name !== 'Locked' && navigator.onLine && !editing) {
+        // No storage on this phone (full, or a private window): post the form as it would
+        // without JavaScript rather than lose the case. (Photos are added on the case page.)
+        HTMLFormElement.prototype.submit.call(form);
+        return;
+      }
       say(err && err.name === 'Locked' ? t('edit_locked') : t('storage_failed'), 'error');
       submitButton.disabled = false;
       return;
