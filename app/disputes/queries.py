@@ -25,6 +25,7 @@ from app.disputes.vocabulary import (
     label,
 )
 from app.i18n import _
+from app.monitoring import figures
 
 MAX_PER_PAGE = 100
 COUNT_CAP = 1000  # lists count and page through this many; beyond it, narrow the filters
@@ -44,6 +45,8 @@ class DisputeFilters:
     open_only: bool = False
     overdue: bool = False
     queue: str | None = None
+    # the monitoring figures' filters (escalated, on_time, resolved_level...): app/monitoring/figures.py
+    facts: dict[str, str] = field(default_factory=dict)
     page: int = 1
     per_page: int = 20
     errors: dict[str, str] = field(default_factory=dict)
@@ -79,6 +82,7 @@ class DisputeFilters:
             f.errors["queue"] = _("Unknown value: %(value)s.", value=str(queue)[:40])
         else:
             f.queue = queue
+        f.facts = figures.parse_params(params, f.errors)
         f.open_only = str(params.get("open", "")).lower() in ("1", "true", "on")
         f.overdue = str(params.get("overdue", "")).lower() in ("1", "true", "on")
         for name, default, high in (
@@ -133,6 +137,8 @@ def _where(actor: Actor, f: DisputeFilters, now: datetime):
     if f.overdue:
         # a time limit runs only while something is due, so a past due_at is overdue
         where &= Dispute.due_at <= now
+    if f.facts and (more := figures.list_where(f.facts, now)) is not None:
+        where &= more
     return where
 
 
