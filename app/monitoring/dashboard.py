@@ -102,7 +102,8 @@ async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool
         if code in by_category
     ]
 
-    child_sums = await stats.sums(actor, node, start, end, category, by="child")
+    below = areas.child_level(node["level"]) is not None
+    child_sums = await stats.sums(actor, node, start, end, category, by="child") if below else {}
     month = areas.month_start(end)
     coverage = await sweeps.coverage(actor, node, month)
     children = []
