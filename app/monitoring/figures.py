@@ -254,7 +254,7 @@ FIGURES: tuple[Figure, ...] = (
     Count("resolved_by_township", N_("Resolved by a township"), N_("Of the resolved, resolved while a township held it."), {"resolved_level": "township"}),
     Count("resolved_by_county", N_("Resolved by the county"), N_("Of the resolved, resolved while the county held it."), {"resolved_level": "county"}),
     Ratio("resolution_rate", N_("Resolution rate"), N_("Resolved ÷ new (化解率)."), "resolved", "new"),
-    Ratio("village_share", N_("Resolved in the village"), N_("Resolved in the village ÷ resolved."), "resolved_village", "resolved"),
+    Ratio("village_share", N_("Share resolved in the village"), N_("Resolved in the village ÷ resolved (小事不出村)."), "resolved_village", "resolved"),
     Ratio("on_time_rate", N_("On-time rate"), N_("Resolved on time ÷ resolved (按期办结率)."), "on_time", "resolved"),
     Ratio("follow_up_rate", N_("Follow-up rate"), N_("Followed up ÷ resolved (回访率)."), "followed_up", "resolved"),
     Mean("satisfaction", N_("Satisfaction"), N_("Mean rating, 1 to 5, given at the follow-up visit (满意度)."), "satisfaction", "rated", "satisfaction_sum", "/5"),
