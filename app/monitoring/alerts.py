@@ -37,6 +37,7 @@ from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE, OPEN_STATUSES
 from app.geo import hotspots
 from app.geo.backend import CaseFilter, current
 from app.i18n import N_, _
+from app.i18n import gettext as translate  # msgids held in RULES, marked with N_
 from app.jurisdictions.tables import LEVELS, Jurisdiction
 from app.monitoring import areas, facts
 from app.monitoring.tables import Alert, AlertCase, AlertNote, CaseFact
@@ -66,7 +67,7 @@ RULES: dict[str, Rule] = {
 
 
 def text(alert: dict) -> str:
-    return _(RULES[alert["kind"]].message, **json.loads(alert["params"] or "{}"))
+    return translate(RULES[alert["kind"]].message, **json.loads(alert["params"] or "{}"))
 
 
 def case_rules(fact: dict) -> list[str]:
@@ -280,7 +281,7 @@ def describe(row: dict) -> dict[str, Any]:
     return {
         "id": row["id"],
         "kind": row["kind"],
-        "kind_label": _(RULES[row["kind"]].label),
+        "kind_label": translate(RULES[row["kind"]].label),
         "text": text(row),
         "target": {"id": row["target"], "name": row.get("target_name"), "level": row["target_level"]},
         "dispute": str(row["dispute"]) if row["dispute"] else None,
@@ -338,4 +339,4 @@ async def acknowledge(actor: Actor, alert_id: int, note: str, now: datetime | No
 
 
 def kinds() -> Iterable[tuple[str, str]]:
-    return [(k, _(r.label)) for k, r in RULES.items()]
+    return [(k, translate(r.label)) for k, r in RULES.items()]

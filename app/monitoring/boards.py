@@ -22,7 +22,8 @@ from app.auth.scope import scope_key, scope_where
 from app.disputes import queries
 from app.disputes.tables import CaseEvent, Dispute, Supervision
 from app.disputes.vocabulary import CASE_LEVELS, label
-from app.i18n import N_, _
+from app.i18n import N_
+from app.i18n import gettext as translate
 from app.jurisdictions.tables import Jurisdiction
 from app.monitoring import areas, figures
 from app.monitoring.tables import CaseFact
@@ -50,7 +51,7 @@ async def overdue(actor: Actor, now: datetime) -> dict[str, Any]:
     by_time = []
     for code, _low, _high in figures.OVERDUE_FOR:
         n = await Dispute.count().where(base & figures.FILTERS["overdue_for"].condition(Dispute, code, now))
-        by_time.append({"code": code, "label": _(OVERDUE_LABELS[code]), "count": n, "href": _list({"overdue": "1", "overdue_for": code})})
+        by_time.append({"code": code, "label": translate(OVERDUE_LABELS[code]), "count": n, "href": _list({"overdue": "1", "overdue_for": code})})
     by_level = [
         {"code": r["level"], "label": label(CASE_LEVELS, r["level"]), "count": r["count"], "href": _list({"overdue": "1", "level": r["level"]})}
         for r in await Dispute.select(Dispute.level, Count()).where(base).group_by(Dispute.level)

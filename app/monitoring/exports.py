@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from app.auth.actor import Actor
 from app.disputes.vocabulary import CATEGORIES, label
 from app.i18n import _
+from app.i18n import gettext as translate
 from app.monitoring import dashboard, figures
 from app.monitoring.reports import KINDS
 
@@ -25,7 +26,7 @@ FORMATS = {
 
 
 def title(body: dict[str, Any]) -> str:
-    kind = _(KINDS[body["kind"]]) if body.get("kind") in KINDS else _("Report")
+    kind = translate(KINDS[body["kind"]]) if body.get("kind") in KINDS else _("Report")
     return f"{body['node']['name']} {kind} {body['from']}–{body['to']}"
 
 
@@ -35,10 +36,10 @@ def _value(entry: dict[str, Any]) -> Any:
 
 def sheets(body: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
     """The report as tables: (sheet name, rows with a header row first)."""
-    key_labels = [_(figures.BY_CODE[c].label) for c in dashboard.KEY_FIGURES]
+    key_labels = [figures.label_of(c) for c in dashboard.KEY_FIGURES]
     main = [[_("Figure"), _("Value"), _("Shown as"), _("Definition")]]
     for f in body["figures"]:
-        main.append([_(figures.BY_CODE[f["code"]].label), _value(f), f["display"], _(figures.BY_CODE[f["code"]].help)])
+        main.append([figures.label_of(f["code"]), _value(f), f["display"], figures.help_of(f["code"])])
     coverage = body["coverage"]
     main.append([_("Sweep coverage"), coverage["rate"] if coverage["rate"] is not None else "", f"{coverage['reported']}/{coverage['grids']}", coverage["month"]])
     main.append([_("Alerts raised"), body.get("alerts_raised", ""), "", ""])

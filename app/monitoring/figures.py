@@ -25,6 +25,7 @@ from piccolo.table import Table
 from app.disputes.tables import Dispute
 from app.disputes.vocabulary import CASE_LEVELS, GROUP_DISPUTE_PEOPLE, OPEN_STATUSES
 from app.i18n import N_, _
+from app.i18n import gettext as translate  # a msgid held in a variable, marked with N_ above
 from app.monitoring.tables import CaseFact
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +343,7 @@ def evaluate(counters: dict[str, float], scope: Scope, codes: Iterable[str] | No
         v = value(figure, counters)
         entry: dict[str, Any] = {
             "code": code,
-            "label": _(figure.label),
+            "label": label_of(code),
             "kind": figure.kind,
             "value": round(v, 4) if isinstance(v, float) else v,
             "display": display(figure, v),
@@ -356,6 +357,14 @@ def evaluate(counters: dict[str, float], scope: Scope, codes: Iterable[str] | No
             entry["n"] = int(counters.get(figure.of, 0))
         out.append(entry)
     return out
+
+
+def label_of(code: str) -> str:
+    return translate(BY_CODE[code].label)
+
+
+def help_of(code: str) -> str:
+    return translate(BY_CODE[code].help)
 
 
 def markdown_table() -> str:

@@ -19,7 +19,17 @@ from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.disputes.vocabulary import CATEGORIES, label
 from app.i18n import _
-from app.monitoring import alerts, areas, boards, charts, dashboard, exports, figures, reports, sweeps
+from app.monitoring import (
+    alerts,
+    areas,
+    boards,
+    charts,
+    dashboard,
+    exports,
+    figures,
+    reports,
+    sweeps,
+)
 from app.web import render
 
 FormData = URLEncodedBody[dict[str, Any]]
@@ -31,12 +41,8 @@ TILES = (
 )
 
 
-def figure_label(code: str) -> str:
-    return _(figures.BY_CODE[code].label)
-
-
-def figure_help(code: str) -> str:
-    return _(figures.BY_CODE[code].help)
+figure_label = figures.label_of
+figure_help = figures.help_of
 
 
 def _charts(board: dict[str, Any]) -> dict[str, Any]:
