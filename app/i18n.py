@@ -33,7 +33,11 @@ def translations(locale: str) -> Translations:
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
-        merged.merge(Translations(buffer))
+        catalog_translations = Translations(buffer)
+        merged.merge(catalog_translations)
+        # merge() keeps the empty base's plural rule (English: n != 1), which would send every
+        # Chinese plural past its one form to the English msgid: take the locale's own rule.
+        merged.plural = catalog_translations.plural
     return merged
 
 
