@@ -59,15 +59,26 @@ def sheets(body: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
     ]
 
 
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _clean(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[_cell(v) for v in row] for row in rows]
+
+
 def _csv(body: dict[str, Any]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title(body)])
+    writer.writerow([_cell(title(body))])
     writer.writerow([_("Issued at"), body["issued_at"]])
     for name, rows in sheets(body):
         writer.writerow([])
         writer.writerow([name])
-        writer.writerows(rows)
+        writer.writerows(_clean(rows))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -76,10 +87,10 @@ def _xlsx(body: dict[str, Any]) -> bytes:
     book.remove(book.active)
     for name, rows in sheets(body):
         sheet = book.create_sheet(name[:31])
-        sheet.append([title(body)])
+        sheet.append([_cell(title(body))])
         sheet.append([_("Issued at"), body["issued_at"]])
         sheet.append([])
-        for i, row in enumerate(rows):
+        for i, row in enumerate(_clean(rows)):
             sheet.append(row)
             if i == 0:
                 for cell in sheet[sheet.max_row]:
