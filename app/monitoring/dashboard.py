@@ -4,10 +4,12 @@ reports all build it here, from the counters (app/monitoring/stats.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from app.auth.actor import Actor
 from app.disputes.vocabulary import CATEGORIES, label
@@ -75,12 +77,21 @@ async def parse(actor: Actor, params: dict[str, Any], now: datetime) -> Query:
     return Query(node=node, start=start, end=end, category=category, errors=errors)
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.\-]*")
+
+
 def href(filters: dict[str, str], api: bool = False) -> str:
-    return ("/api/v1/disputes?" if api else "/disputes?") + urlencode(filters)
+    """The list of the cases behind a number (a dashboard draws hundreds: kept cheap)."""
+    query = "&".join(f"{k}={v if _PLAIN.fullmatch(v) else quote(v, safe='')}" for k, v in filters.items())
+    return ("/api/v1/disputes?" if api else "/disputes?") + query
 
 
 def _row(counters: dict[str, float], scope: figures.Scope, codes: tuple[str, ...] = KEY_FIGURES) -> dict[str, dict]:
     return {f["code"]: f | {"href": href(f["filter"])} for f in figures.evaluate(counters, scope, codes)}
+
+
+async def _nothing() -> dict:
+    return {}
 
 
 async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool = True) -> dict[str, Any]:
@@ -92,22 +103,31 @@ async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool
         pending = (await facts.refresh(now, max_rounds=1))["pending"]
     node, start, end, category = q.node, q.start, q.end, q.category
     scope = figures.Scope(node["id"], start, end, category)
-    totals = (await stats.sums(actor, node, start, end, category)).get(None, {})
-    main = [f | {"href": href(f["filter"]), "api": href(f["filter"], api=True)} for f in figures.evaluate(totals, scope)]
-
-    by_category = await stats.sums(actor, node, start, end, category, by="category")
+    month = areas.month_start(end)
+    months = [areas.add_months(month, i - (MONTHS - 1)) for i in range(MONTHS)]
+    below = areas.child_level(node["level"]) is not None
+    # independent reads, asked at once
+    by_category, child_sums, folded, coverage, kids, crumbs, alerts_open = await asyncio.gather(
+        stats.sums(actor, node, start, end, category, by="category"),
+        stats.sums(actor, node, start, end, category, by="child") if below else _nothing(),
+        stats.by_month(actor, node, months, end, category),
+        sweeps.coverage(actor, node, month),
+        areas.children(actor, node),
+        areas.ancestors(actor, node),
+        alerts.open_count(actor, node),
+    )
+    totals: dict[str, float] = {}
+    for counters in by_category.values():  # the categories add up to the whole
+        for name, v in counters.items():
+            totals[name] = totals.get(name, 0) + v
+    main = [f | {"href": href(f["filter"]), "list": href(f["filter"], api=True)} for f in figures.evaluate(totals, scope)]
     categories = [
         {"code": code, "name": label(CATEGORIES, code), "figures": _row(by_category[code], figures.Scope(node["id"], start, end, code))}
         for code in CATEGORIES
         if code in by_category
     ]
-
-    below = areas.child_level(node["level"]) is not None
-    child_sums = await stats.sums(actor, node, start, end, category, by="child") if below else {}
-    month = areas.month_start(end)
-    coverage = await sweeps.coverage(actor, node, month)
     children = []
-    for child in await areas.children(actor, node):
+    for child in kids:
         counters = child_sums.get(child["id"], {})
         swept = coverage["per_child"].get(child["id"], {"grids": 0, "reported": 0, "rate": None})
         children.append(
@@ -118,9 +138,6 @@ async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool
                 "coverage": swept,
             }
         )
-
-    months = [areas.add_months(month, i - (MONTHS - 1)) for i in range(MONTHS)]
-    folded = await stats.by_month(actor, node, months, end, category)
     trend = []
     for m in months:
         last = min(areas.month_end(m), end)
@@ -128,7 +145,7 @@ async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool
 
     return {
         "node": areas.describe(node),
-        "crumbs": [areas.describe(a) for a in await areas.ancestors(actor, node)],
+        "crumbs": [areas.describe(a) for a in crumbs],
         "from": start.isoformat(),
         "to": end.isoformat(),
         "category": category,
@@ -139,5 +156,5 @@ async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool
         "by_area": children,
         "months": trend,
         "coverage": {k: v for k, v in coverage.items() if k != "per_child"},
-        "alerts_open": await alerts.open_count(actor, node),
+        "alerts_open": alerts_open,
     }

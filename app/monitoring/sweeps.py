@@ -9,6 +9,7 @@ missing are listed, and their workers are reminded through the outbox, once a mo
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -163,18 +164,23 @@ async def coverage(actor: Actor, node: dict, month: date) -> dict:
     grids_where = scope_where(Jurisdiction, actor) & (Jurisdiction.level == "grid") & (Jurisdiction._meta.get_column_by_name(column) == node["id"])
     swept_where = scope_where(SweepReport, actor) & (SweepReport.month == month) & (SweepReport._meta.get_column_by_name(column) == node["id"])
     child = areas.child_level(node["level"])
-    per_child: dict[int, dict] = {}
+    queries = [Jurisdiction.count().where(grids_where), SweepReport.count().where(swept_where)]
     if child:
         child_grids = Jurisdiction._meta.get_column_by_name(child)
         child_swept = SweepReport._meta.get_column_by_name(child)
-        for r in await Jurisdiction.select(child_grids, Count()).where(grids_where).group_by(child_grids):
+        queries += [
+            Jurisdiction.select(child_grids, Count()).where(grids_where).group_by(child_grids),
+            SweepReport.select(child_swept, Count()).where(swept_where).group_by(child_swept),
+        ]
+    grids, reported, *split = await asyncio.gather(*(q.run() for q in queries))
+    per_child: dict[int, dict] = {}
+    if split:
+        for r in split[0]:
             per_child[r[child]] = {"grids": r["count"], "reported": 0}
-        for r in await SweepReport.select(child_swept, Count()).where(swept_where).group_by(child_swept):
+        for r in split[1]:
             per_child.setdefault(r[child], {"grids": 0, "reported": 0})["reported"] = r["count"]
         for v in per_child.values():
             v["rate"] = v["reported"] / v["grids"] if v["grids"] else None
-    grids = await Jurisdiction.count().where(grids_where)
-    reported = await SweepReport.count().where(swept_where)
     return {
         "month": month.isoformat()[:7],
         "grids": grids,
