@@ -177,3 +177,11 @@ def test_the_readme_defines_every_figure_as_the_code_does():
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert figures.markdown_table() in readme, "python -m app.monitoring.figures, then paste into the README"
+
+
+async def test_a_figures_list_page_keeps_its_filters_while_the_visible_ones_change(app, county):
+    async with county.client(app, "county") as top:
+        r = await top.get("/disputes", params={**PERIOD, "jurisdiction": county.id("county"), "counted": "1", "resolved": "1"})
+    assert r.status_code == 200
+    assert '<input type="hidden" name="resolved" value="1">' in r.text
+    assert f'<input type="hidden" name="jurisdiction" value="{county.id("county")}">' in r.text
