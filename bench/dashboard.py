@@ -60,10 +60,21 @@ async def _measure(size: int, rounds: int) -> list[tuple[str, str]]:
         started = time.perf_counter()
         built = await facts.rebuild()
         rebuild = time.perf_counter() - started
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600) as client:
-            token = (await client.post("/api/v1/auth/login", json={"username": "demo-county", "password": DEMO_PASSWORD})).json()["token"]
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
+        ) as client:
+            token = (
+                await client.post(
+                    "/api/v1/auth/login",
+                    json={"username": "demo-county", "password": DEMO_PASSWORD},
+                )
+            ).json()["token"]
             client.headers["Authorization"] = f"Bearer {token}"
-            grid = (await Jurisdiction.select(Jurisdiction.id).where(Jurisdiction.level == "grid").first())["id"]
+            grid = (
+                await Jurisdiction.select(Jurisdiction.id)
+                .where(Jurisdiction.level == "grid")
+                .first()
+            )["id"]
 
             async def timed(url: str) -> float:
                 t = time.perf_counter()
@@ -76,16 +87,30 @@ async def _measure(size: int, rounds: int) -> list[tuple[str, str]]:
             api = [await timed("/api/v1/stats") for _ in range(rounds)]
             after_change = []
             for i in range(max(rounds // 3, 3)):
-                body = {"id": str(uuid.uuid4()), "title": f"基准测试纠纷 {i}", "category": "neighbours", "grid_id": grid}
+                body = {
+                    "id": str(uuid.uuid4()),
+                    "title": f"基准测试纠纷 {i}",
+                    "category": "neighbours",
+                    "grid_id": grid,
+                }
                 r = await client.post("/api/v1/disputes", json=body)
                 assert r.status_code == 201, r.text[:300]
                 after_change.append(await timed("/monitor"))
         return [
-            (f"{size:,} cases: seeded now", f"{seeded:.0f} s" if seeded else f"already there ({total:,})"),
-            (f"{size:,} cases: figures built (facts + counters)", f"{rebuild:.0f} s ({built['derived']:,} cases)"),
+            (
+                f"{size:,} cases: seeded now",
+                f"{seeded:.0f} s" if seeded else f"already there ({total:,})",
+            ),
+            (
+                f"{size:,} cases: figures built (facts + counters)",
+                f"{rebuild:.0f} s ({built['derived']:,} cases)",
+            ),
             (f"{size:,} cases: GET /monitor, median of {rounds}", f"{median(page):.1f} ms"),
             (f"{size:,} cases: GET /api/v1/stats, median of {rounds}", f"{median(api):.1f} ms"),
-            (f"{size:,} cases: GET /monitor after a new case, median", f"{median(after_change):.1f} ms"),
+            (
+                f"{size:,} cases: GET /monitor after a new case, median",
+                f"{median(after_change):.1f} ms",
+            ),
             ("_page", median(page)),
             ("_api", median(api)),
         ]
@@ -113,7 +138,14 @@ def run_size(size: int, rounds: int, urls: dict[int, str]) -> list[tuple[str, ob
             "import asyncio, json, sys; from bench.dashboard import _measure; "
             f"print('RESULT', json.dumps(asyncio.run(_measure({size}, {rounds}))))"
         )
-        done = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, cwd=REPO, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, **env},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode:
             raise SystemExit(done.stderr[-3000:])
         line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
@@ -124,7 +156,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--url", action="append", default=[], help="SIZE=URL of a database to reuse (kept)")
+    parser.add_argument(
+        "--url", action="append", default=[], help="SIZE=URL of a database to reuse (kept)"
+    )
     args = parser.parse_args()
     urls = {int(k): v for k, v in (u.split("=", 1) for u in args.url)}
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -134,8 +168,18 @@ def main() -> None:
         rows += [(k, str(v)) for k, v in results[size] if not k.startswith("_")]
     if len(sizes) == 2:
         small, large = (dict(results[s]) for s in sizes)
-        rows.append((f"ratio GET /monitor {sizes[1]:,} / {sizes[0]:,}", f"{large['_page'] / small['_page']:.2f}"))
-        rows.append((f"ratio GET /api/v1/stats {sizes[1]:,} / {sizes[0]:,}", f"{large['_api'] / small['_api']:.2f}"))
+        rows.append(
+            (
+                f"ratio GET /monitor {sizes[1]:,} / {sizes[0]:,}",
+                f"{large['_page'] / small['_page']:.2f}",
+            )
+        )
+        rows.append(
+            (
+                f"ratio GET /api/v1/stats {sizes[1]:,} / {sizes[0]:,}",
+                f"{large['_api'] / small['_api']:.2f}",
+            )
+        )
     report("County dashboard on PostgreSQL", rows)
 
 

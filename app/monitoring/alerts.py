@@ -56,13 +56,29 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    "group": Rule(N_("Group dispute"), N_("Group dispute: %(case_no)s “%(title)s”, %(people)s people involved."), "township"),
-    "high_risk": Rule(N_("High-risk case"), N_("High-risk case: %(case_no)s “%(title)s”."), "county"),
-    "repeat": Rule(N_("Repeat case"), N_("Repeat case: %(case_no)s “%(title)s” comes back after %(earlier)s."), "township"),
-    "bouncing": Rule(
-        N_("Bouncing between levels"), N_("Case %(case_no)s “%(title)s” has moved between levels %(moves)s times."), "county"
+    "group": Rule(
+        N_("Group dispute"),
+        N_("Group dispute: %(case_no)s “%(title)s”, %(people)s people involved."),
+        "township",
     ),
-    "cluster": Rule(N_("Cluster of cases"), N_("%(count)s cases within %(radius)s m in %(days)s days, around %(place)s."), "township"),
+    "high_risk": Rule(
+        N_("High-risk case"), N_("High-risk case: %(case_no)s “%(title)s”."), "county"
+    ),
+    "repeat": Rule(
+        N_("Repeat case"),
+        N_("Repeat case: %(case_no)s “%(title)s” comes back after %(earlier)s."),
+        "township",
+    ),
+    "bouncing": Rule(
+        N_("Bouncing between levels"),
+        N_("Case %(case_no)s “%(title)s” has moved between levels %(moves)s times."),
+        "county",
+    ),
+    "cluster": Rule(
+        N_("Cluster of cases"),
+        N_("%(count)s cases within %(radius)s m in %(days)s days, around %(place)s."),
+        "township",
+    ),
 }
 
 
@@ -130,18 +146,38 @@ async def _case_specs(claimed: list[dict]) -> list[dict]:
     cases = {
         r["id"]: r
         for r in await Dispute.select(
-            Dispute.id, Dispute.case_no, Dispute.title, Dispute.people_involved, Dispute.county, Dispute.township, Dispute.village, Dispute.grid
+            Dispute.id,
+            Dispute.case_no,
+            Dispute.title,
+            Dispute.people_involved,
+            Dispute.county,
+            Dispute.township,
+            Dispute.village,
+            Dispute.grid,
         ).where(Dispute.id.is_in(ids))
     }
     facts_by_id = {f["id"]: f for f in claimed}
     earlier_ids = [facts_by_id[i]["repeat_of"] for i in ids if facts_by_id[i]["repeat_of"]]
-    earlier = {r["id"]: r["case_no"] for r in await Dispute.select(Dispute.id, Dispute.case_no).where(Dispute.id.is_in(earlier_ids))} if earlier_ids else {}
+    earlier = (
+        {
+            r["id"]: r["case_no"]
+            for r in await Dispute.select(Dispute.id, Dispute.case_no).where(
+                Dispute.id.is_in(earlier_ids)
+            )
+        }
+        if earlier_ids
+        else {}
+    )
     specs = []
     for case_id in ids:
         case, fact = cases[case_id], facts_by_id[case_id]
         for kind in tripped[case_id]:
             level = RULES[kind].target
-            params = {"case_no": case["case_no"], "title": case["title"], "people": case["people_involved"]}
+            params = {
+                "case_no": case["case_no"],
+                "title": case["title"],
+                "people": case["people_involved"],
+            }
             linked = [case_id]
             if kind == "repeat":
                 params["earlier"] = earlier.get(fact["repeat_of"], "")
@@ -166,12 +202,12 @@ async def _case_specs(claimed: list[dict]) -> list[dict]:
 async def _claim() -> list[dict]:
     """The next cases whose facts changed since the rules last looked (a conditional update:
     two runs never take the same case)."""
-    pending = await CaseFact.select(CaseFact.id).where(CaseFact.needs_rules == True).limit(CLAIM)  # noqa: E712
+    pending = await CaseFact.select(CaseFact.id).where(CaseFact.needs_rules.eq(True)).limit(CLAIM)
     if not pending:
         return []
     return await (
         CaseFact.update({CaseFact.needs_rules: False})
-        .where(CaseFact.id.is_in([p["id"] for p in pending]) & (CaseFact.needs_rules == True))  # noqa: E712
+        .where(CaseFact.id.is_in([p["id"] for p in pending]) & (CaseFact.needs_rules.eq(True)))
         .returning(
             CaseFact.id,
             CaseFact.status,
@@ -187,11 +223,17 @@ async def _claim() -> list[dict]:
 async def _cluster_specs(county: dict, now: datetime) -> list[dict]:
     """Clusters of the last 30 days in the county; a cluster sharing a case with an alert of the
     same window extends that alert instead of raising another."""
-    centre = await Jurisdiction.select(Jurisdiction.centroid_lat).where(Jurisdiction.id == county["id"]).first()
+    centre = (
+        await Jurisdiction.select(Jurisdiction.centroid_lat)
+        .where(Jurisdiction.id == county["id"])
+        .first()
+    )
     plane = hotspots.Plane.at(centre["centroid_lat"] or 0.0)
     since = now - timedelta(days=hotspots.DAYS)
     f = CaseFilter(actor=areas.system_actor(county), since=since, until=now)
-    rows, labels = await current().clusters(f, plane.kx, plane.ky, hotspots.RADIUS_M, hotspots.MIN_CASES)
+    rows, labels = await current().clusters(
+        f, plane.kx, plane.ky, hotspots.RADIUS_M, hotspots.MIN_CASES
+    )
     specs = []
     for spot in hotspots.summarise(rows, labels, OPEN_STATUSES):
         if not spot["open"]:
@@ -199,7 +241,11 @@ async def _cluster_specs(county: dict, now: datetime) -> list[dict]:
         members = [uuid.UUID(i) for i in spot["case_ids"]]
         known = await (
             AlertCase.select(AlertCase.alert, AlertCase.dispute)
-            .where(AlertCase.dispute.is_in(members) & (AlertCase.alert.kind == "cluster") & (AlertCase.alert.raised_at >= since))
+            .where(
+                AlertCase.dispute.is_in(members)
+                & (AlertCase.alert.kind == "cluster")
+                & (AlertCase.alert.raised_at >= since)
+            )
             .order_by(AlertCase.alert)
         )
         if known:
@@ -208,19 +254,35 @@ async def _cluster_specs(county: dict, now: datetime) -> list[dict]:
             if missing := [m for m in members if m not in linked]:
                 await AlertCase.insert(*[AlertCase(alert=alert_id, dispute=m) for m in missing])
             continue
-        places = await Dispute.select(Dispute.township, Dispute.village).where(Dispute.id.is_in(members))
+        places = await Dispute.select(Dispute.township, Dispute.village).where(
+            Dispute.id.is_in(members)
+        )
         townships = {p["township"] for p in places}
         one = len(townships) == 1
         target = next(iter(townships)) if one else county["id"]
-        named = await Jurisdiction.select(Jurisdiction.name).where(Jurisdiction.id == (places[0]["village"] if one else county["id"])).first()
+        named = (
+            await Jurisdiction.select(Jurisdiction.name)
+            .where(Jurisdiction.id == (places[0]["village"] if one else county["id"]))
+            .first()
+        )
         specs.append(
             {
                 "kind": "cluster",
                 "dedupe": f"cluster:{spot['key']}",
                 "target": target,
                 "target_level": "township" if one else "county",
-                "place": {"county": county["id"], "township": target if one else None, "village": None, "grid": None},
-                "params": {"count": spot["count"], "radius": hotspots.RADIUS_M, "days": hotspots.DAYS, "place": named["name"] if named else ""},
+                "place": {
+                    "county": county["id"],
+                    "township": target if one else None,
+                    "village": None,
+                    "grid": None,
+                },
+                "params": {
+                    "count": spot["count"],
+                    "radius": hotspots.RADIUS_M,
+                    "days": hotspots.DAYS,
+                    "place": named["name"] if named else "",
+                },
                 "cases": members,
             }
         )
@@ -252,7 +314,9 @@ def _visible(actor: Actor):
     return scope_where(Alert, actor)
 
 
-async def list_alerts(actor: Actor, state: str = "open", kind: str | None = None, page: int = 1) -> dict[str, Any]:
+async def list_alerts(
+    actor: Actor, state: str = "open", kind: str | None = None, page: int = 1
+) -> dict[str, Any]:
     where = _visible(actor)
     if state == "open":
         where &= Alert.acknowledged_at.is_null()
@@ -266,7 +330,11 @@ async def list_alerts(actor: Actor, state: str = "open", kind: str | None = None
         .limit(PER_PAGE + 1)
         .offset((page - 1) * PER_PAGE)
     )
-    return {"items": [describe(r) for r in rows[:PER_PAGE]], "has_next": len(rows) > PER_PAGE, "total": await Alert.count().where(where)}
+    return {
+        "items": [describe(r) for r in rows[:PER_PAGE]],
+        "has_next": len(rows) > PER_PAGE,
+        "total": await Alert.count().where(where),
+    }
 
 
 async def open_count(actor: Actor, node: dict | None = None) -> int:
@@ -283,7 +351,11 @@ def describe(row: dict) -> dict[str, Any]:
         "kind": row["kind"],
         "kind_label": translate(RULES[row["kind"]].label),
         "text": text(row),
-        "target": {"id": row["target"], "name": row.get("target_name"), "level": row["target_level"]},
+        "target": {
+            "id": row["target"],
+            "name": row.get("target_name"),
+            "level": row["target_level"],
+        },
         "dispute": str(row["dispute"]) if row["dispute"] else None,
         "raised_at": row["raised_at"],
         "acknowledged_at": row["acknowledged_at"],
@@ -291,7 +363,9 @@ def describe(row: dict) -> dict[str, Any]:
 
 
 async def get_alert(actor: Actor, alert_id: int) -> dict[str, Any]:
-    row = await get_or_404(Alert, alert_id, actor, *Alert.all_columns(), Alert.target.name.as_alias("target_name"))
+    row = await get_or_404(
+        Alert, alert_id, actor, *Alert.all_columns(), Alert.target.name.as_alias("target_name")
+    )
     name, value = scope_key(actor)
     cases = await (
         AlertCase.select(
@@ -304,12 +378,21 @@ async def get_alert(actor: Actor, alert_id: int) -> dict[str, Any]:
         .order_by(AlertCase.id)
     )
     notes = await (
-        AlertNote.select(AlertNote.note, AlertNote.acknowledges, AlertNote.created_at, AlertNote.user.display_name.as_alias("user_name"))
+        AlertNote.select(
+            AlertNote.note,
+            AlertNote.acknowledges,
+            AlertNote.created_at,
+            AlertNote.user.display_name.as_alias("user_name"),
+        )
         .where(AlertNote.alert == alert_id)
         .order_by(AlertNote.id)
     )
     found = describe(row)
-    found.update(cases=[{**c, "id": str(c["id"])} for c in cases], notes=notes, may_acknowledge=may_acknowledge(actor, row))
+    found.update(
+        cases=[{**c, "id": str(c["id"])} for c in cases],
+        notes=notes,
+        may_acknowledge=may_acknowledge(actor, row),
+    )
     return found
 
 
@@ -328,13 +411,19 @@ async def acknowledge(actor: Actor, alert_id: int, note: str, now: datetime | No
     async with db.transaction():
         row = await get_or_404(Alert, alert_id, actor, Alert.id, Alert.target_level)
         if not may_acknowledge(actor, row):
-            raise PermissionDeniedException(_("Only the level alerted, or a level above it, may acknowledge this alert."))
+            raise PermissionDeniedException(
+                _("Only the level alerted, or a level above it, may acknowledge this alert.")
+            )
         claimed = await (
             Alert.update({Alert.acknowledged_at: now, Alert.acknowledged_by: actor.id})
             .where((Alert.id == alert_id) & Alert.acknowledged_at.is_null())
             .returning(Alert.id)
         )
-        await AlertNote.insert(AlertNote(alert=alert_id, user=actor.id, note=note, acknowledges=bool(claimed), created_at=now))
+        await AlertNote.insert(
+            AlertNote(
+                alert=alert_id, user=actor.id, note=note, acknowledges=bool(claimed), created_at=now
+            )
+        )
     return bool(claimed)
 
 

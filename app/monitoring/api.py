@@ -53,7 +53,9 @@ async def list_alerts(request: Request) -> Response[dict[str, Any]]:
         errors["page"] = _("Must be a whole number between 1 and %(high)s.", high=10_000)
     if errors:
         raise FieldErrors(errors)
-    return Response(await alerts.list_alerts(request.user, state, kind, int(page)), headers=NO_STORE)
+    return Response(
+        await alerts.list_alerts(request.user, state, kind, int(page)), headers=NO_STORE
+    )
 
 
 @get("/alerts/{alert_id:int}", guards=[signed_in])
@@ -66,7 +68,9 @@ class NoteIn(msgspec.Struct):
 
 
 @post("/alerts/{alert_id:int}/acknowledge", guards=[signed_in], status_code=200)
-async def acknowledge(request: Request, alert_id: FromPath[int], data: JSONBody[NoteIn]) -> Response[dict[str, Any]]:
+async def acknowledge(
+    request: Request, alert_id: FromPath[int], data: JSONBody[NoteIn]
+) -> Response[dict[str, Any]]:
     """Add a note; the first one from the level alerted (or above) acknowledges the alert."""
     await alerts.acknowledge(request.user, alert_id, data.note)
     return Response(await alerts.get_alert(request.user, alert_id), headers=NO_STORE)
@@ -86,7 +90,11 @@ async def file_sweep(request: Request, data: JSONBody[SweepIn]) -> Response[dict
     now = datetime.now(UTC)
     new = sweeps.parse_sweep(msgspec.to_builtins(data), now)
     await sweeps.file_sweep(request.user, new, now)
-    return Response(await sweeps.filed(request.user, request.user.grid_id, new.month) or {}, status_code=201, headers=NO_STORE)
+    return Response(
+        await sweeps.filed(request.user, request.user.grid_id, new.month) or {},
+        status_code=201,
+        headers=NO_STORE,
+    )
 
 
 @get("/sweeps/coverage", guards=[signed_in])
@@ -117,6 +125,16 @@ async def show_report(request: Request, report_id: FromPath[int]) -> Response[di
 
 router = Router(
     path="/api/v1",
-    route_handlers=[stats, all_boards, list_alerts, show_alert, acknowledge, file_sweep, coverage, list_reports, show_report],
+    route_handlers=[
+        stats,
+        all_boards,
+        list_alerts,
+        show_alert,
+        acknowledge,
+        file_sweep,
+        coverage,
+        list_reports,
+        show_report,
+    ],
     tags=["monitoring"],
 )

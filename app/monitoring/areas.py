@@ -87,7 +87,12 @@ async def ancestors(actor: Actor, node: dict) -> list[dict]:
 
 
 def describe(node: dict) -> dict:
-    return {"id": node["id"], "name": node["name"], "level": node["level"], "level_label": label(JURISDICTION_LEVELS, node["level"])}
+    return {
+        "id": node["id"],
+        "name": node["name"],
+        "level": node["level"],
+        "level_label": label(JURISDICTION_LEVELS, node["level"]),
+    }
 
 
 def placed(node: dict) -> dict[str, int | None]:
@@ -114,4 +119,8 @@ def system_actor(county: dict) -> Actor:
 
 
 async def counties() -> list[dict]:
-    return await Jurisdiction.select(*NODE_COLUMNS).where(Jurisdiction.level == "county").order_by(Jurisdiction.code)
+    return (
+        await Jurisdiction.select(*NODE_COLUMNS)
+        .where(Jurisdiction.level == "county")
+        .order_by(Jurisdiction.code)
+    )

@@ -50,25 +50,57 @@ async def overdue(actor: Actor, now: datetime) -> dict[str, Any]:
     base = scope_where(Dispute, actor) & (Dispute.due_at <= now)
     by_time = []
     for code, _low, _high in figures.OVERDUE_FOR:
-        n = await Dispute.count().where(base & figures.FILTERS["overdue_for"].condition(Dispute, code, now))
-        by_time.append({"code": code, "label": translate(OVERDUE_LABELS[code]), "count": n, "href": _list({"overdue": "1", "overdue_for": code})})
+        n = await Dispute.count().where(
+            base & figures.FILTERS["overdue_for"].condition(Dispute, code, now)
+        )
+        by_time.append(
+            {
+                "code": code,
+                "label": translate(OVERDUE_LABELS[code]),
+                "count": n,
+                "href": _list({"overdue": "1", "overdue_for": code}),
+            }
+        )
     by_level = [
-        {"code": r["level"], "label": label(CASE_LEVELS, r["level"]), "count": r["count"], "href": _list({"overdue": "1", "level": r["level"]})}
+        {
+            "code": r["level"],
+            "label": label(CASE_LEVELS, r["level"]),
+            "count": r["count"],
+            "href": _list({"overdue": "1", "level": r["level"]}),
+        }
         for r in await Dispute.select(Dispute.level, Count()).where(base).group_by(Dispute.level)
     ]
-    by_level.sort(key=lambda r: list(CASE_LEVELS).index(r["code"]) if r["code"] in CASE_LEVELS else 9)
+    by_level.sort(
+        key=lambda r: list(CASE_LEVELS).index(r["code"]) if r["code"] in CASE_LEVELS else 9
+    )
     holders = await Dispute.select(Dispute.holder, Count()).where(base).group_by(Dispute.holder)
     holders.sort(key=lambda r: -r["count"])
     names = {}
     if holders:
         ids = [h["holder"] for h in holders if h["holder"] is not None]
-        names = {r["id"]: r["name"] for r in await Jurisdiction.select(Jurisdiction.id, Jurisdiction.name).where(Jurisdiction.id.is_in(ids))} if ids else {}
+        names = (
+            {
+                r["id"]: r["name"]
+                for r in await Jurisdiction.select(Jurisdiction.id, Jurisdiction.name).where(
+                    Jurisdiction.id.is_in(ids)
+                )
+            }
+            if ids
+            else {}
+        )
     by_holder = [
-        {"id": h["holder"], "label": names.get(h["holder"], "–"), "count": h["count"], "href": _list({"overdue": "1", "holder": str(h["holder"])})}
+        {
+            "id": h["holder"],
+            "label": names.get(h["holder"], "–"),
+            "count": h["count"],
+            "href": _list({"overdue": "1", "holder": str(h["holder"])}),
+        }
         for h in holders
         if h["holder"] is not None
     ]
-    page = await queries.list_disputes(actor, queries.DisputeFilters(queue="overdue", per_page=SHOWN), now)
+    page = await queries.list_disputes(
+        actor, queries.DisputeFilters(queue="overdue", per_page=SHOWN), now
+    )
     return {
         "total": sum(b["count"] for b in by_time),
         "by_time": by_time,
@@ -122,12 +154,18 @@ async def escalations(actor: Actor, now: datetime) -> dict[str, Any]:
             CaseEvent.dispute.title.as_alias("title"),
             CaseEvent.dispute.level.as_alias("now_level"),
         )
-        .where((CaseEvent.kind == "escalated") & (CaseEvent.created_at >= since) & (getattr(CaseEvent.dispute, name) == value))
+        .where(
+            (CaseEvent.kind == "escalated")
+            & (CaseEvent.created_at >= since)
+            & (getattr(CaseEvent.dispute, name) == value)
+        )
         .order_by(CaseEvent.created_at, ascending=False)
         .limit(SHOWN + 1)
     )
     total = await CaseEvent.count().where(
-        (CaseEvent.kind == "escalated") & (CaseEvent.created_at >= since) & (getattr(CaseEvent.dispute, name) == value)
+        (CaseEvent.kind == "escalated")
+        & (CaseEvent.created_at >= since)
+        & (getattr(CaseEvent.dispute, name) == value)
     )
     items = [
         {
@@ -144,20 +182,38 @@ async def escalations(actor: Actor, now: datetime) -> dict[str, Any]:
     window = {"from": (day - timedelta(days=RECENT_DAYS)).isoformat(), "to": day.isoformat()}
     skip = figures.BASE | {"skip_level": "1"} | window
     skipped = await queries.list_disputes(actor, _filters(skip), now)
-    return {"total": total, "items": items, "skip_level": skipped.items, "skip_level_total": skipped.total, "skip_level_href": _list(skip)}
+    return {
+        "total": total,
+        "items": items,
+        "skip_level": skipped.items,
+        "skip_level_total": skipped.total,
+        "skip_level_href": _list(skip),
+    }
 
 
 async def repeats(actor: Actor, now: datetime) -> dict[str, Any]:
     day = areas.today(now)
-    wanted = figures.BASE | {"repeat": "1", "from": (day - timedelta(days=REPEAT_DAYS)).isoformat(), "to": day.isoformat()}
+    wanted = figures.BASE | {
+        "repeat": "1",
+        "from": (day - timedelta(days=REPEAT_DAYS)).isoformat(),
+        "to": day.isoformat(),
+    }
     page = await queries.list_disputes(actor, _filters(wanted | {"per_page": str(SHOWN)}), now)
     ids = [i["id"] for i in page.items]
     earlier: dict[str, dict] = {}
     if ids:
         links = await CaseFact.select(CaseFact.id, CaseFact.repeat_of).where(CaseFact.id.is_in(ids))
-        before = {r["id"]: r for r in await Dispute.select(Dispute.id, Dispute.case_no).where(
-            Dispute.id.is_in([link["repeat_of"] for link in links]) & scope_where(Dispute, actor)
-        )} if links else {}
+        before = (
+            {
+                r["id"]: r
+                for r in await Dispute.select(Dispute.id, Dispute.case_no).where(
+                    Dispute.id.is_in([link["repeat_of"] for link in links])
+                    & scope_where(Dispute, actor)
+                )
+            }
+            if links
+            else {}
+        )
         # the earlier case may lie outside the viewer's area: then it is not named
         earlier = {str(link["id"]): before.get(link["repeat_of"], {}) for link in links}
     for item in page.items:

@@ -43,7 +43,7 @@ def bars(rows: list[dict[str, Any]], caption: str, top: float | None = None) -> 
             f'<rect class="bar" x="{LABEL_W}" y="{y + 4}" width="{w}" height="{ROW - 8}" rx="2"/>'
             f'<text class="chart-value" x="{LABEL_W + w + 4}" y="{y + 16}" font-size="{FONT}">{escape(r["display"])}</text>'
         )
-        parts.append(_a(r.get("href"), inner, f'{r["label"]}: {r["display"]}'))
+        parts.append(_a(r.get("href"), inner, f"{r['label']}: {r['display']}"))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -70,10 +70,18 @@ def columns(groups: list[dict[str, Any]], series: list[tuple[str, str]], caption
             h = round((v["value"] or 0) / top * plot_h, 1)
             x = round(left + j * bar_w, 1)
             y = plot_top + plot_h - h
-            inner = f'<rect class="{cls}" x="{x}" y="{y}" width="{round(bar_w - 1, 1)}" height="{h}"/>'
+            inner = (
+                f'<rect class="{cls}" x="{x}" y="{y}" width="{round(bar_w - 1, 1)}" height="{h}"/>'
+            )
             if v["value"]:
                 inner += f'<text class="chart-value" x="{round(x + bar_w / 2, 1)}" y="{y - 3}" text-anchor="middle" font-size="9">{escape(v["display"])}</text>'
-            parts.append(_a(v.get("href"), inner, f'{g["label"]} {g.get("series_labels", {}).get(key, key)}: {v["display"]}'))
+            parts.append(
+                _a(
+                    v.get("href"),
+                    inner,
+                    f"{g['label']} {g.get('series_labels', {}).get(key, key)}: {v['display']}",
+                )
+            )
         parts.append(
             f'<text class="chart-label" x="{round(i * slot + slot / 2, 1)}" y="{plot_top + plot_h + 15}" text-anchor="middle" font-size="10">{escape(g["label"])}</text>'
         )

@@ -14,7 +14,9 @@ def cmd_refresh(args: argparse.Namespace) -> None:
 
     started = time.perf_counter()
     result = asyncio.run(_with_db(facts.rebuild() if args.rebuild else facts.refresh()))
-    print(f"figures {'rebuilt' if args.rebuild else 'refreshed'}: {result} in {time.perf_counter() - started:.1f}s")
+    print(
+        f"figures {'rebuilt' if args.rebuild else 'refreshed'}: {result} in {time.perf_counter() - started:.1f}s"
+    )
 
 
 def cmd_reports(args: argparse.Namespace) -> None:
@@ -25,8 +27,12 @@ def cmd_reports(args: argparse.Namespace) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("refresh-figures", help="bring the monitoring figures up to date with the ledger")
-    p.add_argument("--rebuild", action="store_true", help="derive every case afresh and recount everything")
+    p = sub.add_parser(
+        "refresh-figures", help="bring the monitoring figures up to date with the ledger"
+    )
+    p.add_argument(
+        "--rebuild", action="store_true", help="derive every case afresh and recount everything"
+    )
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("issue-reports", help="issue the latest ended period's reports if missing")

@@ -17,7 +17,15 @@ from app.i18n import _
 from app.monitoring import alerts, areas, facts, figures, stats, sweeps
 
 # The figures a row of a breakdown shows (the headline ones).
-KEY_FIGURES = ("new", "open", "overdue", "resolved", "resolution_rate", "village_share", "on_time_rate")
+KEY_FIGURES = (
+    "new",
+    "open",
+    "overdue",
+    "resolved",
+    "resolution_rate",
+    "village_share",
+    "on_time_rate",
+)
 MONTHS = 12
 MAX_DAYS = 3 * 366
 
@@ -31,7 +39,11 @@ class Query:
     errors: dict[str, str] = field(default_factory=dict)
 
     def params(self) -> dict[str, str]:
-        found = {"jurisdiction": str(self.node["id"]), "from": self.start.isoformat(), "to": self.end.isoformat()}
+        found = {
+            "jurisdiction": str(self.node["id"]),
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+        }
         if self.category:
             found["category"] = self.category
         return found
@@ -54,7 +66,9 @@ async def parse(actor: Actor, params: dict[str, Any], now: datetime) -> Query:
             if not 1 <= node_id < 2**31:
                 raise ValueError
         except (TypeError, ValueError):
-            errors["jurisdiction"] = _("Must be a whole number between 1 and %(high)s.", high=2**31 - 1)
+            errors["jurisdiction"] = _(
+                "Must be a whole number between 1 and %(high)s.", high=2**31 - 1
+            )
             node_id = None
     node = await areas.node(actor, node_id)
     start, end = default_period(now)
@@ -82,19 +96,27 @@ _PLAIN = re.compile(r"[A-Za-z0-9_.\-]*")
 
 def href(filters: dict[str, str], api: bool = False) -> str:
     """The list of the cases behind a number (a dashboard draws hundreds: kept cheap)."""
-    query = "&".join(f"{k}={v if _PLAIN.fullmatch(v) else quote(v, safe='')}" for k, v in filters.items())
+    query = "&".join(
+        f"{k}={v if _PLAIN.fullmatch(v) else quote(v, safe='')}" for k, v in filters.items()
+    )
     return ("/api/v1/disputes?" if api else "/disputes?") + query
 
 
-def _row(counters: dict[str, float], scope: figures.Scope, codes: tuple[str, ...] = KEY_FIGURES) -> dict[str, dict]:
-    return {f["code"]: f | {"href": href(f["filter"])} for f in figures.evaluate(counters, scope, codes)}
+def _row(
+    counters: dict[str, float], scope: figures.Scope, codes: tuple[str, ...] = KEY_FIGURES
+) -> dict[str, dict]:
+    return {
+        f["code"]: f | {"href": href(f["filter"])} for f in figures.evaluate(counters, scope, codes)
+    }
 
 
 async def _nothing() -> dict:
     return {}
 
 
-async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool = True) -> dict[str, Any]:
+async def build(
+    actor: Actor, q: Query, now: datetime | None = None, fresh: bool = True
+) -> dict[str, Any]:
     """Everything a dashboard shows. `fresh`: bring the counters up to date first (a bounded
     amount of work: the scheduler's job carries a large backlog)."""
     now = now or datetime.now(UTC)
@@ -120,9 +142,16 @@ async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool
     for counters in by_category.values():  # the categories add up to the whole
         for name, v in counters.items():
             totals[name] = totals.get(name, 0) + v
-    main = [f | {"href": href(f["filter"]), "list": href(f["filter"], api=True)} for f in figures.evaluate(totals, scope)]
+    main = [
+        f | {"href": href(f["filter"]), "list": href(f["filter"], api=True)}
+        for f in figures.evaluate(totals, scope)
+    ]
     categories = [
-        {"code": code, "name": label(CATEGORIES, code), "figures": _row(by_category[code], figures.Scope(node["id"], start, end, code))}
+        {
+            "code": code,
+            "name": label(CATEGORIES, code),
+            "figures": _row(by_category[code], figures.Scope(node["id"], start, end, code)),
+        }
         for code in CATEGORIES
         if code in by_category
     ]
@@ -133,7 +162,8 @@ async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool
         children.append(
             {
                 **areas.describe(child),
-                "dashboard": "/monitor?" + urlencode(q.params() | {"jurisdiction": str(child["id"])}),
+                "dashboard": "/monitor?"
+                + urlencode(q.params() | {"jurisdiction": str(child["id"])}),
                 "figures": _row(counters, figures.Scope(child["id"], start, end, category)),
                 "coverage": swept,
             }
@@ -141,7 +171,12 @@ async def build(actor: Actor, q: Query, now: datetime | None = None, fresh: bool
     trend = []
     for m in months:
         last = min(areas.month_end(m), end)
-        trend.append({"month": m.isoformat()[:7], "figures": _row(folded[m], figures.Scope(node["id"], m, last, category))})
+        trend.append(
+            {
+                "month": m.isoformat()[:7],
+                "figures": _row(folded[m], figures.Scope(node["id"], m, last, category)),
+            }
+        )
 
     return {
         "node": areas.describe(node),

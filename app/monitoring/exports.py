@@ -39,11 +39,22 @@ def sheets(body: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
     key_labels = [figures.label_of(c) for c in dashboard.KEY_FIGURES]
     main = [[_("Figure"), _("Value"), _("Shown as"), _("Definition")]]
     for f in body["figures"]:
-        main.append([figures.label_of(f["code"]), _value(f), f["display"], figures.help_of(f["code"])])
+        main.append(
+            [figures.label_of(f["code"]), _value(f), f["display"], figures.help_of(f["code"])]
+        )
     coverage = body["coverage"]
-    main.append([_("Sweep coverage"), coverage["rate"] if coverage["rate"] is not None else "", f"{coverage['reported']}/{coverage['grids']}", coverage["month"]])
+    main.append(
+        [
+            _("Sweep coverage"),
+            coverage["rate"] if coverage["rate"] is not None else "",
+            f"{coverage['reported']}/{coverage['grids']}",
+            coverage["month"],
+        ]
+    )
     main.append([_("Alerts raised"), body.get("alerts_raised", ""), "", ""])
-    main.append([_("Supervision orders awaiting a reply"), body.get("supervision_open", ""), "", ""])
+    main.append(
+        [_("Supervision orders awaiting a reply"), body.get("supervision_open", ""), "", ""]
+    )
 
     def breakdown(name_header: str, rows: list[tuple[str, dict]]) -> list[list[Any]]:
         table = [[name_header, *key_labels]]
@@ -53,9 +64,18 @@ def sheets(body: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
 
     return [
         (_("Figures"), main),
-        (_("By category"), breakdown(_("Category"), [(label(CATEGORIES, c["code"]), c["figures"]) for c in body["by_category"]])),
+        (
+            _("By category"),
+            breakdown(
+                _("Category"),
+                [(label(CATEGORIES, c["code"]), c["figures"]) for c in body["by_category"]],
+            ),
+        ),
         (_("By area"), breakdown(_("Area"), [(a["name"], a["figures"]) for a in body["by_area"]])),
-        (_("By month"), breakdown(_("Month"), [(m["month"], m["figures"]) for m in body["months"]])),
+        (
+            _("By month"),
+            breakdown(_("Month"), [(m["month"], m["figures"]) for m in body["months"]]),
+        ),
     ]
 
 

@@ -86,7 +86,9 @@ def _level(event: dict, fallback: str) -> str:
     return event["level"] if event["level"] in CASE_LEVELS else fallback
 
 
-def derive(case: dict, events: list[dict], applicant: dict | None, limits: CaseLimits) -> dict[str, Any]:
+def derive(
+    case: dict, events: list[dict], applicant: dict | None, limits: CaseLimits
+) -> dict[str, Any]:
     """The facts of one case: its row (dict of _CASE_COLUMNS) and its ledger, oldest first
     (kind, level, data as a dict, created_at, id). Replays the time limits the way the actions
     set them: the event's own due_at when it recorded one, else the rule for that step."""
@@ -127,7 +129,9 @@ def derive(case: dict, events: list[dict], applicant: dict | None, limits: CaseL
         elif kind == "followed_up":
             satisfaction = data.get("satisfaction")
     # The row is the truth about where the case stands; the ledger says how it got there.
-    resolved = resolution is not None and resolution[0] == "mediation" and case["resolved_at"] is not None
+    resolved = (
+        resolution is not None and resolution[0] == "mediation" and case["resolved_at"] is not None
+    )
     resolved_at = case["resolved_at"] if resolved else None
     due_then = resolution[2] if resolution else None
     followed_up = resolved and case["followed_up_at"] is not None
@@ -154,8 +158,12 @@ def derive(case: dict, events: list[dict], applicant: dict | None, limits: CaseL
         "resolved": resolved,
         "resolved_at": resolved_at,
         "resolved_level": case["level"] if resolved else None,
-        "on_time": (due_then is None or china_day(resolved_at) <= last_day(due_then)) if resolved_at else None,
-        "resolve_days": round((resolved_at - created).total_seconds() / 86400, 4) if resolved_at else None,
+        "on_time": (due_then is None or china_day(resolved_at) <= last_day(due_then))
+        if resolved_at
+        else None,
+        "resolve_days": round((resolved_at - created).total_seconds() / 86400, 4)
+        if resolved_at
+        else None,
         "followed_up": followed_up,
         "satisfaction": int(satisfaction) if followed_up and satisfaction is not None else None,
         "applicant_key": applicant_key(applicant),
@@ -205,7 +213,14 @@ async def _load(ids: list[uuid.UUID], limits: CaseLimits) -> list[dict]:
         cases = await Dispute.select(*_CASE_COLUMNS).where(Dispute.id.is_in(chunk))
         ledger: dict[uuid.UUID, list[dict]] = defaultdict(list)
         for e in await (
-            CaseEvent.select(CaseEvent.id, CaseEvent.dispute, CaseEvent.kind, CaseEvent.level, CaseEvent.data, CaseEvent.created_at)
+            CaseEvent.select(
+                CaseEvent.id,
+                CaseEvent.dispute,
+                CaseEvent.kind,
+                CaseEvent.level,
+                CaseEvent.data,
+                CaseEvent.created_at,
+            )
             .where(CaseEvent.dispute.is_in(chunk))
             .order_by(CaseEvent.id)
         ):
@@ -222,23 +237,36 @@ async def _load(ids: list[uuid.UUID], limits: CaseLimits) -> list[dict]:
     return facts
 
 
-async def _apply(ids: set[uuid.UUID], then: datetime | None, now: datetime, limits: CaseLimits) -> int:
+async def _apply(
+    ids: set[uuid.UUID], then: datetime | None, now: datetime, limits: CaseLimits
+) -> int:
     """Re-derive these cases and move the counters by the difference they make."""
     ordered = sorted(ids)
     for chunk in _chunks(ordered):
         fresh = await _load(chunk, limits)
-        existing = {r["id"]: r for r in await CaseFact.select(CaseFact.id, CaseFact.repeat_of).where(CaseFact.id.is_in(chunk))}
+        existing = {
+            r["id"]: r
+            for r in await CaseFact.select(CaseFact.id, CaseFact.repeat_of).where(
+                CaseFact.id.is_in(chunk)
+            )
+        }
         new = [f for f in fresh if f["id"] not in existing]
-        later = await repeats.assign(new)  # sets repeat_of on the new ones; earlier-logged ones may follow
+        later = await repeats.assign(
+            new
+        )  # sets repeat_of on the new ones; earlier-logged ones may follow
         touched = [f["id"] for f in fresh] + list(later)
         before = await stats.contributions(touched, then or now)
         if new:
             await CaseFact.insert(*[CaseFact(**f) for f in new])
         for f in fresh:
             if f["id"] in existing:
-                await CaseFact.update({c: f[c._meta.name] for c in DERIVED}).where(CaseFact.id == f["id"])
+                await CaseFact.update({c: f[c._meta.name] for c in DERIVED}).where(
+                    CaseFact.id == f["id"]
+                )
         for fact_id, repeat_of in later.items():
-            await CaseFact.update({CaseFact.repeat_of: repeat_of, CaseFact.needs_rules: True}).where(CaseFact.id == fact_id)
+            await CaseFact.update(
+                {CaseFact.repeat_of: repeat_of, CaseFact.needs_rules: True}
+            ).where(CaseFact.id == fact_id)
         after = await stats.contributions(touched, now)
         await stats.add(after, before)
     return len(ordered)
@@ -252,7 +280,9 @@ _MISSED = (
 
 async def _missed(watermark: int) -> set[uuid.UUID]:
     """Cases with an event at or below the watermark that their facts do not include yet."""
-    rows = await CaseEvent.raw(_MISSED.format(what="DISTINCT e.dispute AS dispute"), watermark - MARGIN, watermark)
+    rows = await CaseEvent.raw(
+        _MISSED.format(what="DISTINCT e.dispute AS dispute"), watermark - MARGIN, watermark
+    )
     return {uuid.UUID(str(r["dispute"])) for r in rows}
 
 
@@ -265,7 +295,9 @@ async def _deadline_passed(then: datetime | None, now: datetime) -> set[uuid.UUI
     if then is None or then == now:
         return set()
     low, high = _window(then, now)
-    rows = await CaseFact.select(CaseFact.id).where((CaseFact.due_at > low) & (CaseFact.due_at <= high))
+    rows = await CaseFact.select(CaseFact.id).where(
+        (CaseFact.due_at > low) & (CaseFact.due_at <= high)
+    )
     return {r["id"] for r in rows}
 
 
@@ -290,7 +322,9 @@ async def _up_to_date(now: datetime) -> bool:
     return not any(row[0].values())
 
 
-async def refresh(now: datetime | None = None, limits: CaseLimits | None = None, max_rounds: int | None = None) -> dict[str, int]:
+async def refresh(
+    now: datetime | None = None, limits: CaseLimits | None = None, max_rounds: int | None = None
+) -> dict[str, int]:
     """Bring the facts and the counters up to `now`. Returns how many cases were re-derived.
     `max_rounds` bounds the work (a page asking for fresh figures does not wait for a backlog
     of a million cases; the scheduler's job takes it)."""
@@ -316,9 +350,9 @@ async def refresh(now: datetime | None = None, limits: CaseLimits | None = None,
                 ids |= await _missed(watermark) | await _deadline_passed(then, now)
             derived += await _apply(ids, then, now, limits)
             last = events[-1]["id"] if events else watermark
-            await MonitoringState.update({MonitoringState.event_id: last, MonitoringState.as_of: now}).where(
-                MonitoringState.key == STATE_KEY
-            )
+            await MonitoringState.update(
+                {MonitoringState.event_id: last, MonitoringState.as_of: now}
+            ).where(MonitoringState.key == STATE_KEY)
         rounds += 1
         if len(events) < EVENTS_PER_ROUND:
             return {"derived": derived, "rounds": rounds, "pending": 0}
@@ -339,9 +373,17 @@ async def rebuild(now: datetime | None = None, limits: CaseLimits | None = None)
     after: tuple[datetime, uuid.UUID] | None = None
     while True:
         # oldest first, so that a case's earlier repeats are in place when it is derived
-        query = Dispute.select(Dispute.id, Dispute.created_at).order_by(Dispute.created_at).order_by(Dispute.id).limit(IN_CHUNK)
+        query = (
+            Dispute.select(Dispute.id, Dispute.created_at)
+            .order_by(Dispute.created_at)
+            .order_by(Dispute.id)
+            .limit(IN_CHUNK)
+        )
         if after is not None:
-            query = query.where((Dispute.created_at > after[0]) | ((Dispute.created_at == after[0]) & (Dispute.id > after[1])))
+            query = query.where(
+                (Dispute.created_at > after[0])
+                | ((Dispute.created_at == after[0]) & (Dispute.id > after[1]))
+            )
         batch = await query
         if not batch:
             break
@@ -356,7 +398,7 @@ async def rebuild(now: datetime | None = None, limits: CaseLimits | None = None)
     async with db.transaction():
         await _lock()
         await stats.recount(now)
-        await MonitoringState.update({MonitoringState.event_id: top["id"] if top else 0, MonitoringState.as_of: now}).where(
-            MonitoringState.key == STATE_KEY
-        )
+        await MonitoringState.update(
+            {MonitoringState.event_id: top["id"] if top else 0, MonitoringState.as_of: now}
+        ).where(MonitoringState.key == STATE_KEY)
     return {"derived": derived}

@@ -71,7 +71,12 @@ FILTERS: dict[str, Filter] = {
     for f in (
         Filter("open", ("1",), lambda t, v, now: t.status.is_in(list(OPEN_STATUSES)), native=True),
         Filter("overdue", ("1",), lambda t, v, now: t.due_at <= now, native=True),
-        Filter("risk_level", ("low", "medium", "high"), lambda t, v, now: t.risk_level == v, native=True),
+        Filter(
+            "risk_level",
+            ("low", "medium", "high"),
+            lambda t, v, now: t.risk_level == v,
+            native=True,
+        ),
         Filter(
             "counted",
             ("1",),
@@ -81,7 +86,11 @@ FILTERS: dict[str, Filter] = {
         Filter(
             "group",
             ("1", "0"),
-            lambda t, v, now: (t.people_involved >= GROUP_DISPUTE_PEOPLE) if _yes(v) else (t.people_involved < GROUP_DISPUTE_PEOPLE),
+            lambda t, v, now: (
+                (t.people_involved >= GROUP_DISPUTE_PEOPLE)
+                if _yes(v)
+                else (t.people_involved < GROUP_DISPUTE_PEOPLE)
+            ),
             help=N_("five or more people involved"),
         ),
         Filter(
@@ -91,11 +100,21 @@ FILTERS: dict[str, Filter] = {
             ledger=True,
             help=N_("escalated to a higher level at least once (1), or never (0)"),
         ),
-        Filter("referred", ("1", "0"), lambda t, v, now: t.referred == _yes(v), ledger=True, help=N_("referred to a court, arbitration or an agency")),
+        Filter(
+            "referred",
+            ("1", "0"),
+            lambda t, v, now: t.referred == _yes(v),
+            ledger=True,
+            help=N_("referred to a court, arbitration or an agency"),
+        ),
         Filter(
             "skip_level",
             ("1", "0"),
-            lambda t, v, now: t.logged_level.is_in(HIGHER_LEVELS) if _yes(v) else t.logged_level.not_in(HIGHER_LEVELS),
+            lambda t, v, now: (
+                t.logged_level.is_in(HIGHER_LEVELS)
+                if _yes(v)
+                else t.logged_level.not_in(HIGHER_LEVELS)
+            ),
             ledger=True,
             help=N_("first brought to the township or county instead of the village (越级)"),
         ),
@@ -106,32 +125,38 @@ FILTERS: dict[str, Filter] = {
             ledger=True,
             help=N_("the same applicant or the same place (within 100 m) again within a year"),
         ),
-        Filter("resolved", ("1", "0"), lambda t, v, now: t.resolved == _yes(v), ledger=True, help=N_("its standing outcome is a mediated resolution (化解)")),
+        Filter(
+            "resolved",
+            ("1", "0"),
+            lambda t, v, now: t.resolved == _yes(v),
+            ledger=True,
+            help=N_("its standing outcome is a mediated resolution (化解)"),
+        ),
         Filter(
             "resolved_level",
             tuple(CASE_LEVELS),
-            lambda t, v, now: (t.resolved == True) & (t.resolved_level == v),  # noqa: E712
+            lambda t, v, now: t.resolved.eq(True) & (t.resolved_level == v),
             ledger=True,
             help=N_("resolved while this level held it"),
         ),
         Filter(
             "on_time",
             ("1", "0"),
-            lambda t, v, now: (t.resolved == True) & (t.on_time == _yes(v)),  # noqa: E712
+            lambda t, v, now: t.resolved.eq(True) & (t.on_time == _yes(v)),
             ledger=True,
             help=N_("resolved by the last day of the time limit then running"),
         ),
         Filter(
             "followed_up",
             ("1", "0"),
-            lambda t, v, now: (t.resolved == True) & (t.followed_up == _yes(v)),  # noqa: E712
+            lambda t, v, now: t.resolved.eq(True) & (t.followed_up == _yes(v)),
             ledger=True,
             help=N_("resolved and visited afterwards (回访)"),
         ),
         Filter(
             "rated",
             ("1",),
-            lambda t, v, now: (t.resolved == True) & t.satisfaction.is_not_null(),  # noqa: E712
+            lambda t, v, now: t.resolved.eq(True) & t.satisfaction.is_not_null(),
             ledger=True,
             help=N_("resolved, and the parties rated it at the follow-up visit"),
         ),
@@ -157,7 +182,9 @@ def parse_params(params: dict[str, Any], errors: dict[str, str]) -> dict[str, st
             continue
         value = str(raw)
         allowed = FILTERS[param].values
-        if (allowed and value not in allowed) or (not allowed and not (value.isdigit() and 0 < int(value) < 2**31)):
+        if (allowed and value not in allowed) or (
+            not allowed and not (value.isdigit() and 0 < int(value) < 2**31)
+        ):
             errors[param] = _("Unknown value: %(value)s.", value=value[:40])
         else:
             found[param] = value
@@ -172,8 +199,12 @@ def _all(conditions: Iterable[Where]) -> Where | None:
 def list_where(params: dict[str, str], now: datetime) -> Where | None:
     """The figure filters as a condition on cases: direct ones on the case, the ledger's through
     the facts (a subquery on their primary key)."""
-    direct = _all(FILTERS[p].condition(Dispute, v, now) for p, v in params.items() if not FILTERS[p].ledger)
-    ledger = _all(FILTERS[p].condition(CaseFact, v, now) for p, v in params.items() if FILTERS[p].ledger)
+    direct = _all(
+        FILTERS[p].condition(Dispute, v, now) for p, v in params.items() if not FILTERS[p].ledger
+    )
+    ledger = _all(
+        FILTERS[p].condition(CaseFact, v, now) for p, v in params.items() if FILTERS[p].ledger
+    )
     if ledger is not None:
         ledger = Dispute.id.is_in(CaseFact.select(CaseFact.id).where(ledger))
     return _all(w for w in (direct, ledger) if w is not None)
@@ -228,15 +259,62 @@ Figure = Count | Ratio | Mean
 
 FIGURES: tuple[Figure, ...] = (
     Count("new", N_("New cases"), N_("Cases logged in the period.")),
-    Count("open", N_("Open"), N_("Of those, still open now: awaiting acceptance, in mediation or referred."), {"open": "1"}),
-    Count("resolved", N_("Resolved"), N_("Of those, resolved by mediation (化解), and not reopened since."), {"resolved": "1"}),
-    Count("escalated", N_("Escalated"), N_("Of those, escalated to a higher level at least once."), {"escalated": "1"}),
-    Count("overdue", N_("Overdue"), N_("Of those, with a time limit that has run out now (超期)."), {"overdue": "1"}),
-    Count("referred", N_("Referred"), N_("Of those, referred to a court, arbitration or an agency (分流)."), {"referred": "1"}),
-    Count("skip_level", N_("Skip-level"), N_("Of those, first brought to the township or the county instead of the village (越级)."), {"skip_level": "1"}),
-    Count("repeat", N_("Repeat cases"), N_("Of those, the same applicant (name and phone) or the same place (within 100 m) again within a year (重复)."), {"repeat": "1"}),
-    Count("group_dispute", N_("Group disputes"), N_("Of those, with five or more people involved (群体性)."), {"group": "1"}),
-    Count("high_risk", N_("High risk"), N_("Of those, marked high risk (高风险)."), {"risk_level": "high"}),
+    Count(
+        "open",
+        N_("Open"),
+        N_("Of those, still open now: awaiting acceptance, in mediation or referred."),
+        {"open": "1"},
+    ),
+    Count(
+        "resolved",
+        N_("Resolved"),
+        N_("Of those, resolved by mediation (化解), and not reopened since."),
+        {"resolved": "1"},
+    ),
+    Count(
+        "escalated",
+        N_("Escalated"),
+        N_("Of those, escalated to a higher level at least once."),
+        {"escalated": "1"},
+    ),
+    Count(
+        "overdue",
+        N_("Overdue"),
+        N_("Of those, with a time limit that has run out now (超期)."),
+        {"overdue": "1"},
+    ),
+    Count(
+        "referred",
+        N_("Referred"),
+        N_("Of those, referred to a court, arbitration or an agency (分流)."),
+        {"referred": "1"},
+    ),
+    Count(
+        "skip_level",
+        N_("Skip-level"),
+        N_("Of those, first brought to the township or the county instead of the village (越级)."),
+        {"skip_level": "1"},
+    ),
+    Count(
+        "repeat",
+        N_("Repeat cases"),
+        N_(
+            "Of those, the same applicant (name and phone) or the same place (within 100 m) again within a year (重复)."
+        ),
+        {"repeat": "1"},
+    ),
+    Count(
+        "group_dispute",
+        N_("Group disputes"),
+        N_("Of those, with five or more people involved (群体性)."),
+        {"group": "1"},
+    ),
+    Count(
+        "high_risk",
+        N_("High risk"),
+        N_("Of those, marked high risk (高风险)."),
+        {"risk_level": "high"},
+    ),
     Count(
         "resolved_village",
         N_("Resolved in the village"),
@@ -246,22 +324,93 @@ FIGURES: tuple[Figure, ...] = (
     Count(
         "on_time",
         N_("Resolved on time"),
-        N_("Of the resolved, resolved by the last day (China time) of the time limit running then (按期办结)."),
+        N_(
+            "Of the resolved, resolved by the last day (China time) of the time limit running then (按期办结)."
+        ),
         {"on_time": "1"},
     ),
-    Count("followed_up", N_("Followed up"), N_("Of the resolved, visited afterwards (回访)."), {"followed_up": "1"}),
+    Count(
+        "followed_up",
+        N_("Followed up"),
+        N_("Of the resolved, visited afterwards (回访)."),
+        {"followed_up": "1"},
+    ),
     Count("rated", N_("Rated"), N_("Of the followed up, rated by the parties."), {"rated": "1"}),
-    Count("resolved_by_village", N_("Resolved by a village"), N_("Of the resolved, resolved while a village held it."), {"resolved_level": "village"}),
-    Count("resolved_by_township", N_("Resolved by a township"), N_("Of the resolved, resolved while a township held it."), {"resolved_level": "township"}),
-    Count("resolved_by_county", N_("Resolved by the county"), N_("Of the resolved, resolved while the county held it."), {"resolved_level": "county"}),
-    Ratio("resolution_rate", N_("Resolution rate"), N_("Resolved ÷ new (化解率)."), "resolved", "new"),
-    Ratio("village_share", N_("Share resolved in the village"), N_("Resolved in the village ÷ resolved (小事不出村)."), "resolved_village", "resolved"),
-    Ratio("on_time_rate", N_("On-time rate"), N_("Resolved on time ÷ resolved (按期办结率)."), "on_time", "resolved"),
-    Ratio("follow_up_rate", N_("Follow-up rate"), N_("Followed up ÷ resolved (回访率)."), "followed_up", "resolved"),
-    Mean("satisfaction", N_("Satisfaction"), N_("Mean rating, 1 to 5, given at the follow-up visit (满意度)."), "satisfaction", "rated", "satisfaction_sum", "/5"),
-    Mean("avg_days_village", N_("Days to resolve: village"), N_("Mean days from logging to resolution, of the cases a village resolved."), "resolve_days", "resolved_by_village", "days_village_sum"),
-    Mean("avg_days_township", N_("Days to resolve: township"), N_("Mean days from logging to resolution, of the cases a township resolved."), "resolve_days", "resolved_by_township", "days_township_sum"),
-    Mean("avg_days_county", N_("Days to resolve: county"), N_("Mean days from logging to resolution, of the cases the county resolved."), "resolve_days", "resolved_by_county", "days_county_sum"),
+    Count(
+        "resolved_by_village",
+        N_("Resolved by a village"),
+        N_("Of the resolved, resolved while a village held it."),
+        {"resolved_level": "village"},
+    ),
+    Count(
+        "resolved_by_township",
+        N_("Resolved by a township"),
+        N_("Of the resolved, resolved while a township held it."),
+        {"resolved_level": "township"},
+    ),
+    Count(
+        "resolved_by_county",
+        N_("Resolved by the county"),
+        N_("Of the resolved, resolved while the county held it."),
+        {"resolved_level": "county"},
+    ),
+    Ratio(
+        "resolution_rate", N_("Resolution rate"), N_("Resolved ÷ new (化解率)."), "resolved", "new"
+    ),
+    Ratio(
+        "village_share",
+        N_("Share resolved in the village"),
+        N_("Resolved in the village ÷ resolved (小事不出村)."),
+        "resolved_village",
+        "resolved",
+    ),
+    Ratio(
+        "on_time_rate",
+        N_("On-time rate"),
+        N_("Resolved on time ÷ resolved (按期办结率)."),
+        "on_time",
+        "resolved",
+    ),
+    Ratio(
+        "follow_up_rate",
+        N_("Follow-up rate"),
+        N_("Followed up ÷ resolved (回访率)."),
+        "followed_up",
+        "resolved",
+    ),
+    Mean(
+        "satisfaction",
+        N_("Satisfaction"),
+        N_("Mean rating, 1 to 5, given at the follow-up visit (满意度)."),
+        "satisfaction",
+        "rated",
+        "satisfaction_sum",
+        "/5",
+    ),
+    Mean(
+        "avg_days_village",
+        N_("Days to resolve: village"),
+        N_("Mean days from logging to resolution, of the cases a village resolved."),
+        "resolve_days",
+        "resolved_by_village",
+        "days_village_sum",
+    ),
+    Mean(
+        "avg_days_township",
+        N_("Days to resolve: township"),
+        N_("Mean days from logging to resolution, of the cases a township resolved."),
+        "resolve_days",
+        "resolved_by_township",
+        "days_township_sum",
+    ),
+    Mean(
+        "avg_days_county",
+        N_("Days to resolve: county"),
+        N_("Mean days from logging to resolution, of the cases the county resolved."),
+        "resolve_days",
+        "resolved_by_county",
+        "days_county_sum",
+    ),
 )
 BY_CODE: dict[str, Figure] = {f.code: f for f in FIGURES}
 COUNTS: tuple[Count, ...] = tuple(f for f in FIGURES if isinstance(f, Count))
@@ -277,12 +426,21 @@ def counter_sql(now: datetime) -> list[tuple[str, Any]]:
     exprs: list[tuple[str, Any]] = []
     for count in COUNTS:
         where = fact_where(count.filters, now)
-        expr = QueryString("COUNT(*)") if where is None else QueryString("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", where.querystring)
+        expr = (
+            QueryString("COUNT(*)")
+            if where is None
+            else QueryString("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", where.querystring)
+        )
         exprs.append((count.code, expr))
     for mean in MEANS:
         where = fact_where(BY_CODE[mean.of].filters, now)  # type: ignore[union-attr]
         value = CaseFact._meta.get_column_by_name(mean.value)._meta.get_full_name(with_alias=False)
-        exprs.append((mean.total, QueryString("SUM(CASE WHEN {} THEN " + value + " ELSE 0 END)", where.querystring)))
+        exprs.append(
+            (
+                mean.total,
+                QueryString("SUM(CASE WHEN {} THEN " + value + " ELSE 0 END)", where.querystring),
+            )
+        )
     return exprs
 
 
@@ -300,7 +458,11 @@ class Scope:
     category: str | None = None
 
     def params(self) -> dict[str, str]:
-        found = {"jurisdiction": str(self.node), "from": self.start.isoformat(), "to": self.end.isoformat()}
+        found = {
+            "jurisdiction": str(self.node),
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+        }
         if self.category:
             found["category"] = self.category
         return found
@@ -335,7 +497,9 @@ def drill_filter(figure: Figure) -> dict[str, str]:
     return BY_CODE[figure.of].drill()  # type: ignore[union-attr]
 
 
-def evaluate(counters: dict[str, float], scope: Scope, codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def evaluate(
+    counters: dict[str, float], scope: Scope, codes: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
     """Each figure with its value, how it reads, and the filter that lists its cases."""
     out = []
     for code in codes or BY_CODE:
@@ -369,7 +533,10 @@ def help_of(code: str) -> str:
 
 def markdown_table() -> str:
     """The definitions as the README shows them."""
-    lines = ["| figure | code | definition | list of its cases (`GET /api/v1/disputes?…`) |", "|---|---|---|---|"]
+    lines = [
+        "| figure | code | definition | list of its cases (`GET /api/v1/disputes?…`) |",
+        "|---|---|---|---|",
+    ]
     for f in FIGURES:
         shown = "&".join(f"{k}={v}" for k, v in drill_filter(f).items())
         lines.append(f"| {f.label} | `{f.code}` | {f.help} | `{shown}` |")

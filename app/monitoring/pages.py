@@ -56,7 +56,12 @@ def _charts(board: dict[str, Any]) -> dict[str, Any]:
         for m in board["months"]
     ]
     categories = [
-        {"label": c["name"], "value": c["figures"]["new"]["value"], "display": c["figures"]["new"]["display"], "href": c["figures"]["new"]["href"]}
+        {
+            "label": c["name"],
+            "value": c["figures"]["new"]["value"],
+            "display": c["figures"]["new"]["display"],
+            "href": c["figures"]["new"]["href"],
+        }
         for c in board["by_category"]
     ]
     rate = [
@@ -69,8 +74,14 @@ def _charts(board: dict[str, Any]) -> dict[str, Any]:
         for a in board["by_area"]
     ]
     return {
-        "months": charts.columns(months, [("new", "s-new"), ("resolved", "s-resolved")], _("New and resolved cases by month")),
-        "categories": charts.bars(sorted(categories, key=lambda r: -(r["value"] or 0)), _("New cases by category")),
+        "months": charts.columns(
+            months,
+            [("new", "s-new"), ("resolved", "s-resolved")],
+            _("New and resolved cases by month"),
+        ),
+        "categories": charts.bars(
+            sorted(categories, key=lambda r: -(r["value"] or 0)), _("New cases by category")
+        ),
         "areas": charts.bars(rate, _("Resolution rate by area"), top=1.0),
     }
 
@@ -94,7 +105,14 @@ async def dashboard_page(request: Request) -> Template:
     now = datetime.now(UTC)
     q = await dashboard.parse(request.user, dict(request.query_params), now)
     board = await dashboard.build(request.user, q, now)
-    return render(request, "monitoring/dashboard.html", block="board", query=q, errors=q.errors, **_context(board))
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        block="board",
+        query=q,
+        errors=q.errors,
+        **_context(board),
+    )
 
 
 @get("/monitor/boards", guards=[signed_in])
@@ -111,12 +129,19 @@ async def alerts_page(request: Request) -> Template:
     if state not in ("open", "all") or (kind and kind not in alerts.RULES):
         raise FieldErrors({"state": _("Unknown value: %(value)s.", value=str(kind or state)[:20])})
     page = await alerts.list_alerts(request.user, state, kind)
-    return render(request, "monitoring/alerts.html", page=page, state=state, kind=kind, kinds=alerts.kinds())
+    return render(
+        request, "monitoring/alerts.html", page=page, state=state, kind=kind, kinds=alerts.kinds()
+    )
 
 
 @get("/alerts/{alert_id:int}", guards=[signed_in])
 async def alert_page(request: Request, alert_id: FromPath[int]) -> Template:
-    return render(request, "monitoring/alert.html", alert=await alerts.get_alert(request.user, alert_id), errors={})
+    return render(
+        request,
+        "monitoring/alert.html",
+        alert=await alerts.get_alert(request.user, alert_id),
+        errors={},
+    )
 
 
 @post("/alerts/{alert_id:int}/acknowledge", guards=[signed_in])
@@ -158,7 +183,13 @@ def _int(raw: Any) -> int | None:
 async def sweeps_page(request: Request) -> Template:
     now = datetime.now(UTC)
     month = areas.month_start(areas.today(now))
-    return render(request, "monitoring/sweeps.html", errors={}, values={}, **await _sweep_context(request, now, month))
+    return render(
+        request,
+        "monitoring/sweeps.html",
+        errors={},
+        values={},
+        **await _sweep_context(request, now, month),
+    )
 
 
 @post("/sweeps", guards=[signed_in])
@@ -169,7 +200,14 @@ async def file_sweep(request: Request, data: FormData) -> Template | Redirect:
     except FieldErrors as exc:
         month = areas.month_start(areas.today(now))
         context = await _sweep_context(request, now, month)
-        return render(request, "monitoring/sweeps.html", status_code=422, errors=exc.errors, values=data, **context)
+        return render(
+            request,
+            "monitoring/sweeps.html",
+            status_code=422,
+            errors=exc.errors,
+            values=data,
+            **context,
+        )
     return Redirect(path="/sweeps")
 
 
@@ -202,13 +240,29 @@ async def _custom(request: Request) -> dict[str, Any]:
 @get("/reports/custom", guards=[signed_in])
 async def custom_report(request: Request) -> Template:
     body = await _custom(request)
-    return render(request, "monitoring/report.html", report=body, stored=False, query=dict(request.query_params), kinds=reports.KINDS, **_context(body))
+    return render(
+        request,
+        "monitoring/report.html",
+        report=body,
+        stored=False,
+        query=dict(request.query_params),
+        kinds=reports.KINDS,
+        **_context(body),
+    )
 
 
 @get("/reports/{report_id:int}", guards=[signed_in])
 async def report_page(request: Request, report_id: FromPath[int]) -> Template:
     body = await reports.get_report(request.user, report_id)
-    return render(request, "monitoring/report.html", report=body, stored=True, query={}, kinds=reports.KINDS, **_context(body))
+    return render(
+        request,
+        "monitoring/report.html",
+        report=body,
+        stored=True,
+        query={},
+        kinds=reports.KINDS,
+        **_context(body),
+    )
 
 
 def _download(request: Request, body: dict[str, Any], fmt: str) -> Response[bytes]:
@@ -218,12 +272,17 @@ def _download(request: Request, body: dict[str, Any], fmt: str) -> Response[byte
     return Response(
         content,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
 @get("/reports/{report_id:int}/export/{fmt:str}", guards=[signed_in])
-async def report_export(request: Request, report_id: FromPath[int], fmt: FromPath[str]) -> Response[bytes]:
+async def report_export(
+    request: Request, report_id: FromPath[int], fmt: FromPath[str]
+) -> Response[bytes]:
     return _download(request, await reports.get_report(request.user, report_id), fmt)
 
 

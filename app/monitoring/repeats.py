@@ -38,7 +38,15 @@ def neighbours(key: str) -> list[str]:
     return [f"{x + dx}:{y + dy}" for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
 
 
-_COLUMNS = (CaseFact.id, CaseFact.created_at, CaseFact.applicant_key, CaseFact.place_cell, CaseFact.lon, CaseFact.lat, CaseFact.repeat_of)
+_COLUMNS = (
+    CaseFact.id,
+    CaseFact.created_at,
+    CaseFact.applicant_key,
+    CaseFact.place_cell,
+    CaseFact.lon,
+    CaseFact.lat,
+    CaseFact.repeat_of,
+)
 
 
 class _Pool:
@@ -55,13 +63,27 @@ class _Pool:
 
     def matching(self, f: dict) -> list[dict]:
         """The cases within a year of `f` (before or after) with its applicant or near its place."""
-        found = {c["id"]: c for c in self.by_key.get(f["applicant_key"], [])} if f["applicant_key"] else {}
+        found = (
+            {c["id"]: c for c in self.by_key.get(f["applicant_key"], [])}
+            if f["applicant_key"]
+            else {}
+        )
         if f["place_cell"]:
             near = [c for n in neighbours(f["place_cell"]) for c in self.by_cell.get(n, [])]
             if near:
-                metres = geodesic_m(f["lon"], f["lat"], [c["lon"] for c in near], [c["lat"] for c in near])
-                found.update((c["id"], c) for c, m in zip(near, metres.tolist(), strict=True) if m <= RADIUS_M)
-        return [c for c in found.values() if c["id"] != f["id"] and abs(c["created_at"] - f["created_at"]) <= WITHIN]
+                metres = geodesic_m(
+                    f["lon"], f["lat"], [c["lon"] for c in near], [c["lat"] for c in near]
+                )
+                found.update(
+                    (c["id"], c)
+                    for c, m in zip(near, metres.tolist(), strict=True)
+                    if m <= RADIUS_M
+                )
+        return [
+            c
+            for c in found.values()
+            if c["id"] != f["id"] and abs(c["created_at"] - f["created_at"]) <= WITHIN
+        ]
 
 
 async def _candidates(facts: list[dict], earlier_only: bool) -> list[dict]:
@@ -73,7 +95,9 @@ async def _candidates(facts: list[dict], earlier_only: bool) -> list[dict]:
     found: dict[uuid.UUID, dict] = {}
     for column, values in ((CaseFact.applicant_key, keys), (CaseFact.place_cell, cells)):
         for start in range(0, len(values), 900):
-            for row in await CaseFact.select(*_COLUMNS).where(window & column.is_in(values[start : start + 900])):
+            for row in await CaseFact.select(*_COLUMNS).where(
+                window & column.is_in(values[start : start + 900])
+            ):
                 found[row["id"]] = row
     return list(found.values())
 
@@ -82,7 +106,9 @@ def _order(c: dict) -> tuple:
     return (c["created_at"], str(c["id"]))
 
 
-async def assign(facts: list[dict[str, Any]], earlier_only: bool = False) -> dict[uuid.UUID, uuid.UUID]:
+async def assign(
+    facts: list[dict[str, Any]], earlier_only: bool = False
+) -> dict[uuid.UUID, uuid.UUID]:
     """Set `repeat_of` on these new facts (dicts, before they are stored). Returns the stored
     cases logged after one of them that now turn out to repeat it: {their id: its id}."""
     if not facts:
@@ -98,6 +124,11 @@ async def assign(facts: list[dict[str, Any]], earlier_only: bool = False) -> dic
         if earlier_only:
             continue
         for c in found:
-            if c["id"] not in ours and c["repeat_of"] is None and c["id"] not in later and _order(c) > _order(f):
+            if (
+                c["id"] not in ours
+                and c["repeat_of"] is None
+                and c["id"] not in later
+                and _order(c) > _order(f)
+            ):
                 later[c["id"]] = f["id"]
     return later

@@ -25,7 +25,11 @@ from app.jurisdictions.tables import Jurisdiction
 from app.monitoring import areas, dashboard, facts
 from app.monitoring.tables import Alert, Report
 
-KINDS: dict[str, str] = {"daily": N_("Daily report"), "weekly": N_("Weekly report"), "monthly": N_("Monthly report")}
+KINDS: dict[str, str] = {
+    "daily": N_("Daily report"),
+    "weekly": N_("Weekly report"),
+    "monthly": N_("Monthly report"),
+}
 CUSTOM = "custom"
 PER_PAGE = 30
 
@@ -49,16 +53,26 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-async def snapshot(actor: Actor, node: dict, start: date, end: date, now: datetime, kind: str = CUSTOM) -> dict[str, Any]:
+async def snapshot(
+    actor: Actor, node: dict, start: date, end: date, now: datetime, kind: str = CUSTOM
+) -> dict[str, Any]:
     """The report's content: the dashboard of the period, plus what stood open at issue time."""
     q = dashboard.Query(node=node, start=start, end=end)
     board = await dashboard.build(actor, q, now, fresh=False)
-    within = scope_where(Alert, actor) & (Alert._meta.get_column_by_name(node["level"]) == node["id"])
-    orders = scope_where(Supervision, actor) & (Supervision._meta.get_column_by_name(node["level"]) == node["id"])
+    within = scope_where(Alert, actor) & (
+        Alert._meta.get_column_by_name(node["level"]) == node["id"]
+    )
+    orders = scope_where(Supervision, actor) & (
+        Supervision._meta.get_column_by_name(node["level"]) == node["id"]
+    )
     board.update(
         kind=kind,
         issued_at=_iso(now),
-        alerts_raised=await Alert.count().where(within & (Alert.raised_at >= areas.midnight(start)) & (Alert.raised_at < areas.midnight(end + timedelta(days=1)))),
+        alerts_raised=await Alert.count().where(
+            within
+            & (Alert.raised_at >= areas.midnight(start))
+            & (Alert.raised_at < areas.midnight(end + timedelta(days=1)))
+        ),
         supervision_open=await Supervision.count().where(orders & Supervision.replied_at.is_null()),
     )
     return board
@@ -73,13 +87,15 @@ async def issue(kind: str, now: datetime | None = None) -> dict[str, int]:
     issued = 0
     for county in await areas.counties():
         actor = areas.system_actor(county)
-        nodes = [county] + await (
-            Jurisdiction.select(*areas.NODE_COLUMNS)
-            .where((Jurisdiction.county == county["id"]) & (Jurisdiction.level == "township"))
-            .order_by(Jurisdiction.code)
-        )
+        nodes = [county] + await Jurisdiction.select(*areas.NODE_COLUMNS).where(
+            (Jurisdiction.county == county["id"]) & (Jurisdiction.level == "township")
+        ).order_by(Jurisdiction.code)
         for node in nodes:
-            key = (Report.jurisdiction == node["id"]) & (Report.kind == kind) & (Report.period_start == start)
+            key = (
+                (Report.jurisdiction == node["id"])
+                & (Report.kind == kind)
+                & (Report.period_start == start)
+            )
             if await Report.exists().where(key):
                 continue
             body = await snapshot(actor, node, start, end, now, kind)
@@ -109,8 +125,13 @@ async def list_reports(actor: Actor, kind: str | None = None, page: int = 1) -> 
         where &= Report.kind == kind
     rows = await (
         Report.select(
-            Report.id, Report.kind, Report.period_start, Report.period_end, Report.issued_at,
-            Report.jurisdiction.id.as_alias("node_id"), Report.jurisdiction.name.as_alias("node_name"),
+            Report.id,
+            Report.kind,
+            Report.period_start,
+            Report.period_end,
+            Report.issued_at,
+            Report.jurisdiction.id.as_alias("node_id"),
+            Report.jurisdiction.name.as_alias("node_name"),
         )
         .where(where)
         .order_by(Report.period_start, ascending=False)

@@ -93,7 +93,9 @@ async def add(after: dict[tuple, dict], before: dict[tuple, dict]) -> None:
     rows: dict[tuple, dict] = {}
     _buckets(after, 1, rows)
     _buckets(before, -1, rows)
-    changed = [(k, r) for k, r in rows.items() if any(abs(v) > 1e-9 for v in r["counters"].values())]
+    changed = [
+        (k, r) for k, r in rows.items() if any(abs(v) > 1e-9 for v in r["counters"].values())
+    ]
     names = figures.COUNTERS
     columns = ["span", "day", "node", "node_level", *LEVELS, "category", *names]
     quoted = ", ".join(f'"{c}"' for c in columns)
@@ -103,7 +105,15 @@ async def add(after: dict[tuple, dict], before: dict[tuple, dict]) -> None:
         values: list[Any] = []
         for (span, when, node, category), r in changed[start : start + UPSERT_ROWS]:
             counts = [_number(n, r["counters"][n]) for n in names]
-            values += [span, when, node, r["node_level"], *(r[lv] for lv in LEVELS), category, *counts]
+            values += [
+                span,
+                when,
+                node,
+                r["node_level"],
+                *(r[lv] for lv in LEVELS),
+                category,
+                *counts,
+            ]
         n = len(values) // len(columns)
         await db.engine().run_querystring(
             QueryString(
@@ -132,7 +142,7 @@ async def recount(now: datetime) -> None:
                 QueryString(
                     f'INSERT INTO monitoring_stats ("span", "day", "node", "node_level", '
                     f'"county", "township", "village", "grid", "category", {names}) '
-                    f"SELECT '{span}', \"{day_column}\", \"{level}\", '{level}', {places}, \"category\", {select} "
+                    f'SELECT \'{span}\', "{day_column}", "{level}", \'{level}\', {places}, "category", {select} '
                     f"FROM monitoring_case_fact WHERE {{}} GROUP BY {group}",
                     *exprs,
                     _counted(now),
@@ -188,12 +198,19 @@ async def sums(
     where = scope_where(StatsBucket, actor) & _period(start, end)
     if by == "child":
         child = LEVELS[LEVELS.index(node["level"]) + 1]
-        where &= (StatsBucket.node_level == child) & (StatsBucket._meta.get_column_by_name(node["level"]) == node["id"])
+        where &= (StatsBucket.node_level == child) & (
+            StatsBucket._meta.get_column_by_name(node["level"]) == node["id"]
+        )
     else:
         where &= StatsBucket.node == node["id"]
     if category:
         where &= StatsBucket.category == category
-    keys = {None: [], "category": [StatsBucket.category], "child": [StatsBucket.node], "span_day": [StatsBucket.span, StatsBucket.day]}[by]
+    keys = {
+        None: [],
+        "category": [StatsBucket.category],
+        "child": [StatsBucket.node],
+        "span_day": [StatsBucket.span, StatsBucket.day],
+    }[by]
     totals = [Sum(StatsBucket._meta.get_column_by_name(n)).as_alias(n) for n in figures.COUNTERS]
     query = StatsBucket.select(*keys, *totals).where(where)
     if keys:
@@ -210,7 +227,9 @@ async def sums(
     return found
 
 
-async def by_month(actor: Actor, node: dict, months: list[date], end: date, category: str | None) -> dict[date, dict[str, float]]:
+async def by_month(
+    actor: Actor, node: dict, months: list[date], end: date, category: str | None
+) -> dict[date, dict[str, float]]:
     """Counters per month for `months` (first days, oldest first), the last one up to `end`."""
     rows = await sums(actor, node, months[0], end, category, by="span_day")
     folded: dict[date, dict[str, float]] = {m: defaultdict(float) for m in months}

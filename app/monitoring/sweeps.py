@@ -31,7 +31,9 @@ from app.monitoring.tables import SweepCase, SweepCheckin, SweepReport
 from app.notify.outbox import Notice, send
 from app.settings import get_settings
 
-REMINDER = N_("The monthly sweep of grid %(grid)s for %(month)s is not filed yet: walk the grid and file it.")
+REMINDER = N_(
+    "The monthly sweep of grid %(grid)s for %(month)s is not filed yet: walk the grid and file it."
+)
 MAX_CASES = 200
 
 
@@ -49,7 +51,11 @@ def parse_sweep(data: dict, now: datetime) -> NewSweep:
     month = current
     if data.get("month"):
         try:
-            month = areas.month_start(date.fromisoformat(str(data["month"]) + ("-01" if len(str(data["month"])) == 7 else "")))
+            month = areas.month_start(
+                date.fromisoformat(
+                    str(data["month"]) + ("-01" if len(str(data["month"])) == 7 else "")
+                )
+            )
         except ValueError:
             errors["month"] = _("Must be a month like 2026-05.")
     if month != current:
@@ -99,7 +105,12 @@ async def cases_to_link(actor: Actor, grid_id: int, month: date) -> list[dict]:
     start, end = _month_range(month)
     return await (
         Dispute.select(Dispute.id, Dispute.case_no, Dispute.title, Dispute.created_at)
-        .where(scope_where(Dispute, actor) & (Dispute.grid == grid_id) & (Dispute.created_at >= start) & (Dispute.created_at < end))
+        .where(
+            scope_where(Dispute, actor)
+            & (Dispute.grid == grid_id)
+            & (Dispute.created_at >= start)
+            & (Dispute.created_at < end)
+        )
         .order_by(Dispute.created_at)
     )
 
@@ -113,13 +124,21 @@ async def file_sweep(actor: Actor, new: NewSweep, now: datetime | None = None) -
     grid = await areas.node(actor, actor.grid_id)
     checkins = await evidence(actor, grid["id"], new.month)
     if not checkins:
-        raise FieldErrors({"checkins": _("Check in on patrol in your grid at least once this month before filing the sweep.")})
+        raise FieldErrors(
+            {
+                "checkins": _(
+                    "Check in on patrol in your grid at least once this month before filing the sweep."
+                )
+            }
+        )
     allowed = {c["id"] for c in await cases_to_link(actor, grid["id"], new.month)}
     if any(d not in allowed for d in new.dispute_ids):
         raise FieldErrors({"dispute_ids": _("Link only cases of your grid logged this month.")})
     try:
         async with db.transaction():
-            if await SweepReport.exists().where((SweepReport.grid == grid["id"]) & (SweepReport.month == new.month)):
+            if await SweepReport.exists().where(
+                (SweepReport.grid == grid["id"]) & (SweepReport.month == new.month)
+            ):
                 raise Conflict(_("This month's sweep of your grid is filed already."))
             row = await SweepReport.insert(
                 SweepReport(
@@ -133,8 +152,12 @@ async def file_sweep(actor: Actor, new: NewSweep, now: datetime | None = None) -
             ).returning(SweepReport.id)
             sweep_id = row[0]["id"]
             if new.dispute_ids:
-                await SweepCase.insert(*[SweepCase(sweep=sweep_id, dispute=d) for d in new.dispute_ids])
-            await SweepCheckin.insert(*[SweepCheckin(sweep=sweep_id, checkin=c["id"]) for c in checkins])
+                await SweepCase.insert(
+                    *[SweepCase(sweep=sweep_id, dispute=d) for d in new.dispute_ids]
+                )
+            await SweepCheckin.insert(
+                *[SweepCheckin(sweep=sweep_id, checkin=c["id"]) for c in checkins]
+            )
     except Exception as exc:
         if db.is_unique_violation(exc):
             raise Conflict(_("This month's sweep of your grid is filed already.")) from None
@@ -144,16 +167,23 @@ async def file_sweep(actor: Actor, new: NewSweep, now: datetime | None = None) -
 
 async def filed(actor: Actor, grid_id: int, month: date) -> dict | None:
     row = await (
-        SweepReport.select(*SweepReport.all_columns(), SweepReport.filed_by.display_name.as_alias("filed_by_name"))
-        .where(scope_where(SweepReport, actor) & (SweepReport.grid == grid_id) & (SweepReport.month == month))
+        SweepReport.select(
+            *SweepReport.all_columns(), SweepReport.filed_by.display_name.as_alias("filed_by_name")
+        )
+        .where(
+            scope_where(SweepReport, actor)
+            & (SweepReport.grid == grid_id)
+            & (SweepReport.month == month)
+        )
         .first()
     )
     if row is None:
         return None
-    row["cases"] = await (
-        SweepCase.select(SweepCase.dispute.id.as_alias("id"), SweepCase.dispute.case_no.as_alias("case_no"), SweepCase.dispute.title.as_alias("title"))
-        .where(SweepCase.sweep == row["id"])
-    )
+    row["cases"] = await SweepCase.select(
+        SweepCase.dispute.id.as_alias("id"),
+        SweepCase.dispute.case_no.as_alias("case_no"),
+        SweepCase.dispute.title.as_alias("title"),
+    ).where(SweepCase.sweep == row["id"])
     row["checkins"] = await SweepCheckin.count().where(SweepCheckin.sweep == row["id"])
     return row
 
@@ -161,8 +191,16 @@ async def filed(actor: Actor, grid_id: int, month: date) -> dict | None:
 async def coverage(actor: Actor, node: dict, month: date) -> dict:
     """Grids under `node` that filed this month's sweep, in all and per child area."""
     column = node["level"]
-    grids_where = scope_where(Jurisdiction, actor) & (Jurisdiction.level == "grid") & (Jurisdiction._meta.get_column_by_name(column) == node["id"])
-    swept_where = scope_where(SweepReport, actor) & (SweepReport.month == month) & (SweepReport._meta.get_column_by_name(column) == node["id"])
+    grids_where = (
+        scope_where(Jurisdiction, actor)
+        & (Jurisdiction.level == "grid")
+        & (Jurisdiction._meta.get_column_by_name(column) == node["id"])
+    )
+    swept_where = (
+        scope_where(SweepReport, actor)
+        & (SweepReport.month == month)
+        & (SweepReport._meta.get_column_by_name(column) == node["id"])
+    )
     child = areas.child_level(node["level"])
     queries = [Jurisdiction.count().where(grids_where), SweepReport.count().where(swept_where)]
     if child:
@@ -202,9 +240,16 @@ def is_due(month: date, now: datetime) -> bool:
 
 async def missing(actor: Actor, node: dict, month: date, limit: int = 500) -> list[dict]:
     """Grids under `node` that have not filed `month`'s sweep, with their village and workers."""
-    swept = SweepReport.select(SweepReport.grid).where(scope_where(SweepReport, actor) & (SweepReport.month == month))
+    swept = SweepReport.select(SweepReport.grid).where(
+        scope_where(SweepReport, actor) & (SweepReport.month == month)
+    )
     grids = await (
-        Jurisdiction.select(Jurisdiction.id, Jurisdiction.name, Jurisdiction.code, Jurisdiction.village.name.as_alias("village_name"))
+        Jurisdiction.select(
+            Jurisdiction.id,
+            Jurisdiction.name,
+            Jurisdiction.code,
+            Jurisdiction.village.name.as_alias("village_name"),
+        )
         .where(
             scope_where(Jurisdiction, actor)
             & (Jurisdiction.level == "grid")
@@ -217,7 +262,9 @@ async def missing(actor: Actor, node: dict, month: date, limit: int = 500) -> li
     workers: dict[int, list[str]] = {}
     if grids:
         for u in await User.select(User.jurisdiction, User.display_name).where(
-            User.jurisdiction.is_in([g["id"] for g in grids]) & (User.role == "grid_worker") & (User.active == True)  # noqa: E712
+            User.jurisdiction.is_in([g["id"] for g in grids])
+            & (User.role == "grid_worker")
+            & User.active.eq(True)
         ):
             workers.setdefault(u["jurisdiction"], []).append(u["display_name"])
     for g in grids:
@@ -233,10 +280,9 @@ async def remind_missing(now: datetime | None = None) -> dict[str, int]:
     if not is_due(month, now):
         return {"reminded": 0}
     swept = SweepReport.select(SweepReport.grid).where(SweepReport.month == month)
-    workers = await (
-        User.select(User.id, User.jurisdiction, User.jurisdiction.name.as_alias("grid_name"))
-        .where((User.role == "grid_worker") & (User.active == True) & User.jurisdiction.not_in(swept))  # noqa: E712
-    )
+    workers = await User.select(
+        User.id, User.jurisdiction, User.jurisdiction.name.as_alias("grid_name")
+    ).where((User.role == "grid_worker") & User.active.eq(True) & User.jurisdiction.not_in(swept))
     for w in workers:
         notice = Notice(
             kind="sweep_reminder",

@@ -34,7 +34,12 @@ from app.jurisdictions.tables import Jurisdiction
 
 
 def _place(null: bool = False) -> dict:
-    return {"references": Jurisdiction, "on_delete": OnDelete.restrict, "null": null, "default": None}
+    return {
+        "references": Jurisdiction,
+        "on_delete": OnDelete.restrict,
+        "null": null,
+        "default": None,
+    }
 
 
 class CaseFact(Table, tablename="monitoring_case_fact"):
@@ -55,24 +60,38 @@ class CaseFact(Table, tablename="monitoring_case_fact"):
     due_at = Timestamptz(null=True, default=None, index=True)
     people_involved = Integer(default=2)
     risk_level = Varchar(length=8, default="low")
-    logged_level = Varchar(length=16, help_text="Where the case was first brought: grid/village, or above (越级).")
+    logged_level = Varchar(
+        length=16, help_text="Where the case was first brought: grid/village, or above (越级)."
+    )
     escalations = Integer(default=0)
     hand_backs = Integer(default=0)
     referred = Boolean(default=False)
     resolved = Boolean(default=False, help_text="Its standing resolution is a mediated one (化解).")
     resolved_at = Timestamptz(null=True, default=None)
     resolved_level = Varchar(length=16, null=True, default=None)
-    on_time = Boolean(null=True, default=None, help_text="Resolved by the last day of the limit then running.")
+    on_time = Boolean(
+        null=True, default=None, help_text="Resolved by the last day of the limit then running."
+    )
     resolve_days = Float(null=True, default=None, help_text="Days from logging to resolution.")
     followed_up = Boolean(default=False)
-    satisfaction = Integer(null=True, default=None, help_text="1-5, at the follow-up visit after the resolution.")
-    applicant_key = Varchar(length=32, null=True, default=None, help_text="Hash of the applicant's name and phone.")
-    place_cell = Varchar(length=32, null=True, default=None, help_text="~100 m cell of the GPS point.")
+    satisfaction = Integer(
+        null=True, default=None, help_text="1-5, at the follow-up visit after the resolution."
+    )
+    applicant_key = Varchar(
+        length=32, null=True, default=None, help_text="Hash of the applicant's name and phone."
+    )
+    place_cell = Varchar(
+        length=32, null=True, default=None, help_text="~100 m cell of the GPS point."
+    )
     lon = Float(null=True, default=None)
     lat = Float(null=True, default=None)
-    repeat_of = UUID(null=True, default=None, help_text="An earlier case within a year: same applicant or place.")
+    repeat_of = UUID(
+        null=True, default=None, help_text="An earlier case within a year: same applicant or place."
+    )
     last_event = Integer(default=0, help_text="The last ledger event these facts include.")
-    needs_rules = Boolean(default=True, index=True, help_text="Changed since the alert rules last looked.")
+    needs_rules = Boolean(
+        default=True, index=True, help_text="Changed since the alert rules last looked."
+    )
 
 
 class StatsBucket(Table, tablename="monitoring_stats"):
@@ -114,7 +133,9 @@ class StatsBucket(Table, tablename="monitoring_stats"):
 class MonitoringState(Table, tablename="monitoring_state"):
     key = Varchar(length=32, unique=True)
     event_id = Integer(default=0, help_text="Ledger events up to this id are in the facts.")
-    as_of = Timestamptz(null=True, default=None, help_text="The moment 'overdue' was last judged at.")
+    as_of = Timestamptz(
+        null=True, default=None, help_text="The moment 'overdue' was last judged at."
+    )
 
 
 class Alert(Table, tablename="monitoring_alert"):
@@ -132,7 +153,9 @@ class Alert(Table, tablename="monitoring_alert"):
     params = Text(default="{}", help_text="JSON: case number, title, counts... for the message.")
     raised_at = Timestamptz(default=TimestamptzNow(), index=True)
     acknowledged_at = Timestamptz(null=True, default=None)
-    acknowledged_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    acknowledged_by = ForeignKey(
+        references=User, on_delete=OnDelete.restrict, null=True, default=None
+    )
 
 
 class AlertCase(Table, tablename="monitoring_alert_case"):

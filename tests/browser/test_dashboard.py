@@ -12,7 +12,9 @@ SIZES = {"phone": (360, 740), "desktop": (1280, 900)}
 
 @pytest.fixture
 def desktop(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
     yield context
     context.close()
 
@@ -26,7 +28,9 @@ def _check(page, width: int, shots: str, name: str) -> None:
     page.screenshot(path=f"{shots}/{name}", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     # every tile and chart fits the screen
-    widest = page.evaluate("Math.max(...[...document.querySelectorAll('.tile, svg.chart, .card-row')].map(e => e.getBoundingClientRect().right))")
+    widest = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('.tile, svg.chart, .card-row')].map(e => e.getBoundingClientRect().right))"
+    )
     assert widest <= width
     assert page.locator("svg.chart-columns a").count() == 24  # 12 months × (new, resolved)
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -27,20 +27,36 @@ async def _story(t: Territory, phone: str) -> None:
     # c1: the plain road: resolved by the village in 2 days, followed up, rated 4
     await log(t, "c1", "A.g1", T0, parties=applicant)
     await act(t, "c1", "A.v", "accept", T0 + H, rights_notified=True)
-    await act(t, "c1", "A.v", "resolve", T0 + 2 * D, kind="agreement", terms=[{"text": "疏通排水沟"}], signed_by="双方", signed_on="2026-03-04")
-    await act(t, "c1", "A.v", "follow-up", T0 + 5 * D, method="visit", honoured="yes", satisfaction=4)
+    await act(
+        t,
+        "c1",
+        "A.v",
+        "resolve",
+        T0 + 2 * D,
+        kind="agreement",
+        terms=[{"text": "疏通排水沟"}],
+        signed_by="双方",
+        signed_on="2026-03-04",
+    )
+    await act(
+        t, "c1", "A.v", "follow-up", T0 + 5 * D, method="visit", honoured="yes", satisfaction=4
+    )
     # c2: escalated to the township, handed back, resolved by the village on day 4
     await log(t, "c2", "A.g1", T0)
     await act(t, "c2", "A.v", "accept", T0 + H)
     await act(t, "c2", "A.v", "escalate", T0 + D, reason="村级难以化解")
     await act(t, "c2", "A", "accept", T0 + D + H)
-    await act(t, "c2", "A", "hand-back", T0 + 2 * D, to_level="village", instructions="请村里继续调解")
+    await act(
+        t, "c2", "A", "hand-back", T0 + 2 * D, to_level="village", instructions="请村里继续调解"
+    )
     await act(t, "c2", "A.v", "resolve", T0 + 4 * D, **_resolve())
     # c3: resolved, followed up (rated 2), reopened, resolved again on day 10, not visited since
     await log(t, "c3", "A.g2", T0)
     await act(t, "c3", "A.v", "accept", T0 + H)
     await act(t, "c3", "A.v", "resolve", T0 + 3 * D, **_resolve())
-    await act(t, "c3", "A.v", "follow-up", T0 + 4 * D, method="phone", honoured="no", satisfaction=2)
+    await act(
+        t, "c3", "A.v", "follow-up", T0 + 4 * D, method="phone", honoured="no", satisfaction=2
+    )
     await act(t, "c3", "A.v", "reopen", T0 + 5 * D, reason="协议未履行")
     await act(t, "c3", "A.v", "resolve", T0 + 10 * D, **_resolve("再次调解成功"))
     # c4: accepted at T0 (due T0 + 15 days, 09:00), resolved at 19:00 on that very day
@@ -75,7 +91,9 @@ async def _story(t: Territory, phone: str) -> None:
     await act(t, "c12", "A.v", "accept", T0 + H)
     await act(t, "c12", "A.v", "escalate", T0 + D, reason="需乡镇协调")
     await act(t, "c12", "A", "accept", T0 + D + H)
-    await act(t, "c12", "A", "hand-back", T0 + 2 * D, to_level="village", instructions="请村里先调解")
+    await act(
+        t, "c12", "A", "hand-back", T0 + 2 * D, to_level="village", instructions="请村里先调解"
+    )
     await act(t, "c12", "A.v", "escalate", T0 + 3 * D, reason="仍无法化解")
 
 

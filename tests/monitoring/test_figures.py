@@ -60,14 +60,25 @@ async def test_every_figure_of_the_hand_built_county_has_its_known_value(county)
     got = _values(await _board(county))
     assert set(got) == set(COUNTY)
     for code, expected in COUNTY.items():
-        assert got[code] == pytest.approx(expected, abs=1e-3) if expected is not None else got[code] is None, code
+        assert (
+            got[code] == pytest.approx(expected, abs=1e-3)
+            if expected is not None
+            else got[code] is None
+        ), code
 
 
 async def test_the_facts_of_the_edge_cases_say_how_each_was_counted(county):
-    rows = {r["id"]: r for r in await CaseFact.select().where(CaseFact.id.is_in(list(county.cases.values())))}
+    rows = {
+        r["id"]: r
+        for r in await CaseFact.select().where(CaseFact.id.is_in(list(county.cases.values())))
+    }
     c = {name: rows[case_id] for name, case_id in county.cases.items()}
     # escalated and handed back: resolved by the village, but not "resolved in the village"
-    assert (c["c2"]["escalations"], c["c2"]["hand_backs"], c["c2"]["resolved_level"]) == (1, 1, "village")
+    assert (c["c2"]["escalations"], c["c2"]["hand_backs"], c["c2"]["resolved_level"]) == (
+        1,
+        1,
+        "village",
+    )
     # reopened: one standing resolution, timed from logging to the second one, not visited since
     assert c["c3"]["resolved"] and c["c3"]["resolve_days"] == pytest.approx(10.0)
     assert not c["c3"]["followed_up"] and c["c3"]["satisfaction"] is None
@@ -80,9 +91,17 @@ async def test_the_facts_of_the_edge_cases_say_how_each_was_counted(county):
 
 async def test_a_category_and_a_shorter_period_narrow_every_figure(county):
     land = _values(await _board(county, category="land"))
-    assert (land["new"], land["open"], land["overdue"], land["group_dispute"], land["resolved"]) == (1, 1, 1, 1, 0)
+    assert (
+        land["new"],
+        land["open"],
+        land["overdue"],
+        land["group_dispute"],
+        land["resolved"],
+    ) == (1, 1, 1, 1, 0)
     actor = county.users["county"]
-    q = await dashboard.parse(actor, {"jurisdiction": county.id("county"), "from": "2026-03-04", "to": "2026-03-31"}, NOW)
+    q = await dashboard.parse(
+        actor, {"jurisdiction": county.id("county"), "from": "2026-03-04", "to": "2026-03-31"}, NOW
+    )
     # only c11 was logged from the 4th on (T0 + 2 days, 09:00 China time); the rest on the 2nd
     assert _values(await dashboard.build(actor, q, NOW))["new"] == 1
 
@@ -130,7 +149,9 @@ async def test_the_stats_api_gives_each_figure_the_filter_that_lists_its_cases(a
     """Through HTTP, at the real clock: GET /api/v1/stats, then GET /api/v1/disputes with each
     figure's filter, counts equal."""
     async with county.client(app, "county") as client:
-        r = await client.get("/api/v1/stats", params={"jurisdiction": county.id("county"), **PERIOD})
+        r = await client.get(
+            "/api/v1/stats", params={"jurisdiction": county.id("county"), **PERIOD}
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["node"]["id"] == county.id("county") and body["from"] == PERIOD["from"]
@@ -149,9 +170,17 @@ async def test_the_counters_kept_by_difference_equal_a_full_recount(county):
     def key(rows):
         return {(r["span"], r["day"], r["node"], r["category"]): r for r in rows}
 
-    before = key(await StatsBucket.select(*(StatsBucket._meta.get_column_by_name(c) for c in columns)).where(mine))
+    before = key(
+        await StatsBucket.select(*(StatsBucket._meta.get_column_by_name(c) for c in columns)).where(
+            mine
+        )
+    )
     await facts.rebuild(NOW)
-    after = key(await StatsBucket.select(*(StatsBucket._meta.get_column_by_name(c) for c in columns)).where(mine))
+    after = key(
+        await StatsBucket.select(*(StatsBucket._meta.get_column_by_name(c) for c in columns)).where(
+            mine
+        )
+    )
     nonzero = {k: r for k, r in before.items() if any(r[c] for c in figures.COUNTERS)}
     assert set(nonzero) == set(after)
     for k, r in after.items():
@@ -176,12 +205,17 @@ def test_the_readme_defines_every_figure_as_the_code_does():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    assert figures.markdown_table() in readme, "python -m app.monitoring.figures, then paste into the README"
+    assert figures.markdown_table() in readme, (
+        "python -m app.monitoring.figures, then paste into the README"
+    )
 
 
 async def test_a_figures_list_page_keeps_its_filters_while_the_visible_ones_change(app, county):
     async with county.client(app, "county") as top:
-        r = await top.get("/disputes", params={**PERIOD, "jurisdiction": county.id("county"), "counted": "1", "resolved": "1"})
+        r = await top.get(
+            "/disputes",
+            params={**PERIOD, "jurisdiction": county.id("county"), "counted": "1", "resolved": "1"},
+        )
     assert r.status_code == 200
     assert '<input type="hidden" name="resolved" value="1">' in r.text
     assert f'<input type="hidden" name="jurisdiction" value="{county.id("county")}">' in r.text

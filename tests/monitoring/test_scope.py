@@ -16,7 +16,9 @@ from tests.monitoring.conftest import NOW, PERIOD
 
 
 async def _case_nos(county, names) -> list[str]:
-    rows = await Dispute.select(Dispute.case_no).where(Dispute.id.is_in([county.cases[n] for n in names]))
+    rows = await Dispute.select(Dispute.case_no).where(
+        Dispute.id.is_in([county.cases[n] for n in names])
+    )
     return [r["case_no"] for r in rows]
 
 
@@ -53,7 +55,9 @@ async def test_a_township_officers_boards_list_no_case_of_another_township(app, 
 
 async def test_alerts_reach_the_right_level_and_no_township_sees_anothers(app, county):
     await alerts.run_rules(NOW)
-    raised = await Alert.select(Alert.kind, Alert.dispute, Alert.target).where(Alert.county == county.id("county"))
+    raised = await Alert.select(Alert.kind, Alert.dispute, Alert.target).where(
+        Alert.county == county.id("county")
+    )
     by_case = {(r["kind"], r["dispute"]): r["target"] for r in raised if r["dispute"]}
     c = county.cases
     assert by_case == {
@@ -83,21 +87,35 @@ async def test_a_township_officers_exports_hold_nothing_of_another_township(app,
                 text = r.content.decode("utf-8-sig")
             else:
                 book = load_workbook(io.BytesIO(r.content))
-                text = "\n".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+                text = "\n".join(
+                    str(v)
+                    for ws in book
+                    for row in ws.iter_rows(values_only=True)
+                    for v in row
+                    if v is not None
+                )
             assert county.nodes["A"]["name"] in text
             assert not any(word in text for word in _b_words(county) + b_cases), fmt
-        other = await a.get("/reports/custom/export/csv", params={"jurisdiction": county.id("B"), **PERIOD})
+        other = await a.get(
+            "/reports/custom/export/csv", params={"jurisdiction": county.id("B"), **PERIOD}
+        )
         assert other.status_code == 404
 
 
-async def test_issued_reports_of_another_township_or_the_county_are_not_a_township_officers(app, county):
+async def test_issued_reports_of_another_township_or_the_county_are_not_a_township_officers(
+    app, county
+):
     await reports.issue("monthly", datetime(2026, 4, 1, 8, 0, tzinfo=CHINA))
     async with county.client(app, "A") as a:
         listed = (await a.get("/api/v1/reports", params={"kind": "monthly"})).json()["items"]
         assert {r["node_id"] for r in listed} == {county.id("A")}
     async with county.client(app, "county") as top:
         everything = (await top.get("/api/v1/reports", params={"kind": "monthly"})).json()["items"]
-        ours = {r["node_id"]: r["id"] for r in everything if r["node_id"] in (county.id("B"), county.id("county"))}
+        ours = {
+            r["node_id"]: r["id"]
+            for r in everything
+            if r["node_id"] in (county.id("B"), county.id("county"))
+        }
     assert set(ours) == {county.id("B"), county.id("county")}
     async with county.client(app, "A") as a:
         for report_id in ours.values():
@@ -108,9 +126,14 @@ async def test_issued_reports_of_another_township_or_the_county_are_not_a_townsh
 async def test_a_village_mediator_sees_their_village_and_a_grid_worker_their_grid(app, county):
     async with county.client(app, "A.v") as v:
         body = (await v.get("/api/v1/stats", params=PERIOD)).json()
-        assert body["node"]["id"] == county.id("A.v") and {f["code"]: f["value"] for f in body["figures"]}["new"] == 9
+        assert (
+            body["node"]["id"] == county.id("A.v")
+            and {f["code"]: f["value"] for f in body["figures"]}["new"] == 9
+        )
         assert {x["id"] for x in body["by_area"]} == {county.id("A.g1"), county.id("A.g2")}
     async with county.client(app, "A.g2") as g:
         body = (await g.get("/api/v1/stats", params=PERIOD)).json()
         assert {f["code"]: f["value"] for f in body["figures"]}["new"] == 2
-        assert (await g.get("/api/v1/stats", params={"jurisdiction": county.id("A.g1")})).status_code == 404
+        assert (
+            await g.get("/api/v1/stats", params={"jurisdiction": county.id("A.g1")})
+        ).status_code == 404

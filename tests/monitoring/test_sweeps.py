@@ -22,7 +22,10 @@ async def test_a_grid_worker_files_the_sweep_once_with_check_ins_as_evidence(app
         r = await worker.post("/api/v1/sweeps", json={"none_found": True})
         assert r.status_code == 422 and "checkins" in r.text
         await checkins.create_checkin(t.users["A.g1"], checkins.parse_checkin({"note": "巡查一遍"}))
-        both = await worker.post("/api/v1/sweeps", json={"none_found": True, "dispute_ids": ["00000000-0000-4000-8000-000000000000"]})
+        both = await worker.post(
+            "/api/v1/sweeps",
+            json={"none_found": True, "dispute_ids": ["00000000-0000-4000-8000-000000000000"]},
+        )
         assert both.status_code == 422
         neither = await worker.post("/api/v1/sweeps", json={})
         assert neither.status_code == 422
@@ -56,14 +59,20 @@ async def test_coverage_counts_filed_grids_and_the_missing_ones_workers_are_remi
     assert [g["id"] for g in body["missing"]] == [t.id("A.g2"), t.id("B.g1")]
     async with t.client(app, "A") as township:
         a = (await township.get("/api/v1/sweeps/coverage")).json()
-        assert (a["grids"], a["reported"], [g["id"] for g in a["missing"]]) == (2, 1, [t.id("A.g2")])
+        assert (a["grids"], a["reported"], [g["id"] for g in a["missing"]]) == (
+            2,
+            1,
+            [t.id("A.g2")],
+        )
         page = await township.get("/sweeps")
         assert t.nodes["A.g2"]["name"] in page.text and t.nodes["B.g1"]["name"] not in page.text
 
     assert (await sweeps.remind_missing(_today_at(sweeps.due_day() - 1)))["reminded"] == 0
     for _ in range(2):
         await sweeps.remind_missing(_today_at(sweeps.due_day()))
-    reminded = await Notification.select(Notification.recipient).where(Notification.kind == "sweep_reminder")
+    reminded = await Notification.select(Notification.recipient).where(
+        Notification.kind == "sweep_reminder"
+    )
     ids = [r["recipient"] for r in reminded]
     assert ids.count(t.users["A.g2"].id) == ids.count(t.users["B.g1"].id) == 1
     assert t.users["A.g1"].id not in ids
@@ -72,7 +81,9 @@ async def test_coverage_counts_filed_grids_and_the_missing_ones_workers_are_remi
 async def test_the_dashboard_shows_coverage_per_area(app):
     t = await build_territory()
     await checkins.create_checkin(t.users["B.g1"], checkins.parse_checkin({}))
-    await sweeps.file_sweep(t.users["B.g1"], sweeps.parse_sweep({"none_found": True}, datetime.now(UTC)))
+    await sweeps.file_sweep(
+        t.users["B.g1"], sweeps.parse_sweep({"none_found": True}, datetime.now(UTC))
+    )
     async with t.client(app, "county") as top:
         body = (await top.get("/api/v1/stats")).json()
     assert (body["coverage"]["grids"], body["coverage"]["reported"]) == (3, 1)

@@ -48,15 +48,21 @@ class Territory:
 async def _node(code: str, name: str, level: str, depth: int, parent: dict | None) -> dict:
     row = (
         await Jurisdiction.insert(
-            Jurisdiction(code=code, name=name, level=level, depth=depth, parent=parent["id"] if parent else None,
-                         abbr=code[-4:] if level == "county" else None)
+            Jurisdiction(
+                code=code,
+                name=name,
+                level=level,
+                depth=depth,
+                parent=parent["id"] if parent else None,
+                abbr=code[-4:] if level == "county" else None,
+            )
         ).returning(Jurisdiction.id)
     )[0]
     places = {lv: (parent or {}).get(lv) for lv in ("county", "township", "village", "grid")}
     places[level] = row["id"]
-    await Jurisdiction.update({Jurisdiction._meta.get_column_by_name(k): v for k, v in places.items()}).where(
-        Jurisdiction.id == row["id"]
-    )
+    await Jurisdiction.update(
+        {Jurisdiction._meta.get_column_by_name(k): v for k, v in places.items()}
+    ).where(Jurisdiction.id == row["id"])
     return {"id": row["id"], "code": code, "name": name, "level": level, **places}
 
 
@@ -64,7 +70,13 @@ async def _user(t: Territory, key: str, role: str) -> None:
     username = f"mon-{t.tag}-{key}".lower().replace(".", "-")
     row = (
         await User.insert(
-            User(username=username, display_name=f"{key} {role}", role=role, jurisdiction=t.nodes[key]["id"], password_hash="-")
+            User(
+                username=username,
+                display_name=f"{key} {role}",
+                role=role,
+                jurisdiction=t.nodes[key]["id"],
+                password_hash="-",
+            )
         ).returning(User.id)
     )[0]
     secret = await sessions.start(row["id"], "api")
@@ -81,19 +93,31 @@ async def build_territory() -> Territory:
     for i, (town, grids) in enumerate(LAYOUT.items(), start=1):
         t.nodes[town] = await _node(f"{base}{i:03d}", f"{town}镇{t.tag}", "township", 1, county)
         await _user(t, town, "township_officer")
-        t.nodes[f"{town}.v"] = await _node(f"{base}{i:03d}001", f"{town}村{t.tag}", "village", 2, t.nodes[town])
+        t.nodes[f"{town}.v"] = await _node(
+            f"{base}{i:03d}001", f"{town}村{t.tag}", "village", 2, t.nodes[town]
+        )
         await _user(t, f"{town}.v", "village_mediator")
         for g in range(1, grids + 1):
             key = f"{town}.g{g}"
-            t.nodes[key] = await _node(f"{base}{i:03d}001{g:03d}", f"{town}网格{g}", "grid", 3, t.nodes[f"{town}.v"])
+            t.nodes[key] = await _node(
+                f"{base}{i:03d}001{g:03d}", f"{town}网格{g}", "grid", 3, t.nodes[f"{town}.v"]
+            )
             await _user(t, key, "grid_worker")
     return t
 
 
-async def log(t: Territory, name: str, by: str, at: datetime, grid: str | None = None, **fields: Any) -> uuid.UUID:
+async def log(
+    t: Territory, name: str, by: str, at: datetime, grid: str | None = None, **fields: Any
+) -> uuid.UUID:
     """A case logged by the user at node `by`, at `at`, in `grid` (default: the logger's)."""
-    payload = {"title": f"案件{name}", "category": "neighbours", "grid_id": t.id(grid or by)} | fields
-    case_id, _created = await services.create_dispute(t.users[by], parse_new_dispute(payload), now=at)
+    payload = {
+        "title": f"案件{name}",
+        "category": "neighbours",
+        "grid_id": t.id(grid or by),
+    } | fields
+    case_id, _created = await services.create_dispute(
+        t.users[by], parse_new_dispute(payload), now=at
+    )
     t.cases[name] = case_id
     return case_id
 
