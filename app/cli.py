@@ -165,6 +165,9 @@ def main(argv: list[str] | None = None) -> None:
     from app.jurisdictions import cli as jurisdictions_cli
 
     jurisdictions_cli.register(sub)
+    from app.monitoring import cli as monitoring_cli
+
+    monitoring_cli.register(sub)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -26,6 +26,8 @@ from app.disputes import pages as dispute_pages
 from app.geo import api as geo_api
 from app.geo import pages as geo_pages
 from app.jurisdictions import api as jurisdiction_api
+from app.monitoring import api as monitoring_api
+from app.monitoring import pages as monitoring_pages
 from app.notify import pages as notify_pages
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
@@ -95,6 +97,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             jurisdiction_api.router,
             geo_api.router,
             geo_pages.router,
+            monitoring_api.router,
+            monitoring_pages.router,
             attachment_routes.router,
             checkin_routes.router,
             pwa_routes.router,

@@ -17,17 +17,20 @@ from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app import db
 from app.auth import sessions
 from app.disputes import jobs as dispute_jobs
+from app.monitoring import jobs as monitoring_jobs
 from app.settings import get_settings
 
 log = logging.getLogger("pingli.scheduler")
 
 # pg_advisory_lock key: the ASCII of "pingli" squeezed into a bigint
 ADVISORY_LOCK_KEY = 0x70696E676C69
+CHINA = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,13 @@ def jobs() -> list[Job]:
             dispute_jobs.sweep_deadlines,
             IntervalTrigger(minutes=get_settings().deadline_sweep_minutes),
         ),
+        Job("refresh-figures", monitoring_jobs.refresh_figures, IntervalTrigger(minutes=5)),
+        Job("raise-alerts", monitoring_jobs.raise_alerts, IntervalTrigger(minutes=10)),
+        Job("remind-sweeps", monitoring_jobs.remind_sweeps, CronTrigger(hour=9, minute=0, timezone=CHINA)),
+        # each issues the latest ended period if it is missing, so a run after downtime catches up
+        Job("daily-reports", monitoring_jobs.daily_reports, CronTrigger(hour=8, minute=0, timezone=CHINA)),
+        Job("weekly-reports", monitoring_jobs.weekly_reports, CronTrigger(day_of_week="mon", hour=8, minute=5, timezone=CHINA)),
+        Job("monthly-reports", monitoring_jobs.monthly_reports, CronTrigger(day=1, hour=8, minute=10, timezone=CHINA)),
     ]
 
 

@@ -88,6 +88,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("PINGLI_DEADLINE_SWEEP_MINUTES", "10", "How often the scheduler looks for overdue cases and replies."),
     Setting(
+        "PINGLI_SWEEP_DUE_DAY",
+        "25",
+        "Day of the month by which every grid files its monthly sweep (拉网式排查); from that day the "
+        "grids still missing are listed and their workers reminded, once.",
+    ),
+    Setting(
         "PINGLI_TILE_URL",
         "(none)",
         "Map tiles, e.g. `https://tiles.example.gov.cn/{z}/{x}/{y}.png` (WGS84/CGCS2000 like Tianditu, "
@@ -137,6 +143,7 @@ class Settings:
     db_pool_size: int
     limits: CaseLimits = field(default_factory=CaseLimits)
     deadline_sweep_minutes: int = 10
+    sweep_due_day: int = 25
     extra: dict[str, str] = field(default_factory=dict)
     tile_url: str = ""
     tile_attribution: str = ""
@@ -193,6 +200,7 @@ def load_settings() -> Settings:
             overdue_grace_hours=int(_env("PINGLI_OVERDUE_GRACE_HOURS", "24")),
         ),
         deadline_sweep_minutes=int(_env("PINGLI_DEADLINE_SWEEP_MINUTES", "10")),
+        sweep_due_day=min(max(int(_env("PINGLI_SWEEP_DUE_DAY", "25")), 1), 28),
         tile_url=_env("PINGLI_TILE_URL", ""),
         tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
     )

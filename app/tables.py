@@ -13,6 +13,18 @@ from app.disputes.tables import (
     Supervision,
 )
 from app.jurisdictions.tables import BoundaryVersion, Jurisdiction
+from app.monitoring.tables import (
+    Alert,
+    AlertCase,
+    AlertNote,
+    CaseFact,
+    MonitoringState,
+    Report,
+    StatsBucket,
+    SweepCase,
+    SweepCheckin,
+    SweepReport,
+)
 from app.notify.tables import Notification
 from app.sessions.tables import Room
 
@@ -32,4 +44,14 @@ ALL_TABLES = (
     BoundaryVersion,
     Attachment,
     PatrolCheckin,
+    CaseFact,
+    StatsBucket,
+    MonitoringState,
+    Alert,
+    AlertCase,
+    AlertNote,
+    SweepReport,
+    SweepCase,
+    SweepCheckin,
+    Report,
 )

@@ -17,6 +17,7 @@ from app.disputes import queries, queues, services
 from app.disputes.errors import FieldErrors
 from app.disputes.validation import parse_new_dispute
 from app.jurisdictions.tables import Jurisdiction
+from app.monitoring import figures
 from app.web import render
 
 FormData = URLEncodedBody[dict[str, Any]]
@@ -48,6 +49,8 @@ async def list_page(request: Request) -> Template:
         params=params,
         queues=queues.for_role(request.user.role),
         errors=filters.errors,
+        # a dashboard number's list keeps its figure's filters while the visible ones change
+        kept={k: params[k] for k in ("jurisdiction", *figures.EXTRA_PARAMS) if params.get(k)},
     )
 
 

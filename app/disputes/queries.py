@@ -26,6 +26,7 @@ from app.disputes.vocabulary import (
     label,
 )
 from app.i18n import _
+from app.monitoring import figures
 
 MAX_PER_PAGE = 100
 COUNT_CAP = 100  # a list's count stops here ("100+"): counting a whole county costs a scan
@@ -47,6 +48,8 @@ class DisputeFilters:
     open_only: bool = False
     overdue: bool = False
     queue: str | None = None
+    # the monitoring figures' filters (escalated, on_time, resolved_level...): app/monitoring/figures.py
+    facts: dict[str, str] = field(default_factory=dict)
     page: int = 1
     per_page: int = 20
     errors: dict[str, str] = field(default_factory=dict)
@@ -82,6 +85,7 @@ class DisputeFilters:
             f.errors["queue"] = _("Unknown value: %(value)s.", value=str(queue)[:40])
         else:
             f.queue = queue
+        f.facts = figures.parse_params(params, f.errors)
         f.open_only = str(params.get("open", "")).lower() in ("1", "true", "on")
         f.overdue = str(params.get("overdue", "")).lower() in ("1", "true", "on")
         for name, default, high in (
@@ -135,6 +139,8 @@ def _where(actor: Actor, f: DisputeFilters, now: datetime) -> Where:
     if f.overdue:
         # a time limit runs only while something is due, so a past due_at is overdue
         where &= Dispute.due_at <= now
+    if f.facts and (more := figures.list_where(f.facts, now)) is not None:
+        where &= more
     return where
 
 

@@ -1,0 +1,129 @@
+"""Reports as files: CSV (UTF-8 with a byte-order mark, so spreadsheet programs in China read
+the Chinese right) and XLSX (openpyxl). Every download goes through `export`, the one place an
+audit trail of exports (issue 8) hooks in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from app.auth.actor import Actor
+from app.disputes.vocabulary import CATEGORIES, label
+from app.i18n import _
+from app.i18n import gettext as translate
+from app.monitoring import dashboard, figures
+from app.monitoring.reports import KINDS
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def title(body: dict[str, Any]) -> str:
+    kind = translate(KINDS[body["kind"]]) if body.get("kind") in KINDS else _("Report")
+    return f"{body['node']['name']} {kind} {body['from']}–{body['to']}"
+
+
+def _value(entry: dict[str, Any]) -> Any:
+    return entry["value"] if entry["value"] is not None else ""
+
+
+def sheets(body: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
+    """The report as tables: (sheet name, rows with a header row first)."""
+    key_labels = [figures.label_of(c) for c in dashboard.KEY_FIGURES]
+    main = [[_("Figure"), _("Value"), _("Shown as"), _("Definition")]]
+    for f in body["figures"]:
+        main.append(
+            [figures.label_of(f["code"]), _value(f), f["display"], figures.help_of(f["code"])]
+        )
+    coverage = body["coverage"]
+    main.append(
+        [
+            _("Sweep coverage"),
+            coverage["rate"] if coverage["rate"] is not None else "",
+            f"{coverage['reported']}/{coverage['grids']}",
+            coverage["month"],
+        ]
+    )
+    main.append([_("Alerts raised"), body.get("alerts_raised", ""), "", ""])
+    main.append(
+        [_("Supervision orders awaiting a reply"), body.get("supervision_open", ""), "", ""]
+    )
+
+    def breakdown(name_header: str, rows: list[tuple[str, dict]]) -> list[list[Any]]:
+        table = [[name_header, *key_labels]]
+        for name, figs in rows:
+            table.append([name, *(_value(figs[c]) for c in dashboard.KEY_FIGURES)])
+        return table
+
+    return [
+        (_("Figures"), main),
+        (
+            _("By category"),
+            breakdown(
+                _("Category"),
+                [(label(CATEGORIES, c["code"]), c["figures"]) for c in body["by_category"]],
+            ),
+        ),
+        (_("By area"), breakdown(_("Area"), [(a["name"], a["figures"]) for a in body["by_area"]])),
+        (
+            _("By month"),
+            breakdown(_("Month"), [(m["month"], m["figures"]) for m in body["months"]]),
+        ),
+    ]
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _clean(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[_cell(v) for v in row] for row in rows]
+
+
+def _csv(body: dict[str, Any]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_cell(title(body))])
+    writer.writerow([_("Issued at"), body["issued_at"]])
+    for name, rows in sheets(body):
+        writer.writerow([])
+        writer.writerow([name])
+        writer.writerows(_clean(rows))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _xlsx(body: dict[str, Any]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets(body):
+        sheet = book.create_sheet(name[:31])
+        sheet.append([_cell(title(body))])
+        sheet.append([_("Issued at"), body["issued_at"]])
+        sheet.append([])
+        for i, row in enumerate(_clean(rows)):
+            sheet.append(row)
+            if i == 0:
+                for cell in sheet[sheet.max_row]:
+                    cell.font = Font(bold=True)
+        sheet.column_dimensions["A"].width = 28
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export(actor: Actor, body: dict[str, Any], fmt: str) -> tuple[bytes, str, str]:
+    """(content, media type, file name) of a report in `fmt` (csv or xlsx), for `actor`: who
+    took which figures out, and when, is what the export audit trail will record here."""
+    content = _csv(body) if fmt == "csv" else _xlsx(body)
+    name = f"pingli-{body.get('kind', 'report')}-{body['node']['id']}-{body['from']}-{body['to']}.{fmt}"
+    return content, FORMATS[fmt], name
