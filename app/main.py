@@ -21,6 +21,7 @@ from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_fact
 from app.disputes import api as dispute_api
 from app.disputes import pages as dispute_pages
 from app.security import security_headers_middleware
+from app.sessions import api as session_api
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             auth_routes.router,
             dispute_pages.router,
             dispute_api.router,
+            session_api.router,
             static,
         ],
         middleware=[

@@ -3,6 +3,27 @@
 from app.auth.tables import LoginSession, User
 from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
 from app.jurisdictions.tables import Jurisdiction
-from app.sessions.tables import Room
+from app.notify.subscriptions import PushSubscription
+from app.sessions.tables import (
+    CalendarFeed,
+    Juror,
+    MediationSession,
+    Room,
+    SessionParticipant,
+)
 
-ALL_TABLES = (Jurisdiction, User, LoginSession, Dispute, Party, CaseEvent, CaseSequence, Room)
+ALL_TABLES = (
+    Jurisdiction,
+    User,
+    LoginSession,
+    Dispute,
+    Party,
+    CaseEvent,
+    CaseSequence,
+    Room,
+    Juror,
+    MediationSession,
+    SessionParticipant,
+    CalendarFeed,
+    PushSubscription,
+)
