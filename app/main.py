@@ -22,6 +22,8 @@ from app.disputes import api as dispute_api
 from app.disputes import pages as dispute_pages
 from app.security import security_headers_middleware
 from app.sessions import api as session_api
+from app.sessions import calendar_pages, manage_pages
+from app.sessions import pages as session_pages
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
 
@@ -84,6 +86,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             dispute_pages.router,
             dispute_api.router,
             session_api.router,
+            session_pages.router,
+            calendar_pages.router,
+            manage_pages.router,
             static,
         ],
         middleware=[

@@ -79,4 +79,9 @@ def label(vocabulary: dict[str, str], code: str | None) -> str:
 
 EVENT_KINDS: dict[str, str] = {
     "logged": N_("Logged"),
+    "session_booked": N_("Reasoning session booked"),
+    "session_rescheduled": N_("Reasoning session moved"),
+    "session_held": N_("Reasoning session held"),
+    "session_cancelled": N_("Reasoning session cancelled"),
+    "session_no_show": N_("Nobody came to the reasoning session"),
 }
