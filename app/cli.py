@@ -1,4 +1,4 @@
-"""The `pingli` command: migrate, seed-demo, serve, scheduler, create-user."""
+"""The `pingli` command: migrate, seed-demo, serve, scheduler, create-user; each domain may\nregister its own commands (app/jurisdictions/cli.py: import-boundaries, export-boundaries)."""
 
 from __future__ import annotations
 
@@ -161,6 +161,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--phone")
     p.add_argument("--password", help="omit to be asked")
     p.set_defaults(func=cmd_create_user)
+
+    from app.jurisdictions import cli as jurisdictions_cli
+
+    jurisdictions_cli.register(sub)
 
     args = parser.parse_args(argv)
     args.func(args)

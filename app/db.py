@@ -7,7 +7,7 @@ code base talks to Piccolo and never asks which engine it has, except through th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -63,10 +63,21 @@ async def start(pool_size: int = 10) -> None:
         await db.run_ddl("PRAGMA journal_mode=WAL")
 
 
+_stop_hooks: list[Callable[[], Awaitable[None]]] = []
+
+
+def on_stop(hook: Callable[[], Awaitable[None]]) -> None:
+    """Run `hook` when the pool stops: other pools on the same database (app/geo/postgis.py)."""
+    if hook not in _stop_hooks:
+        _stop_hooks.append(hook)
+
+
 async def stop() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()
+    for hook in _stop_hooks:
+        await hook()
 
 
 @asynccontextmanager

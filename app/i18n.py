@@ -26,15 +26,20 @@ current_locale: ContextVar[str] = ContextVar("current_locale", default="zh_Hans"
 
 @cache
 def translations(locale: str) -> Translations:
-    merged = Translations()
+    merged: Translations | None = None
     for po_path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
         with po_path.open("rb") as fh:
             catalog = read_po(fh, locale=locale.replace("_Hans", ""))
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
-        merged.merge(Translations(buffer))
-    return merged
+        # The first catalog is the base, so the locale's plural rule (Chinese: one form) is
+        # kept; merging into an empty Translations would keep English's n != 1.
+        if merged is None:
+            merged = Translations(buffer)
+        else:
+            merged.merge(Translations(buffer))
+    return merged or Translations()
 
 
 def gettext(message: str, **variables: object) -> str:

@@ -16,10 +16,19 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from app import db
+from app.attachments import routes as attachment_routes
 from app.auth import routes as auth_routes
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
+from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
+from app.disputes import case_pages
 from app.disputes import pages as dispute_pages
+from app.geo import api as geo_api
+from app.geo import pages as geo_pages
+from app.jurisdictions import api as jurisdiction_api
+from app.notify import pages as notify_pages
+from app.pwa import routes as pwa_routes
+from app.pwa import shell
 from app.security import security_headers_middleware
 from app.sessions import api as session_api
 from app.sessions import calendar_pages, manage_pages
@@ -39,6 +48,7 @@ async def healthz() -> Response[dict[str, str]]:
 
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
     settings = settings or get_settings()
+    shell.current()  # fingerprint the static files and build /sw.js once, at start-up
     start_scheduler = settings.run_scheduler if run_scheduler is None else run_scheduler
 
     @asynccontextmanager
@@ -53,9 +63,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
                 scheduler = sched.build()
                 scheduler.start()
             else:
-                logging.getLogger("pingli").warning(
-                    "another scheduler is running; not starting one"
-                )
+                logging.getLogger("pingli").warning("another scheduler is running; not starting one")
                 lock = None
         try:
             yield
@@ -84,13 +92,22 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             healthz,
             auth_routes.router,
             dispute_pages.router,
+            case_pages.router,
+            notify_pages.router,
             dispute_api.router,
+            jurisdiction_api.router,
+            geo_api.router,
+            geo_pages.router,
+            attachment_routes.router,
+            checkin_routes.router,
+            pwa_routes.router,
             session_api.router,
             session_pages.router,
             calendar_pages.router,
             manage_pages.router,
             static,
         ],
+        before_request=notify_pages.unread_badge,
         middleware=[
             security_headers_middleware(settings),
             auth_middleware_factory,
@@ -99,9 +116,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         template_config=template_config,
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        compression_config=CompressionConfig(
-            backend="gzip", minimum_size=500, gzip_compress_level=6
-        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         openapi_config=OpenAPIConfig(title="Pingli API", version="1", path="/schema"),
         lifespan=[lifespan],
         request_max_body_size=20 * 1024 * 1024,

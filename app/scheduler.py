@@ -21,6 +21,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from app import db
 from app.auth import sessions
+from app.disputes import jobs as dispute_jobs
+from app.settings import get_settings
 
 log = logging.getLogger("pingli.scheduler")
 
@@ -39,6 +41,11 @@ def jobs() -> list[Job]:
     """The one list of scheduled jobs. Each lives in its domain's module."""
     return [
         Job("purge-expired-logins", sessions.purge_expired, IntervalTrigger(minutes=15)),
+        Job(
+            "sweep-deadlines",
+            dispute_jobs.sweep_deadlines,
+            IntervalTrigger(minutes=get_settings().deadline_sweep_minutes),
+        ),
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,7 +26,31 @@ CSP = "; ".join(
 )
 
 
+def tile_source(tile_url: str) -> str | None:
+    """The CSP source of a tile URL template: its origin, with a `{s}` subdomain as `*`."""
+    parts = urlsplit(tile_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    labels = parts.netloc.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    if any("{" in label for label in labels):
+        return None
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def content_security_policy(settings: Settings) -> str:
+    """CSP, plus the tile server in img-src when one is configured (maps make no other
+    outside request)."""
+    source = tile_source(settings.tile_url) if settings.tile_url else None
+    if source is None:
+        return CSP
+    return CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {source}")
+
+
 def security_headers_middleware(settings: Settings):
+    csp = content_security_policy(settings)
+
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
@@ -38,7 +64,7 @@ def security_headers_middleware(settings: Settings):
                     headers["Referrer-Policy"] = "same-origin"
                     headers["X-Frame-Options"] = "DENY"
                     if headers.get("content-type", "").startswith("text/html"):
-                        headers["Content-Security-Policy"] = CSP
+                        headers["Content-Security-Policy"] = csp
                         if "cache-control" not in headers:
                             headers["Cache-Control"] = "private, no-cache"
                     if settings.https:

@@ -63,12 +63,61 @@ SETTINGS: tuple[Setting, ...] = (
         "PINGLI_DEFAULT_LOCALE", "zh_Hans", "Language of the UI when the user has not chosen one."
     ),
     Setting("PINGLI_DB_POOL_SIZE", "10", "PostgreSQL connections per web worker."),
+    Setting(
+        "PINGLI_WORKING_DAYS",
+        "0",
+        "1 counts every time limit in working days on China's official calendar (holidays and "
+        "make-up workdays, 调休); 0 in calendar days.",
+    ),
+    Setting("PINGLI_ACCEPT_DAYS", "3", "A level must accept (受理) a case it receives within this many days."),
+    Setting("PINGLI_RESOLVE_DAYS_VILLAGE", "15", "Days a village has to resolve a case once accepted."),
+    Setting("PINGLI_RESOLVE_DAYS_TOWNSHIP", "30", "Days a township has to resolve a case once accepted."),
+    Setting("PINGLI_RESOLVE_DAYS_COUNTY", "60", "Days the county has to resolve a case once accepted."),
+    Setting("PINGLI_FOLLOW_UP_DAYS", "15", "The follow-up visit (回访) is due this many days after resolution."),
+    Setting("PINGLI_ATTEMPTS_VILLAGE", "3", "Mediation attempts a village may make before the case must move on."),
+    Setting("PINGLI_ATTEMPTS_TOWNSHIP", "3", "Mediation attempts a township may make before the case must move on."),
+    Setting(
+        "PINGLI_ATTEMPTS_COUNTY",
+        "1",
+        "Mediation attempts the county may make; then the case is referred or closed as unresolvable.",
+    ),
+    Setting(
+        "PINGLI_OVERDUE_GRACE_HOURS",
+        "24",
+        "Hours a case may stay overdue before the level above gets a supervision notice (督办).",
+    ),
+    Setting("PINGLI_DEADLINE_SWEEP_MINUTES", "10", "How often the scheduler looks for overdue cases and replies."),
+    Setting(
+        "PINGLI_TILE_URL",
+        "(none)",
+        "Map tiles, e.g. `https://tiles.example.gov.cn/{z}/{x}/{y}.png` (WGS84/CGCS2000 like Tianditu, "
+        "not GCJ-02). None: maps draw boundaries on a plain background and request nothing outside.",
+    ),
+    Setting("PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."),
 )
 
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class CaseLimits:
+    """Time limits and the mediation ladder ("331": village 3, township 3, county 1)."""
+
+    working_days: bool = False
+    """Count days on China's official working calendar instead of the plain calendar."""
+    accept_days: int = 3
+    """Days to accept a case, at whichever level receives it."""
+    resolve_days: dict[str, int] = field(default_factory=lambda: {"village": 15, "township": 30, "county": 60})
+    """Days to resolve a case once accepted, per level."""
+    follow_up_days: int = 15
+    """Days after resolution that the follow-up visit falls due."""
+    attempts: dict[str, int] = field(default_factory=lambda: {"village": 3, "township": 3, "county": 1})
+    """Mediation attempts per level before the case must move on."""
+    overdue_grace_hours: int = 24
+    """How long a case may be overdue before the level above is told to supervise it."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +135,11 @@ class Settings:
     api_token_days: int
     default_locale: str
     db_pool_size: int
+    limits: CaseLimits = field(default_factory=CaseLimits)
+    deadline_sweep_minutes: int = 10
     extra: dict[str, str] = field(default_factory=dict)
+    tile_url: str = ""
+    tile_attribution: str = ""
 
     @property
     def is_postgres(self) -> bool:
@@ -125,6 +178,23 @@ def load_settings() -> Settings:
         api_token_days=int(_env("PINGLI_API_TOKEN_DAYS", "30")),
         default_locale=_env("PINGLI_DEFAULT_LOCALE", "zh_Hans"),
         db_pool_size=int(_env("PINGLI_DB_POOL_SIZE", "10")),
+        limits=CaseLimits(
+            working_days=_env("PINGLI_WORKING_DAYS", "0") == "1",
+            accept_days=int(_env("PINGLI_ACCEPT_DAYS", "3")),
+            resolve_days={
+                level: int(_env(f"PINGLI_RESOLVE_DAYS_{level.upper()}", default))
+                for level, default in (("village", "15"), ("township", "30"), ("county", "60"))
+            },
+            follow_up_days=int(_env("PINGLI_FOLLOW_UP_DAYS", "15")),
+            attempts={
+                level: int(_env(f"PINGLI_ATTEMPTS_{level.upper()}", default))
+                for level, default in (("village", "3"), ("township", "3"), ("county", "1"))
+            },
+            overdue_grace_hours=int(_env("PINGLI_OVERDUE_GRACE_HOURS", "24")),
+        ),
+        deadline_sweep_minutes=int(_env("PINGLI_DEADLINE_SWEEP_MINUTES", "10")),
+        tile_url=_env("PINGLI_TILE_URL", ""),
+        tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
     )
 
 

@@ -1,9 +1,20 @@
 """Every Piccolo table, in dependency order. Piccolo's AppConfig and the tests read this list."""
 
+from app.attachments.tables import Attachment
 from app.auth.tables import LoginSession, User
-from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
-from app.jurisdictions.tables import Jurisdiction
+from app.checkins.tables import PatrolCheckin
+from app.disputes.tables import (
+    AgreementTerm,
+    CaseEvent,
+    CaseSequence,
+    DisclosureLog,
+    Dispute,
+    Party,
+    Supervision,
+)
+from app.jurisdictions.tables import BoundaryVersion, Jurisdiction
 from app.notify.subscriptions import PushSubscription
+from app.notify.tables import Notification
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -20,10 +31,17 @@ ALL_TABLES = (
     Party,
     CaseEvent,
     CaseSequence,
+    Supervision,
+    AgreementTerm,
+    DisclosureLog,
+    Notification,
     Room,
     Juror,
     MediationSession,
     SessionParticipant,
     CalendarFeed,
     PushSubscription,
+    BoundaryVersion,
+    Attachment,
+    PatrolCheckin,
 )

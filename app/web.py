@@ -29,6 +29,7 @@ from app import i18n
 from app.disputes import vocabulary
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
+from app.pwa.shell import static_url
 from app.settings import REPO_ROOT
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -60,6 +61,7 @@ def _environment() -> Environment:
         LOCALE_NAMES=i18n.LOCALE_NAMES,
         current_locale=lambda: i18n.current_locale.get(),
         html_lang=lambda: i18n.HTML_LANG[i18n.current_locale.get()],
+        static_url=static_url,
     )
     return env
 
@@ -76,6 +78,7 @@ def render(
 ) -> Template:
     """The page, or only `block` of it when htmx asks for that fragment."""
     context.setdefault("user", request.user)
+    context.setdefault("unread", getattr(request.state, "unread", 0))
     headers = {"Vary": "HX-Request"}
     if block and request.headers.get("hx-request") == "true":
         return HTMXBlockTemplate(

@@ -18,14 +18,21 @@ from app.auth.actor import Actor
 from app.i18n import _
 
 
+def scope_key(actor: Actor) -> tuple[str, int]:
+    """The rule itself: rows whose column named after the actor's level holds the actor's node.
+    Code that queries outside Piccolo (the PostGIS reads in app/geo/postgis.py) applies it."""
+    return actor.level, actor.jurisdiction_id
+
+
 def scope_where(table: type[Table], actor: Actor) -> Where:
-    column = table._meta.get_column_by_name(actor.level) if _has(table, actor.level) else None
+    name, value = scope_key(actor)
+    column = table._meta.get_column_by_name(name) if _has(table, name) else None
     if column is None:
         via = getattr(table, "jurisdiction", None)
         if via is None:
             raise TypeError(f"{table.__name__} is not a scoped table")
-        column = getattr(via, actor.level)
-    return column == actor.jurisdiction_id
+        column = getattr(via, name)
+    return column == value
 
 
 def _has(table: type[Table], name: str) -> bool:

@@ -1,46 +1,23 @@
-"""JSON API for cases: /api/v1/disputes and /api/v1/categories."""
-
-from __future__ import annotations
+"""JSON API for cases: /api/v1/disputes, their actions and ledger, and /api/v1/categories."""
 
 import uuid
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
 
 from app.auth.guards import signed_in
-from app.disputes import queries, services
+from app.disputes import actions, duplicates, privacy, queries, services
+from app.disputes.action_fields import parse_action
+from app.disputes.errors import FieldErrors
+from app.disputes.schemas import ACTION_BODIES, DisputeIn
 from app.disputes.validation import parse_new_dispute
-from app.disputes.vocabulary import CATEGORIES, label
+from app.disputes.vocabulary import ACTION_LABELS, CATEGORIES, label
 
-Text200 = Annotated[str, msgspec.Meta(max_length=200)]
-
-
-class PartyIn(msgspec.Struct, omit_defaults=True):
-    name: str
-    role: str = "applicant"
-    phone: str | None = None
-    id_number: str | None = None
-    address: str | None = None
-
-
-class DisputeIn(msgspec.Struct, omit_defaults=True):
-    """A case to log. `id` is the client's UUID: posting it again is safe."""
-
-    title: str
-    category: str
-    id: uuid.UUID | None = None
-    description: str | None = None
-    occurred_at: str | None = None
-    source: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-    gps_accuracy_m: float | None = None
-    grid_id: int | None = None
-    people_involved: int | None = None
-    risk_level: str | None = None
-    parties: list[PartyIn] | None = None
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 @get("/categories", sync_to_thread=False)
@@ -53,36 +30,100 @@ async def create(request: Request, data: JSONBody[DisputeIn]) -> Response[dict[s
     new = parse_new_dispute(msgspec.to_builtins(data))
     dispute_id, created = await services.create_dispute(request.user, new)
     body = await queries.get_dispute(request.user, dispute_id)
-    return Response(
-        body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"}
-    )
+    return Response(body, status_code=201 if created else 200, headers=NO_STORE)
 
 
 @get("/disputes", guards=[signed_in])
 async def list_(request: Request) -> Response[dict[str, Any]]:
     filters = queries.DisputeFilters.from_params(dict(request.query_params))
     if filters.errors:
-        from app.disputes.errors import FieldErrors
-
         raise FieldErrors(filters.errors)
-    items, total = await queries.list_disputes(request.user, filters)
+    page = await queries.list_disputes(request.user, filters)
     return Response(
-        {"items": items, "total": total, "page": filters.page, "per_page": filters.per_page},
-        headers={"Cache-Control": "no-store"},
+        {
+            "items": page.items,
+            "total": page.total,
+            "total_capped": page.capped,
+            "has_next": page.has_next,
+            "page": filters.page,
+            "per_page": filters.per_page,
+        },
+        headers=NO_STORE,
     )
 
 
 @get("/disputes/{dispute_id:uuid}", guards=[signed_in])
 async def show(request: Request, dispute_id: FromPath[uuid.UUID]) -> Response[dict[str, Any]]:
     body = await queries.get_dispute(request.user, dispute_id)
-    return Response(body, headers={"Cache-Control": "no-store"})
+    return Response(body, headers=NO_STORE)
 
 
 @get("/disputes/{dispute_id:uuid}/events", guards=[signed_in])
-async def events(request: Request, dispute_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
-    return await queries.events(request.user, dispute_id)
+async def events(request: Request, dispute_id: FromPath[uuid.UUID]) -> Response[list[dict[str, Any]]]:
+    """The ledger, oldest first: who, when, at which level, what (never edited or deleted)."""
+    return Response(await queries.events(request.user, dispute_id), headers=NO_STORE)
+
+
+@get("/disputes/{dispute_id:uuid}/duplicates", guards=[signed_in])
+async def possible_duplicates(request: Request, dispute_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
+    """Open cases of the same category within 250 m, nearest first."""
+    case = await queries.get_dispute(request.user, dispute_id)
+    found = await duplicates.suggestions(request.user, case)
+    return [{k: r[k] for k in ("id", "case_no", "title", "status", "distance_m")} for r in found]
+
+
+@post("/disputes/{dispute_id:uuid}/parties/{position:int}/reveal", guards=[signed_in], status_code=200)
+async def reveal_party(request: Request, dispute_id: FromPath[uuid.UUID], position: FromPath[int]) -> Response[dict[str, Any]]:
+    """A party's full phone and ID number, for the case's holders only. Every call is logged."""
+    party = await privacy.reveal(
+        request.user,
+        dispute_id,
+        position,
+        datetime.now(UTC),
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    return Response(party, headers=NO_STORE)
+
+
+def _action_route(action: str, body: type[msgspec.Struct]) -> HTTPRouteHandler:
+    """POST /disputes/{id}/actions/<action>: parse → the rules and the service → the case."""
+
+    async def handler(request: Request, dispute_id: uuid.UUID, data: Any) -> Response[dict[str, Any]]:
+        version, fields = parse_action(action, msgspec.to_builtins(data))
+        await actions.perform(request.user, dispute_id, action, version, fields)
+        return Response(await queries.get_dispute(request.user, dispute_id), headers=NO_STORE)
+
+    # Each action documents its own body in the OpenAPI description.
+    handler.__annotations__ = {
+        "request": Request,
+        "dispute_id": FromPath[uuid.UUID],
+        "data": JSONBody[body],  # type: ignore[valid-type]
+        "return": Response[dict[str, Any]],
+    }
+    handler.__name__ = handler.__qualname__ = "dispute_" + action.replace("-", "_")
+    return post(
+        f"/disputes/{{dispute_id:uuid}}/actions/{action}",
+        guards=[signed_in],
+        status_code=200,
+        summary=ACTION_LABELS[action],
+        description=(body.__doc__ or "").strip()
+        + "\n\n404 outside your area, 403 for a role that may not, 409 for a stale version or a"
+        " state that does not allow it (with the current state), 422 for bad fields.",
+    )(handler)
 
 
 router = Router(
-    path="/api/v1", route_handlers=[categories, create, list_, show, events], tags=["disputes"]
+    path="/api/v1",
+    route_handlers=[
+        categories,
+        create,
+        list_,
+        show,
+        events,
+        possible_duplicates,
+        reveal_party,
+        *[_action_route(action, body) for action, body in ACTION_BODIES.items()],
+    ],
+    tags=["disputes"],
 )

@@ -1,17 +1,19 @@
-"""Pages for cases: the role home, the case list with htmx filters, the log form, the case."""
+"""Pages for cases: the role home (work queues), the case list with htmx filters, the log form.
+The case page and its actions are in case_pages.py."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Router, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
 from app.auth.scope import scope_where
-from app.disputes import queries, services
+from app.disputes import queries, queues, services
 from app.disputes.errors import FieldErrors
 from app.disputes.validation import parse_new_dispute
 from app.jurisdictions.tables import Jurisdiction
@@ -22,36 +24,29 @@ FormData = URLEncodedBody[dict[str, Any]]
 
 @get("/", guards=[signed_in])
 async def home(request: Request) -> Template:
+    """The role's work queues, most urgent first, each with its count and a link to all of it."""
     actor = request.user
-    queues = {}
-    if actor.role == "grid_worker":
-        queues["mine"] = queries.DisputeFilters(jurisdiction=actor.grid_id, per_page=10)
-    else:
-        queues["to_accept"] = queries.DisputeFilters(status="logged", per_page=10)
-        queues["overdue"] = queries.DisputeFilters(overdue=True, per_page=10)
-        queues["open"] = queries.DisputeFilters(open_only=True, per_page=10)
-    results = {}
-    for name, f in queues.items():
-        items, total = await queries.list_disputes(actor, f)
-        results[name] = {"rows": items, "total": total}
-    return render(request, "home.html", queues=results)
+    now = datetime.now(UTC)
+    shown = []
+    for queue in queues.for_role(actor.role):
+        page = await queries.list_disputes(actor, queries.DisputeFilters(queue=queue.code, per_page=5), now)
+        shown.append({"queue": queue, "page": page})
+    return render(request, "home.html", queues=shown)
 
 
 @get("/disputes", guards=[signed_in])
 async def list_page(request: Request) -> Template:
     params = dict(request.query_params)
     filters = queries.DisputeFilters.from_params(params)
-    items, total = ([], 0) if filters.errors else await queries.list_disputes(request.user, filters)
-    pages = max(1, -(-total // filters.per_page))
+    page = None if filters.errors else await queries.list_disputes(request.user, filters)
     return render(
         request,
         "disputes/list.html",
         block="results",
-        items=items,
-        total=total,
+        page=page,
         filters=filters,
         params=params,
-        pages=pages,
+        queues=queues.for_role(request.user.role),
         errors=filters.errors,
     )
 
@@ -59,9 +54,7 @@ async def list_page(request: Request) -> Template:
 async def _form_context(request: Request) -> dict:
     actor = request.user
     grids = await (
-        Jurisdiction.select(
-            Jurisdiction.id, Jurisdiction.name, Jurisdiction.village.name.as_alias("village_name")
-        )
+        Jurisdiction.select(Jurisdiction.id, Jurisdiction.name, Jurisdiction.village.name.as_alias("village_name"))
         .where((Jurisdiction.level == "grid") & scope_where(Jurisdiction, actor))
         .order_by(Jurisdiction.code)
     )
@@ -110,24 +103,8 @@ async def create(request: Request, data: FormData) -> Template | Redirect:
         dispute_id, _created = await services.create_dispute(request.user, new)
     except FieldErrors as exc:
         context = await _form_context(request)
-        return render(
-            request,
-            "disputes/new.html",
-            status_code=422,
-            values=payload,
-            errors=exc.errors,
-            **context,
-        )
+        return render(request, "disputes/new.html", status_code=422, values=payload, errors=exc.errors, **context)
     return Redirect(path=f"/disputes/{dispute_id}")
 
 
-@get("/disputes/{dispute_id:uuid}", guards=[signed_in])
-async def detail(request: Request, dispute_id: FromPath[uuid.UUID]) -> Template:
-    case = await queries.get_dispute(request.user, dispute_id)
-    ledger = await queries.events(request.user, dispute_id)
-    return render(request, "disputes/detail.html", case=case, ledger=ledger)
-
-
-router = Router(
-    path="/", route_handlers=[home, list_page, new_page, create, detail], include_in_schema=False
-)
+router = Router(path="/", route_handlers=[home, list_page, new_page, create], include_in_schema=False)

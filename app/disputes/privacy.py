@@ -1,6 +1,19 @@
-"""Masking personal data for lists and for viewers who do not handle the case."""
+"""Personal data of parties: masked for lists and for everyone but the case's holders, who
+may reveal a party's numbers; every reveal is written to the disclosure log (PIPL: who looked,
+at what, when, from where)."""
 
 from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from app.auth.actor import Actor
+from app.auth.scope import get_or_404
+from app.disputes import states
+from app.disputes.tables import DisclosureLog, Dispute, Party
+from app.i18n import _
 
 
 def mask_phone(phone: str | None) -> str:
@@ -25,3 +38,29 @@ def mask_name(name: str | None) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(len(name) - 1, 1)
+
+
+async def reveal(
+    actor: Actor, dispute_id: uuid.UUID, position: int, now: datetime, ip: str = "", user_agent: str = ""
+) -> dict:
+    """A party's full phone and ID number, for a holder of the case; logged."""
+    case = await get_or_404(Dispute, dispute_id, actor, Dispute.id, Dispute.holder)
+    if not states.holds(actor, case["holder"]):
+        raise PermissionDeniedException(_("Only those handling this case may see full phone and ID numbers."))
+    party = await Party.select().where((Party.dispute == dispute_id) & (Party.position == position)).first()
+    if party is None:
+        raise NotFoundException(_("Not found."))
+    shown = [name for name in ("phone", "id_number") if party[name]]
+    if shown:
+        await DisclosureLog.insert(
+            DisclosureLog(
+                user=actor.id,
+                dispute=dispute_id,
+                party=party["id"],
+                fields=",".join(shown),
+                ip=ip[:64],
+                user_agent=user_agent[:200],
+                created_at=now,
+            )
+        )
+    return {k: party[k] for k in ("position", "role", "name", "phone", "id_number")}

@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from piccolo.querystring import QueryString
+
+from app import db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
+from app.disputes import deadlines, ledger, queues, states
 from app.disputes.privacy import mask_id_number, mask_phone
-from app.disputes.tables import CaseEvent, Dispute, Party
+from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import (
     CASE_LEVELS,
     CATEGORIES,
@@ -23,6 +27,7 @@ from app.disputes.vocabulary import (
 from app.i18n import _
 
 MAX_PER_PAGE = 100
+COUNT_CAP = 1000  # lists count and page through this many; beyond it, narrow the filters
 CHINA_OFFSET = timedelta(hours=8)
 
 
@@ -38,6 +43,7 @@ class DisputeFilters:
     date_to: date | None = None
     open_only: bool = False
     overdue: bool = False
+    queue: str | None = None
     page: int = 1
     per_page: int = 20
     errors: dict[str, str] = field(default_factory=dict)
@@ -68,6 +74,11 @@ class DisputeFilters:
                     setattr(f, attr, date.fromisoformat(str(raw)))
                 except ValueError:
                     f.errors[name] = _("Must be a date like 2026-05-01.")
+        queue = params.get("queue") or None
+        if queue is not None and queue not in queues.BY_CODE:
+            f.errors["queue"] = _("Unknown value: %(value)s.", value=str(queue)[:40])
+        else:
+            f.queue = queue
         f.open_only = str(params.get("open", "")).lower() in ("1", "true", "on")
         f.overdue = str(params.get("overdue", "")).lower() in ("1", "true", "on")
         for name, default, high in (
@@ -86,11 +97,15 @@ class DisputeFilters:
                 setattr(f, name, value)
             except (TypeError, ValueError):
                 f.errors[name] = _("Must be a whole number between 1 and %(high)s.", high=high)
+        if not f.errors and (f.page - 1) * f.per_page >= COUNT_CAP:
+            f.errors["page"] = _("Only the first %(n)s cases are listed: narrow the filters.", n=COUNT_CAP)
         return f
 
 
-def _where(actor: Actor, f: DisputeFilters):
+def _where(actor: Actor, f: DisputeFilters, now: datetime):
     where = scope_where(Dispute, actor)
+    if f.queue:
+        where &= queues.BY_CODE[f.queue].condition(actor, now)
     if f.status:
         where &= Dispute.status == f.status
     if f.open_only:
@@ -116,7 +131,8 @@ def _where(actor: Actor, f: DisputeFilters):
     if f.date_to:
         where &= Dispute.created_at < _china_midnight(f.date_to + timedelta(days=1))
     if f.overdue:
-        where &= Dispute.status.is_in(list(OPEN_STATUSES)) & (Dispute.due_at < datetime.now(UTC))
+        # a time limit runs only while something is due, so a past due_at is overdue
+        where &= Dispute.due_at <= now
     return where
 
 
@@ -134,28 +150,56 @@ LIST_COLUMNS = (
     Dispute.risk_level,
     Dispute.people_involved,
     Dispute.due_at,
+    Dispute.due_from,
+    Dispute.due_kind,
     Dispute.created_at,
     Dispute.village.name.as_alias("village_name"),
     Dispute.grid.name.as_alias("grid_name"),
 )
 
 
-async def list_disputes(actor: Actor, f: DisputeFilters) -> tuple[list[dict], int]:
-    where = _where(actor, f)
-    rows = await (
-        Dispute.select(*LIST_COLUMNS)
-        .where(where)
-        .order_by(Dispute.created_at, ascending=False)
-        .order_by(Dispute.id)
-        .limit(f.per_page)
-        .offset((f.page - 1) * f.per_page)
+@dataclass(frozen=True)
+class Page:
+    items: list[dict]
+    total: int  # exact up to COUNT_CAP; capped says there are more
+    capped: bool
+    has_next: bool
+
+
+async def _count_up_to(where: Any, cap: int) -> int:
+    """COUNT(*) that stops at `cap`: a count over a whole county costs as much as a page."""
+    inner = Dispute.select(Dispute.id).where(where).limit(cap)
+    query = QueryString("SELECT COUNT(*) AS n FROM ({}) AS capped", inner.querystrings[0])
+    rows = await db.engine().run_querystring(query)
+    return int(rows[0]["n"])
+
+
+async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = None) -> Page:
+    now = now or datetime.now(UTC)
+    where = _where(actor, f, now)
+    query = Dispute.select(*LIST_COLUMNS).where(where)
+    if f.queue and queues.BY_CODE[f.queue].by_due:
+        query = query.order_by(Dispute.due_at).order_by(Dispute.id)
+    else:
+        query = query.order_by(Dispute.created_at, ascending=False).order_by(Dispute.id)
+    rows = await query.limit(f.per_page + 1).offset((f.page - 1) * f.per_page)
+    seen = (f.page - 1) * f.per_page + min(len(rows), f.per_page)
+    has_next = len(rows) > f.per_page
+    if f.page == 1 and not has_next:
+        total = seen  # the page holds them all: no need to count
+    else:
+        total = await _count_up_to(where, COUNT_CAP + 1)
+    return Page(
+        items=[summary(r, now) for r in rows[: f.per_page]],
+        total=min(total, COUNT_CAP),
+        capped=total > COUNT_CAP,
+        has_next=has_next,
     )
-    total = await Dispute.count().where(where)
-    return [summary(r) for r in rows], total
 
 
-def summary(row: dict) -> dict:
-    now = datetime.now(UTC)
+def summary(row: dict, now: datetime | None = None) -> dict:
+    now = now or datetime.now(UTC)
+    deadline = deadlines.deadline_state(row["due_from"], row["due_at"], now)
     return {
         "id": str(row["id"]),
         "case_no": row["case_no"],
@@ -169,21 +213,34 @@ def summary(row: dict) -> dict:
         "risk_level": row["risk_level"],
         "people_involved": row["people_involved"],
         "is_group": row["people_involved"] >= GROUP_DISPUTE_PEOPLE,
-        "overdue": bool(row["due_at"] and row["status"] in OPEN_STATUSES and row["due_at"] < now),
-        "due_at": _iso(row["due_at"]),
-        "created_at": _iso(row["created_at"]),
+        "overdue": deadline == "overdue",
+        "deadline_state": deadline,
+        "due_kind": row["due_kind"],
+        "due_at": iso(row["due_at"]),
+        "created_at": iso(row["created_at"]),
         "village_name": row.get("village_name"),
         "grid_name": row.get("grid_name"),
     }
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+def iso(value: datetime | date | None) -> str | None:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat() if value else None
 
 
-async def get_dispute(actor: Actor, dispute_id: uuid.UUID) -> dict:
-    """The whole case as its viewer may see it (personal data masked). 404 out of scope."""
-    row = await get_or_404(
+async def load_state(row: dict[str, Any]) -> states.CaseState:
+    """What the rules need beyond the row: open supervision orders, agreement terms."""
+    open_supervisions = await Supervision.count().where(
+        (Supervision.dispute == row["id"]) & Supervision.replied_at.is_null()
+    )
+    terms = await AgreementTerm.count().where(AgreementTerm.dispute == row["id"])
+    return states.CaseState.of(row, open_supervisions=open_supervisions, agreement_terms=terms)
+
+
+async def case_row(actor: Actor, dispute_id: uuid.UUID) -> dict:
+    """The case's row with its place names, if `actor` may see it; otherwise 404."""
+    return await get_or_404(
         Dispute,
         dispute_id,
         actor,
@@ -192,24 +249,44 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID) -> dict:
         Dispute.township.name.as_alias("township_name"),
         Dispute.village.name.as_alias("village_name"),
         Dispute.grid.name.as_alias("grid_name"),
+        Dispute.holder.name.as_alias("holder_name"),
     )
+
+
+async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None = None) -> dict:
+    """The whole case as its viewer may see it (personal data masked), with the actions the
+    viewer may take now. 404 out of scope."""
+    row = await case_row(actor, dispute_id)
+    case = await load_state(row)
     parties = await Party.select().where(Party.dispute == dispute_id).order_by(Party.position)
-    result = summary(row)
+    result = summary(row, now)
     result.update(
         description=row["description"],
         source=row["source"],
-        occurred_at=_iso(row["occurred_at"]),
+        occurred_at=iso(row["occurred_at"]),
         lon=row["lon"],
         lat=row["lat"],
         gps_accuracy_m=row["gps_accuracy_m"],
         version=row["version"],
-        updated_at=_iso(row["updated_at"]),
+        updated_at=iso(row["updated_at"]),
         county={"id": row["county"], "name": row["county_name"]},
         township={"id": row["township"], "name": row["township_name"]},
         village={"id": row["village"], "name": row["village_name"]},
         grid={"id": row["grid"], "name": row["grid_name"]},
+        holder={"id": row["holder"], "name": row["holder_name"]},
+        due_from=iso(row["due_from"]),
+        attempts=row["attempts"],
+        open_supervisions=case.open_supervisions,
+        accepted_at=iso(row["accepted_at"]),
+        resolved_at=iso(row["resolved_at"]),
+        followed_up_at=iso(row["followed_up_at"]),
+        closed_at=iso(row["closed_at"]),
+        agreement_signed_on=iso(row["agreement_signed_on"]),
+        duplicate_of=str(row["duplicate_of"]) if row["duplicate_of"] else None,
+        available_actions=states.available(actor, case),
         parties=[
             {
+                "position": p["position"],
                 "role": p["role"],
                 "name": p["name"],
                 "phone": mask_phone(p["phone"]),
@@ -235,12 +312,14 @@ async def events(actor: Actor, dispute_id: uuid.UUID) -> list[dict]:
         {
             "id": r["id"],
             "kind": r["kind"],
+            "actor_id": r["actor"],
             "actor": r["actor_name"],
             "level": r["level"],
             "from_status": r["from_status"],
             "to_status": r["to_status"],
             "note": r["note"],
-            "created_at": _iso(r["created_at"]),
+            "data": ledger.decode(r),
+            "created_at": iso(r["created_at"]),
         }
         for r in rows
     ]

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from app import db
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
-from app.disputes import deadlines
+from app.disputes import deadlines, ledger, notices
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
 from app.disputes.validation import NewDispute
+from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE
 from app.geo.locate import locate_grid
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
@@ -73,7 +74,7 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
 
 async def _next_case_no(grid: dict, year: int) -> str:
     """Claim the next number of the county's year in one statement (UPSERT ... RETURNING works
-    on SQLite ≥ 3.35 and PostgreSQL), inside the caller's transaction."""
+    on SQLite >= 3.35 and PostgreSQL), inside the caller's transaction."""
     key = f"{grid['county_code']}-{year}"
     rows = await CaseSequence.raw(
         "INSERT INTO case_sequence (key, last) VALUES ({}, 1) "
@@ -84,9 +85,10 @@ async def _next_case_no(grid: dict, year: int) -> str:
     return f"{prefix}-{year}-{rows[0]['last']:06d}"
 
 
-async def create_dispute(actor: Actor, new: NewDispute) -> tuple[uuid.UUID, bool]:
+async def create_dispute(actor: Actor, new: NewDispute, now: datetime | None = None) -> tuple[uuid.UUID, bool]:
     """Log a case. Returns (id, created). The same id with the same content is the same case
-    (created=False); the same id with other content is a Conflict."""
+    (created=False); the same id with other content is a Conflict. A group dispute or a
+    high-risk case is reported to the township at once."""
     if actor.role not in LOGGING_ROLES:
         from litestar.exceptions import PermissionDeniedException
 
@@ -94,8 +96,9 @@ async def create_dispute(actor: Actor, new: NewDispute) -> tuple[uuid.UUID, bool
     digest = content_hash(new)
     dispute_id = new.id or uuid.uuid4()
     grid = await _resolve_grid(actor, new)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     level = _INITIAL_LEVEL[actor.role]
+    due = deadlines.accept_due(now)
     try:
         async with db.transaction():
             if (existing := await _replay(dispute_id, digest)) is not None:
@@ -121,7 +124,10 @@ async def create_dispute(actor: Actor, new: NewDispute) -> tuple[uuid.UUID, bool
                     risk_level=new.risk_level,
                     status="logged",
                     level=level,
-                    due_at=deadlines.accept_due(now),
+                    holder=grid[level],
+                    due_at=due,
+                    due_from=now,
+                    due_kind="accept",
                     version=1,
                     content_hash=digest,
                     created_by=actor.id,
@@ -145,16 +151,17 @@ async def create_dispute(actor: Actor, new: NewDispute) -> tuple[uuid.UUID, bool
                     ]
                 )
             await CaseEvent.insert(
-                CaseEvent(
-                    dispute=dispute_id,
-                    kind="logged",
+                ledger.event(
+                    dispute_id,
+                    "logged",
+                    now,
                     actor=actor.id,
-                    level=level,
+                    level=actor.level,
                     to_status="logged",
-                    data=json.dumps({"source": new.source}),
-                    created_at=now,
+                    data={"source": new.source, "due_at": due},
                 )
             )
+            await _alert_township(dispute_id, case_no, new, grid, now)
     except Exception as exc:
         # Another request with the same id won the race: answer as a replay.
         if db.is_unique_violation(exc) and (existing := await _replay(dispute_id, digest)):
@@ -163,12 +170,19 @@ async def create_dispute(actor: Actor, new: NewDispute) -> tuple[uuid.UUID, bool
     return dispute_id, True
 
 
+async def _alert_township(dispute_id: uuid.UUID, case_no: str, new: NewDispute, grid: dict, now: datetime) -> None:
+    if new.people_involved >= GROUP_DISPUTE_PEOPLE:
+        kind = "group_dispute"
+    elif new.risk_level == "high":
+        kind = "high_risk"
+    else:
+        return
+    case = {"id": dispute_id, "case_no": case_no, "title": new.title, "people_involved": new.people_involved}
+    await notices.tell(kind, case, [grid["township"]], now, occasion="logged")
+
+
 async def _replay(dispute_id: uuid.UUID, digest: str) -> uuid.UUID | None:
-    row = (
-        await Dispute.select(Dispute.id, Dispute.content_hash)
-        .where(Dispute.id == dispute_id)
-        .first()
-    )
+    row = await Dispute.select(Dispute.id, Dispute.content_hash).where(Dispute.id == dispute_id).first()
     if row is None:
         return None
     if row["content_hash"] != digest:

@@ -1,11 +1,14 @@
 """The case file: a dispute, its parties and its ledger of events.
 
 A case stores the grid/village/township/county it was found in, resolved once when it is
-logged (the scope of every query), and the level that currently holds it.
+logged (the scope of every query), and the level and node that currently hold it.
+The columns describe the case now; the ledger (CaseEvent) says how it got there.
 """
 
 from piccolo.columns import (
     UUID,
+    Boolean,
+    Date,
     Float,
     ForeignKey,
     Integer,
@@ -49,6 +52,30 @@ class Dispute(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
     resolved_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
+    holder = ForeignKey(
+        references=Jurisdiction,
+        on_delete=OnDelete.restrict,
+        null=True,
+        default=None,
+        help_text="The node whose mediators hold the case: its village, township or county.",
+    )
+    due_from = Timestamptz(null=True, default=None, help_text="When the running time limit began.")
+    due_kind = Varchar(length=16, null=True, default=None, help_text="accept|resolve|hand_back|follow_up")
+    overdue_at = Timestamptz(
+        null=True, default=None, help_text="When the scheduler flagged the running limit overdue."
+    )
+    escalation_notice_at = Timestamptz(
+        null=True,
+        default=None,
+        help_text="When the scheduler told the level above to supervise the overdue case.",
+    )
+    attempts = Integer(default=0, help_text="Mediation sessions held at the current level (the ladder).")
+    accepted_at = Timestamptz(null=True, default=None)
+    followed_up_at = Timestamptz(null=True, default=None)
+    agreement_signed_on = Date(
+        null=True, default=None, help_text="Starts the 30-day window to ask a court to confirm it."
+    )
+    duplicate_of = UUID(null=True, default=None, help_text="The case this one was merged into.")
 
 
 class Party(Table):
@@ -81,3 +108,50 @@ class CaseSequence(Table):
 
     key = Varchar(length=40, unique=True, help_text="<county code>-<year>")
     last = Integer(default=0)
+
+
+
+class Supervision(Table):
+    """A supervision order (督办) from a level above the holder: instructions, a deadline and a
+    required reply. The holder keeps the case. Scoped like the case it is about."""
+
+    dispute = ForeignKey(references=Dispute, on_delete=OnDelete.restrict, index=True)
+    county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    village = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    grid = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    issuer = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, help_text="The level above.")
+    issuer_level = Varchar(length=16)
+    issued_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    automatic = Boolean(default=False, help_text="Issued by the scheduler for an overdue case.")
+    instructions = Text(default="")
+    due_at = Timestamptz()
+    created_at = Timestamptz(default=TimestamptzNow())
+    replied_at = Timestamptz(null=True, default=None, index=True)
+    replied_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    reply = Text(default="")
+    overdue_at = Timestamptz(null=True, default=None, help_text="When the missing reply was flagged.")
+
+
+class AgreementTerm(Table):
+    """One obligation of a mediation agreement, tracked until it is carried out (履行)."""
+
+    dispute = ForeignKey(references=Dispute, on_delete=OnDelete.restrict, index=True)
+    position = Integer(default=0)
+    text = Varchar(length=500)
+    due_on = Date(null=True, default=None)
+    state = Varchar(length=12, default="pending", help_text="pending|done|not_done")
+    checked_at = Timestamptz(null=True, default=None)
+    checked_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+
+
+class DisclosureLog(Table):
+    """Append-only: who saw a party's full phone or ID number, when and from where (PIPL)."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    dispute = ForeignKey(references=Dispute, on_delete=OnDelete.restrict, index=True)
+    party = ForeignKey(references=Party, on_delete=OnDelete.restrict)
+    fields = Varchar(length=64, help_text="What was shown, e.g. phone,id_number")
+    ip = Varchar(length=64, default="")
+    user_agent = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -53,7 +53,7 @@ class NewDispute:
         return data
 
 
-def _text(value: Any, field_name: str, errors: dict, *, required: bool = False, limit: int) -> str:
+def text_field(value: Any, field_name: str, errors: dict, *, required: bool = False, limit: int) -> str:
     if value is None or value == "":
         if required:
             errors[field_name] = _("This field is required.")
@@ -72,9 +72,7 @@ def _text(value: Any, field_name: str, errors: dict, *, required: bool = False, 
     return value
 
 
-def _number(
-    value: Any, field_name: str, errors: dict, *, low: float, high: float, integer: bool = False
-):
+def number_field(value: Any, field_name: str, errors: dict, *, low: float, high: float, integer: bool = False):
     if value is None or value == "":
         return None
     try:
@@ -92,7 +90,7 @@ def _number(
     return number
 
 
-def _choice(value: Any, field_name: str, errors: dict, choices: dict, default: str | None) -> str:
+def choice_field(value: Any, field_name: str, errors: dict, choices: dict, default: str | None) -> str:
     if value in (None, "") and default is not None:
         return default
     if value not in choices:
@@ -101,7 +99,7 @@ def _choice(value: Any, field_name: str, errors: dict, choices: dict, default: s
     return value
 
 
-def _datetime(value: Any, field_name: str, errors: dict) -> datetime | None:
+def datetime_field(value: Any, field_name: str, errors: dict) -> datetime | None:
     if value in (None, ""):
         return None
     try:
@@ -128,32 +126,30 @@ def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
             dispute_id = uuid.UUID(str(raw_id))
         except ValueError:
             errors["id"] = _("Must be a UUID.")
-    title = _text(data.get("title"), "title", errors, required=True, limit=MAX_TITLE)
-    category = _choice(data.get("category"), "category", errors, CATEGORIES, None)
-    description = _text(data.get("description"), "description", errors, limit=MAX_TEXT)
-    lon = _number(data.get("lon"), "lon", errors, low=-180, high=180)
-    lat = _number(data.get("lat"), "lat", errors, low=-90, high=90)
+    title = text_field(data.get("title"), "title", errors, required=True, limit=MAX_TITLE)
+    category = choice_field(data.get("category"), "category", errors, CATEGORIES, None)
+    description = text_field(data.get("description"), "description", errors, limit=MAX_TEXT)
+    lon = number_field(data.get("lon"), "lon", errors, low=-180, high=180)
+    lat = number_field(data.get("lat"), "lat", errors, low=-90, high=90)
     if (lon is None) != (lat is None) and "lon" not in errors and "lat" not in errors:
         errors["lat" if lat is None else "lon"] = _("Give both longitude and latitude, or neither.")
-    accuracy = _number(data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000)
-    grid_id = _number(data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True)
-    people = _number(
-        data.get("people_involved"), "people_involved", errors, low=1, high=MAX_PEOPLE, integer=True
-    )
+    accuracy = number_field(data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000)
+    grid_id = number_field(data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True)
+    people = number_field(data.get("people_involved"), "people_involved", errors, low=1, high=MAX_PEOPLE, integer=True)
     parties = _parties(data.get("parties"), errors)
     result = NewDispute(
         id=dispute_id,
         title=title,
         category=category,
         description=description,
-        occurred_at=_datetime(data.get("occurred_at"), "occurred_at", errors),
-        source=_choice(data.get("source"), "source", errors, SOURCES, "patrol"),
+        occurred_at=datetime_field(data.get("occurred_at"), "occurred_at", errors),
+        source=choice_field(data.get("source"), "source", errors, SOURCES, "patrol"),
         lon=lon,
         lat=lat,
         gps_accuracy_m=accuracy,
         grid_id=grid_id,
         people_involved=people if people is not None else 2,
-        risk_level=_choice(data.get("risk_level"), "risk_level", errors, RISK_LEVELS, "low"),
+        risk_level=choice_field(data.get("risk_level"), "risk_level", errors, RISK_LEVELS, "low"),
         parties=parties,
     )
     if errors:
@@ -176,18 +172,18 @@ def _parties(value: Any, errors: dict) -> tuple[NewParty, ...]:
         if not isinstance(item, dict):
             errors[prefix] = _("Must be an object.")
             continue
-        name = _text(item.get("name"), f"{prefix}.name", errors, required=True, limit=100)
-        phone = _text(item.get("phone"), f"{prefix}.phone", errors, limit=32) or None
+        name = text_field(item.get("name"), f"{prefix}.name", errors, required=True, limit=100)
+        phone = text_field(item.get("phone"), f"{prefix}.phone", errors, limit=32) or None
         if phone and not all(c.isdigit() or c in "+- " for c in phone):
             errors[f"{prefix}.phone"] = _("A phone number has digits only.")
-        id_number = _text(item.get("id_number"), f"{prefix}.id_number", errors, limit=32) or None
+        id_number = text_field(item.get("id_number"), f"{prefix}.id_number", errors, limit=32) or None
         parties.append(
             NewParty(
-                role=_choice(item.get("role"), f"{prefix}.role", errors, PARTY_ROLES, "applicant"),
+                role=choice_field(item.get("role"), f"{prefix}.role", errors, PARTY_ROLES, "applicant"),
                 name=name,
                 phone=phone,
                 id_number=id_number,
-                address=_text(item.get("address"), f"{prefix}.address", errors, limit=200),
+                address=text_field(item.get("address"), f"{prefix}.address", errors, limit=200),
             )
         )
     return tuple(parties)

@@ -21,15 +21,23 @@ CATEGORIES: dict[str, str] = {
 
 STATUSES: dict[str, str] = {
     "logged": N_("Logged, awaiting acceptance"),
+    "escalated": N_("Escalated, awaiting acceptance"),
     "accepted": N_("Accepted"),
     "mediating": N_("In mediation"),
     "referred": N_("Referred"),
     "resolved": N_("Resolved"),
+    "concluded": N_("Referral concluded"),
     "closed": N_("Closed"),
     "withdrawn": N_("Withdrawn"),
     "unresolvable": N_("Closed unresolved"),
+    "duplicate": N_("Merged as a duplicate"),
 }
-OPEN_STATUSES = ("logged", "accepted", "mediating", "referred")
+# Still being worked on: awaiting acceptance, in mediation, or out with a court or agency.
+OPEN_STATUSES = ("logged", "escalated", "accepted", "mediating", "referred")
+# Settled (by agreement or by the channel a case was referred to), awaiting follow-up and closing.
+SETTLED_STATUSES = ("resolved", "concluded")
+# Nothing more happens, unless a settled case is reopened.
+FINAL_STATUSES = ("closed", "withdrawn", "unresolvable", "duplicate")
 
 CASE_LEVELS: dict[str, str] = {
     "village": N_("Village"),
@@ -79,9 +87,146 @@ def label(vocabulary: dict[str, str], code: str | None) -> str:
 
 EVENT_KINDS: dict[str, str] = {
     "logged": N_("Logged"),
+    "accepted": N_("Accepted"),
+    "recorded": N_("Mediation record"),
+    "escalated": N_("Escalated"),
+    "handed_back": N_("Handed back"),
+    "supervised": N_("Supervision order"),
+    "supervision_replied": N_("Reply to supervision"),
+    "referred": N_("Referred"),
+    "referral_result": N_("Referral result"),
+    "resolved": N_("Resolved"),
+    "withdrawn": N_("Withdrawn"),
+    "followed_up": N_("Follow-up visit"),
+    "performance": N_("Performance checked"),
+    "closed": N_("Closed"),
+    "terminated": N_("Closed unresolved"),
+    "reopened": N_("Reopened"),
+    "extended": N_("Time limit extended"),
+    "marked_duplicate": N_("Marked as a duplicate"),
+    "duplicate_linked": N_("Duplicate linked"),
+    "overdue": N_("Overdue"),
+    "supervision_overdue": N_("Supervision reply overdue"),
     "session_booked": N_("Reasoning session booked"),
     "session_rescheduled": N_("Reasoning session moved"),
     "session_held": N_("Reasoning session held"),
     "session_cancelled": N_("Reasoning session cancelled"),
     "session_no_show": N_("Nobody came to the reasoning session"),
+}
+# Written by the scheduler, not by a person.
+SYSTEM_EVENTS = ("overdue", "supervision_overdue")
+
+ACTION_LABELS: dict[str, str] = {
+    "accept": N_("Accept"),
+    "record": N_("Add a mediation record"),
+    "escalate": N_("Escalate"),
+    "hand-back": N_("Hand back"),
+    "supervise": N_("Supervise"),
+    "reply": N_("Reply to supervision"),
+    "refer": N_("Refer"),
+    "referral-result": N_("Record the referral result"),
+    "resolve": N_("Resolve"),
+    "withdraw": N_("Withdraw"),
+    "follow-up": N_("Follow-up visit"),
+    "performance": N_("Check performance"),
+    "close": N_("Close"),
+    "terminate": N_("Close as unresolvable"),
+    "reopen": N_("Reopen"),
+    "extend": N_("Extend the time limit"),
+    "mark-duplicate": N_("Mark as a duplicate"),
+}
+
+RECORD_KINDS: dict[str, str] = {
+    "rights_notice": N_("Notice of rights and duties given"),
+    "investigation": N_("Investigation"),
+    "visit": N_("Visit"),
+    "talk": N_("Talk with a party"),
+    "attempt": N_("Mediation session"),
+}
+ATTEMPT_OUTCOMES: dict[str, str] = {
+    "agreement": N_("Agreement reached"),
+    "no_agreement": N_("No agreement"),
+    "adjourned": N_("Adjourned"),
+}
+RESOLUTION_KINDS: dict[str, str] = {
+    "agreement": N_("Mediation agreement"),
+    "on_the_spot": N_("Settled on the spot"),
+}
+REFERRAL_CHANNELS: dict[str, str] = {
+    "court": N_("People's court"),
+    "arbitration": N_("Arbitration"),
+    "agency": N_("Administrative agency"),
+}
+REFERRAL_OUTCOMES: dict[str, str] = {
+    "settled": N_("Settled by the channel"),
+    "judged": N_("Judgment, award or decision given"),
+    "returned": N_("Returned for mediation"),
+}
+FOLLOW_UP_METHODS: dict[str, str] = {
+    "visit": N_("Home visit"),
+    "phone": N_("Phone call"),
+    "meeting": N_("Meeting at the office"),
+}
+HONOURED: dict[str, str] = {
+    "yes": N_("Honoured"),
+    "partly": N_("Partly honoured"),
+    "no": N_("Not honoured"),
+}
+TERM_STATES: dict[str, str] = {
+    "pending": N_("Pending"),
+    "done": N_("Done"),
+    "not_done": N_("Not done"),
+}
+DEADLINE_KINDS: dict[str, str] = {
+    "accept": N_("Accept by"),
+    "resolve": N_("Resolve by"),
+    "hand_back": N_("Handed back: resolve by"),
+    "follow_up": N_("Follow up by"),
+}
+DEADLINE_STATES: dict[str, str] = {
+    "on_time": N_("On time"),
+    "at_risk": N_("At risk"),
+    "overdue": N_("Overdue"),
+}
+
+# Labels of the fields an event's data may carry, for the timeline and the printed file.
+DATA_LABELS: dict[str, str] = {
+    "reason": N_("Reason"),
+    "instructions": N_("Instructions"),
+    "kind": N_("Kind"),
+    "outcome": N_("Outcome"),
+    "from_level": N_("From"),
+    "to_level": N_("To"),
+    "due_at": N_("Due"),
+    "due_kind": N_("Time limit"),
+    "channel": N_("Channel"),
+    "body": N_("Court or agency"),
+    "result": N_("Result"),
+    "reply": N_("Reply"),
+    "signed_by": N_("Signed by"),
+    "signed_on": N_("Signed on"),
+    "terms": N_("Terms"),
+    "method": N_("Method"),
+    "honoured": N_("Agreement honoured"),
+    "satisfaction": N_("Satisfaction"),
+    "text": N_("Term"),
+    "state": N_("State"),
+    "days": N_("Days added"),
+    "duplicate_of": N_("Duplicate of"),
+    "duplicate": N_("Duplicate"),
+    "rights_notified": N_("Rights and duties notified"),
+    "automatic": N_("Issued automatically for an overdue case"),
+    "attachment_ids": N_("Attachments"),
+}
+# The vocabulary a coded data field is labelled from.
+DATA_VOCABULARIES: dict[str, dict[str, str]] = {
+    "kind": {**RECORD_KINDS, **RESOLUTION_KINDS},
+    "outcome": {**ATTEMPT_OUTCOMES, **REFERRAL_OUTCOMES},
+    "channel": REFERRAL_CHANNELS,
+    "method": FOLLOW_UP_METHODS,
+    "honoured": HONOURED,
+    "state": TERM_STATES,
+    "due_kind": DEADLINE_KINDS,
+    "from_level": CASE_LEVELS,
+    "to_level": CASE_LEVELS,
 }

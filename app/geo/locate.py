@@ -1,53 +1,41 @@
-"""Which grid holds a point. Shapely in process (an STRtree over the grid polygons).
+"""Which grid, village, township and county hold a GPS point. The engine (PostGIS or shapely)
+finds the deepest jurisdiction under the point; the tree gives its ancestors.
 
-A point on a border between grids belongs to the grid with the smallest code, on every engine.
+A point on a border between grids belongs to the grid with the smallest code, on every engine
+(see BORDER_TOLERANCE in app/geo/measure.py).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-import shapely
-from shapely.geometry import shape
-from shapely.strtree import STRtree
+from app.geo.backend import current
+from app.jurisdictions.tables import LEVELS, Jurisdiction
 
-from app.jurisdictions.tables import Jurisdiction
-
-
-@dataclass
-class _GridIndex:
-    tree: STRtree
-    ids: list[int]
-    codes: list[str]
-
-
-_index: _GridIndex | None = None
+PLACE_COLUMNS = (Jurisdiction.id, Jurisdiction.level, *(Jurisdiction._meta.get_column_by_name(lv) for lv in LEVELS))
 
 
 def invalidate() -> None:
-    """Forget the index; called whenever boundaries change."""
-    global _index
-    _index = None
+    """Forget the in-memory boundaries of this process at once (other processes notice the
+    boundary version stamp)."""
+    from app.geo.embedded import Embedded
+
+    Embedded.shared().invalidate()
 
 
-async def _grid_index() -> _GridIndex:
-    global _index
-    if _index is None:
-        rows = await (
-            Jurisdiction.select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.boundary)
-            .where((Jurisdiction.level == "grid") & Jurisdiction.boundary.is_not_null())
-            .order_by(Jurisdiction.code)
-        )
-        geoms = [shape(json.loads(r["boundary"])) for r in rows]
-        _index = _GridIndex(STRtree(geoms), [r["id"] for r in rows], [r["code"] for r in rows])
-    return _index
+async def locate_many(points: Sequence[tuple[float, float]]) -> list[int | None]:
+    """The deepest jurisdiction holding each (lon, lat), or None outside every boundary."""
+    return await current().locate(points)
+
+
+async def place(lon: float, lat: float) -> dict | None:
+    """The jurisdiction under the point with its ancestors' ids (columns county … grid)."""
+    node_id = (await locate_many([(lon, lat)]))[0]
+    if node_id is None:
+        return None
+    return await Jurisdiction.select(*PLACE_COLUMNS).where(Jurisdiction.id == node_id).first()
 
 
 async def locate_grid(lon: float, lat: float) -> int | None:
-    index = await _grid_index()
-    hits = index.tree.query(shapely.Point(lon, lat), predicate="intersects")
-    if len(hits) == 0:
-        return None
-    # rows are sorted by code, so the smallest position is the smallest code
-    return index.ids[int(min(hits))]
+    found = await place(lon, lat)
+    return found["id"] if found and found["level"] == "grid" else None

@@ -1,23 +1,31 @@
-"""Load jurisdictions and their boundaries from GeoJSON: the one path for the demo county and
-for a real county's survey data (`pingli import-boundaries`).
+"""Load jurisdictions and their boundaries from GeoJSON, and write them back out: the one path
+for the demo county and for a real county's survey data (`pingli import-boundaries`).
 
-All or nothing: every feature is checked first, then everything is written in one transaction.
-Each feature's properties: code, name, level, parent_code (none for the county), abbr (county).
+All or nothing: every feature is checked first — alone (level, code, a valid WGS84 polygon),
+against the tree (a known parent one level up, no moves), and with its family (siblings do not
+overlap, children cover their parent: app/jurisdictions/topology.py) — then everything is
+written in one transaction that also bumps the boundary version.
+Each feature's properties: code, level, parent_code (none for the county), name (may be left
+out when updating), abbr (county). A feature without geometry keeps the boundary it has.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from app import db
 from app.geo import locate
+from app.geo.measure import area_km2
 from app.i18n import _
-from app.jurisdictions.tables import LEVELS, Jurisdiction
+from app.jurisdictions import topology
+from app.jurisdictions.tables import LEVELS, BoundaryVersion, Jurisdiction
 
 
 class BoundaryErrors(Exception):
@@ -32,55 +40,135 @@ class ImportReport:
     updated: int = 0
 
 
+def read_file(path: str | Path) -> dict:
+    """The GeoJSON in the file, or BoundaryErrors saying why it cannot be read."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BoundaryErrors([_("The file cannot be read: %(why)s", why=str(exc))]) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BoundaryErrors(
+            [_("The file is not valid JSON (line %(line)s, column %(column)s).", line=exc.lineno, column=exc.colno)]
+        ) from exc
+
+
+def _geometry(feature: dict, name: str, problems: list[str]) -> BaseGeometry | None:
+    try:
+        geometry = shape(feature["geometry"])
+    except Exception:
+        problems.append(_("Feature %(f)s: the geometry cannot be read.", f=name))
+        return None
+    if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
+        problems.append(_("Feature %(f)s: a boundary must be a polygon.", f=name))
+        return None
+    minx, miny, maxx, maxy = geometry.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        problems.append(_("Feature %(f)s: coordinates must be longitude and latitude (WGS84).", f=name))
+        return None
+    if not geometry.is_valid:
+        problems.append(_("Feature %(f)s: invalid polygon (%(why)s).", f=name, why=explain_validity(geometry)))
+        return None
+    return geometry
+
+
 def _check(features: list[Any]) -> list[dict]:
     problems: list[str] = []
     parsed: list[dict] = []
+    seen: set[str] = set()
     for i, feature in enumerate(features):
-        props = (feature or {}).get("properties") or {}
-        name = props.get("code") or f"#{i + 1}"
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(_("Feature %(f)s: not a GeoJSON Feature.", f=f"#{i + 1}"))
+            continue
+        props = feature.get("properties") or {}
+        code = str(props.get("code") or "").strip()
+        name = code or f"#{i + 1}"
         level = props.get("level")
         if level not in LEVELS:
             problems.append(_("Feature %(f)s: unknown level %(level)s.", f=name, level=level))
             continue
-        if not props.get("code") or not props.get("name"):
+        if not code:
             problems.append(_("Feature %(f)s: code and name are required.", f=name))
             continue
+        if code in seen:
+            problems.append(_("Feature %(f)s: the code appears twice in the file.", f=name))
+            continue
+        seen.add(code)
         geometry = None
         if feature.get("geometry") is not None:
-            try:
-                geometry = shape(feature["geometry"])
-            except Exception:
-                problems.append(_("Feature %(f)s: the geometry cannot be read.", f=name))
+            geometry = _geometry(feature, name, problems)
+            if geometry is None:
                 continue
-            if geometry.geom_type not in ("Polygon", "MultiPolygon"):
-                problems.append(_("Feature %(f)s: a boundary must be a polygon.", f=name))
-                continue
-            if not geometry.is_valid:
-                problems.append(
-                    _(
-                        "Feature %(f)s: invalid polygon (%(why)s).",
-                        f=name,
-                        why=explain_validity(geometry),
-                    )
-                )
-                continue
-        parsed.append({**props, "geometry": geometry})
+        parent_code = str(props.get("parent_code") or "").strip() or None
+        parsed.append({**props, "code": code, "parent_code": parent_code, "geometry": geometry})
     if problems:
         raise BoundaryErrors(problems)
     return parsed
 
 
-async def import_feature_collection(collection: dict) -> ImportReport:
+def _tree_problems(features: list[dict], existing: dict[str, dict], parent_codes: dict[int, str]) -> list[str]:
+    """Parents known and one level up; names for new nodes; no node changes level or parent."""
+    in_file = {f["code"]: f for f in features}
+    problems = []
+    for f in features:
+        code, level = f["code"], f["level"]
+        row = existing.get(code)
+        if row is None and not f.get("name"):
+            problems.append(_("Feature %(f)s: code and name are required.", f=code))
+        if row is not None and row["level"] != level:
+            problems.append(_("Feature %(f)s: is a %(old)s already, not a %(new)s.", f=code, old=row["level"], new=level))
+            continue
+        if level == "county":
+            continue
+        parent_code = f["parent_code"]
+        if row is not None and parent_code is None:
+            parent_code = f["parent_code"] = parent_codes.get(row["parent"])
+        parent = in_file.get(parent_code) or existing.get(parent_code)
+        if parent is None:
+            problems.append(_("Feature %(f)s: unknown parent %(p)s.", f=code, p=parent_code))
+        elif parent["level"] != LEVELS[LEVELS.index(level) - 1]:
+            problems.append(
+                _("Feature %(f)s: a %(level)s cannot belong to the %(parent_level)s %(p)s.",
+                  f=code, level=level, parent_level=parent["level"], p=parent_code)
+            )
+        elif row is not None and parent_codes.get(row["parent"]) != parent_code:
+            problems.append(_("Feature %(f)s: moving a node to another parent is not supported.", f=code))
+    return problems
+
+
+def _family(features: list[dict], existing: dict[str, dict], parent_codes: dict[int, str]) -> dict[str, topology.Node]:
+    nodes = {
+        code: topology.Node(
+            code,
+            row["level"],
+            parent_codes.get(row["parent"]),
+            shape(json.loads(row["boundary"])) if row["boundary"] else None,
+            from_file=False,
+        )
+        for code, row in existing.items()
+    }
+    for f in features:
+        kept = nodes.get(f["code"])
+        geometry = f["geometry"] if f["geometry"] is not None else (kept.geometry if kept else None)
+        nodes[f["code"]] = topology.Node(f["code"], f["level"], f["parent_code"], geometry, from_file=True)
+    return nodes
+
+
+async def import_feature_collection(collection: Any) -> ImportReport:
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise BoundaryErrors([_("The file is not a GeoJSON FeatureCollection.")])
+    crs = ((collection.get("crs") or {}).get("properties") or {}).get("name", "")
+    if crs and not crs.upper().endswith(("CRS84", "4326")):
+        raise BoundaryErrors([_("Coordinates must be WGS84 longitude and latitude, not %(crs)s.", crs=crs)])
     features = _check(collection.get("features") or [])
-    existing = {r["code"]: r for r in await Jurisdiction.select()}
-    known_codes = set(existing) | {f["code"] for f in features}
-    problems = [
-        _("Feature %(f)s: unknown parent %(p)s.", f=f["code"], p=f.get("parent_code"))
-        for f in features
-        if f["level"] != "county" and f.get("parent_code") not in known_codes
-    ]
+    rows = await Jurisdiction.select()
+    existing = {r["code"]: r for r in rows}
+    parent_codes = {r["id"]: r["code"] for r in rows}
+    problems = _tree_problems(features, existing, parent_codes)
+    if problems:
+        raise BoundaryErrors(problems)
+    problems = topology.problems(_family(features, existing, parent_codes))
     if problems:
         raise BoundaryErrors(problems)
     report = ImportReport()
@@ -88,41 +176,81 @@ async def import_feature_collection(collection: dict) -> ImportReport:
         for level in LEVELS:  # parents before children
             for f in (f for f in features if f["level"] == level):
                 await _upsert(f, existing, report)
+        await _bump_version()
     locate.invalidate()
     return report
 
 
+async def _bump_version() -> None:
+    bumped = await BoundaryVersion.update({BoundaryVersion.version: BoundaryVersion.version + 1}, force=True).returning(
+        BoundaryVersion.id
+    )
+    if not bumped:
+        await BoundaryVersion.insert(BoundaryVersion(version=1))
+
+
 async def _upsert(f: dict, existing: dict[str, dict], report: ImportReport) -> None:
-    parent = existing.get(f.get("parent_code")) if f["level"] != "county" else None
+    row = existing.get(f["code"])
+    parent = existing.get(f["parent_code"]) if f["level"] != "county" else None
     geometry = f["geometry"]
     values: dict[str, Any] = {
-        "name": f["name"],
         "level": f["level"],
         "parent": parent["id"] if parent else None,
         "depth": LEVELS.index(f["level"]),
-        "abbr": f.get("abbr"),
-        "boundary": json.dumps(mapping(geometry), separators=(",", ":"))
-        if geometry is not None
-        else None,
-        "centroid_lon": round(geometry.centroid.x, 6) if geometry is not None else None,
-        "centroid_lat": round(geometry.centroid.y, 6) if geometry is not None else None,
     }
+    if f.get("name") or row is None:
+        values["name"] = f["name"]
+    if "abbr" in f or row is None:
+        values["abbr"] = f.get("abbr")
+    if geometry is not None:
+        centroid = geometry.centroid
+        values.update(
+            boundary=json.dumps(mapping(geometry), separators=(",", ":")),
+            centroid_lon=round(centroid.x, 6),
+            centroid_lat=round(centroid.y, 6),
+            area_km2=round(area_km2(geometry), 6),
+        )
     for level in LEVELS[: LEVELS.index(f["level"])]:
         values[level] = parent[level] if parent else None
-    row = existing.get(f["code"])
     if row is None:
-        inserted = await Jurisdiction.insert(Jurisdiction(code=f["code"], **values)).returning(
-            Jurisdiction.id
-        )
+        inserted = await Jurisdiction.insert(Jurisdiction(code=f["code"], **values)).returning(Jurisdiction.id)
         node_id = inserted[0]["id"]
-        await Jurisdiction.update(
-            {Jurisdiction._meta.get_column_by_name(f["level"]): node_id}
-        ).where(Jurisdiction.id == node_id)
+        await Jurisdiction.update({Jurisdiction._meta.get_column_by_name(f["level"]): node_id}).where(
+            Jurisdiction.id == node_id
+        )
         report.created += 1
     else:
         node_id = row["id"]
-        await Jurisdiction.update(
-            {Jurisdiction._meta.get_column_by_name(k): v for k, v in values.items()}
-        ).where(Jurisdiction.id == node_id)
+        await Jurisdiction.update({Jurisdiction._meta.get_column_by_name(k): v for k, v in values.items()}).where(
+            Jurisdiction.id == node_id
+        )
         report.updated += 1
-    existing[f["code"]] = {**values, "id": node_id, "code": f["code"], f["level"]: node_id}
+    existing[f["code"]] = {**(row or {}), **values, "id": node_id, "code": f["code"], f["level"]: node_id}
+
+
+async def export_collection(root_code: str | None = None) -> dict:
+    """Every jurisdiction (or the subtree of `root_code`) as the FeatureCollection the import
+    reads: parents before children, by code."""
+    where = None
+    if root_code is not None:
+        root = await Jurisdiction.select().where(Jurisdiction.code == root_code).first()
+        if root is None:
+            raise BoundaryErrors([_("No jurisdiction has the code %(code)s.", code=root_code)])
+        where = Jurisdiction._meta.get_column_by_name(root["level"]) == root["id"]
+    query = Jurisdiction.select(
+        Jurisdiction.code,
+        Jurisdiction.name,
+        Jurisdiction.level,
+        Jurisdiction.abbr,
+        Jurisdiction.boundary,
+        Jurisdiction.parent.code.as_alias("parent_code"),
+    ).order_by(Jurisdiction.depth).order_by(Jurisdiction.code)
+    rows = await (query.where(where) if where is not None else query)
+    features = []
+    for r in rows:
+        props = {"code": r["code"], "name": r["name"], "level": r["level"], "parent_code": r["parent_code"]}
+        if r["abbr"]:
+            props["abbr"] = r["abbr"]
+        geometry = json.loads(r["boundary"]) if r["boundary"] else None
+        features.append({"type": "Feature", "properties": props, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}

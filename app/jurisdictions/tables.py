@@ -32,3 +32,11 @@ class Jurisdiction(Table):
     boundary = Text(null=True, default=None, help_text="GeoJSON Polygon/MultiPolygon, WGS84.")
     centroid_lon = Float(null=True, default=None)
     centroid_lat = Float(null=True, default=None)
+    area_km2 = Float(null=True, default=None, help_text="Geodesic area of the boundary (density maps).")
+
+
+class BoundaryVersion(Table):
+    """A single row, bumped by every boundary import in the import's transaction. Processes
+    that keep boundaries in memory (app/geo/embedded.py) compare it before use."""
+
+    version = Integer(default=0)

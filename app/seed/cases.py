@@ -1,7 +1,8 @@
 """Synthetic cases for the demo and for benchmarks, inserted in bulk (chunks of 1,000 rows).
 
 Deterministic for a given seed. Each case gets a plausible place (a random point inside a
-random grid), parties, a status consistent with its dates, and its first ledger event.
+random grid), parties, a status that fits its age (recent cases are still open, old ones mostly
+closed), and the whole ledger that status implies (app/seed/ledgers.py).
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ import shapely
 from shapely.geometry import shape
 
 from app import db
+from app.auth.actor import MEDIATING_ROLES
+from app.auth.tables import User
+from app.disputes import deadlines
 from app.disputes.services import CHINA
-from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
+from app.disputes.tables import AgreementTerm, CaseEvent, CaseSequence, Dispute, Party, Supervision
 from app.jurisdictions.tables import Jurisdiction
+from app.seed.ledgers import History, history
 
 CHUNK = 1000
 
@@ -35,30 +40,18 @@ TITLES = {
     "other": ["合同履行纠纷", "损害赔偿纠纷", "其他矛盾"],
 }
 CATEGORY_WEIGHTS = {
-    "land": 18,
-    "neighbours": 22,
-    "marriage_family": 16,
-    "debt": 12,
-    "wages": 8,
-    "land_acquisition": 6,
-    "environment": 6,
-    "property_management": 4,
-    "other": 8,
+    "land": 18, "neighbours": 22, "marriage_family": 16, "debt": 12, "wages": 8,
+    "land_acquisition": 6, "environment": 6, "property_management": 4, "other": 8,
 }
-STATUS_WEIGHTS = {
-    "logged": 6,
-    "accepted": 8,
-    "mediating": 16,
-    "referred": 4,
-    "resolved": 16,
-    "closed": 44,
-    "withdrawn": 4,
-    "unresolvable": 2,
-}
+# What a case is doing depends on how old it is: most of last year's cases are closed.
+STATUS_BY_AGE = (
+    (3, {"logged": 50, "accepted": 30, "mediating": 20}),
+    (30, {"logged": 3, "escalated": 3, "accepted": 10, "mediating": 35, "referred": 3, "resolved": 26, "closed": 16, "withdrawn": 4}),
+    (10_000, {"mediating": 2, "referred": 4, "concluded": 1, "resolved": 2, "closed": 83, "withdrawn": 5, "unresolvable": 3}),
+)
 LEVEL_WEIGHTS = {"village": 74, "township": 21, "county": 5}
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华兰国庆建文玉春红梅"
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐"
-RESOLVE_DAYS = {"village": 15, "township": 30, "county": 60}
 
 
 def _name(rng: random.Random) -> str:
@@ -80,17 +73,10 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 async def _grids() -> list[dict]:
-    rows = (
-        await Jurisdiction.select(
-            Jurisdiction.id,
-            Jurisdiction.county,
-            Jurisdiction.township,
-            Jurisdiction.village,
-            Jurisdiction.boundary,
-        )
-        .where(Jurisdiction.level == "grid")
-        .order_by(Jurisdiction.code)
-    )
+    rows = await Jurisdiction.select(
+        Jurisdiction.id, Jurisdiction.county, Jurisdiction.township, Jurisdiction.village,
+        Jurisdiction.boundary,
+    ).where(Jurisdiction.level == "grid").order_by(Jurisdiction.code)
     for r in rows:
         r["shape"] = shape(json.loads(r["boundary"]))
     return rows
@@ -105,15 +91,11 @@ def _points_in(rng: random.Random, polygon, n: int) -> list[tuple[float, float]]
         xs = nprng.uniform(minx, maxx, n * 3)
         ys = nprng.uniform(miny, maxy, n * 3)
         inside = shapely.contains_xy(polygon, xs, ys)
-        found.extend(
-            zip(np.round(xs[inside], 6).tolist(), np.round(ys[inside], 6).tolist(), strict=True)
-        )
+        found.extend(zip(np.round(xs[inside], 6).tolist(), np.round(ys[inside], 6).tolist(), strict=True))
     return found[:n]
 
 
-async def add_cases(
-    n: int, seed: int = 7, now: datetime | None = None, created_by: int | None = None
-) -> int:
+async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_by: int | None = None) -> int:
     """Insert n synthetic cases spread over the last 12 months. Returns how many were added."""
     rng = random.Random(seed + n)
     now = now or datetime.now(UTC)
@@ -131,46 +113,32 @@ async def add_cases(
     created = sorted(now - timedelta(seconds=rng.randrange(1, 365 * 86400)) for _ in range(n))
     counters: dict[int, int] = {}
     for year in {c.astimezone(CHINA).year for c in created}:
-        row = (
-            await CaseSequence.select()
-            .where(CaseSequence.key == f"{county['code']}-{year}")
-            .first()
-        )
+        row = await CaseSequence.select().where(CaseSequence.key == f"{county['code']}-{year}").first()
         counters[year] = row["last"] if row else 0
 
-    disputes, parties, events = [], [], []
+    limits = deadlines.limits()
+    staff = {r["jurisdiction"]: r["id"] for r in await User.select(User.id, User.jurisdiction).where(User.role.is_in(list(MEDIATING_ROLES)))}
+    batch = _Batch()
     for i in range(n):
         grid, (lon, lat) = placements[i]
         created_at = created[i]
         year = created_at.astimezone(CHINA).year
         counters[year] += 1
         category = _pick(rng, CATEGORY_WEIGHTS)
-        status = _pick(rng, STATUS_WEIGHTS)
-        level = _pick(rng, LEVEL_WEIGHTS)
         age_days = (now - created_at).days
-        if age_days < 20 and status in ("closed", "unresolvable"):
-            status = "mediating"
+        status = _pick(rng, next(w for limit, w in STATUS_BY_AGE if age_days < limit))
+        level = _pick(rng, LEVEL_WEIGHTS)
+        if status == "escalated" and level == "village":
+            level = "township"
+        if status == "unresolvable":
+            level = "county"  # only the county closes a case as unresolvable
         people = rng.choice([2, 2, 2, 3, 3, 4]) if rng.random() > 0.08 else rng.randint(5, 40)
-        risk = (
-            "high"
-            if people >= 10 or rng.random() < 0.05
-            else ("medium" if rng.random() < 0.25 else "low")
-        )
-        resolved_at = closed_at = None
-        if status in ("resolved", "closed"):
-            resolved_at = created_at + timedelta(
-                days=rng.uniform(1, min(max(age_days, 1), RESOLVE_DAYS[level] * 1.3))
-            )
-        if status in ("closed", "unresolvable", "withdrawn"):
-            closed_at = min(now, (resolved_at or created_at) + timedelta(days=rng.uniform(1, 20)))
-        if status == "logged":
-            due = created_at + timedelta(days=3)
-        elif status in ("accepted", "mediating", "referred"):
-            due = created_at + timedelta(days=RESOLVE_DAYS[level])
-        else:
-            due = None
+        risk = "high" if people >= 10 or rng.random() < 0.05 else ("medium" if rng.random() < 0.25 else "low")
         dispute_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        disputes.append(
+        place = {"id": dispute_id, "created_at": created_at, "status": status, "level": level, "created_by": created_by,
+                 "county": grid["county"], "township": grid["township"], "village": grid["village"], "grid": grid["id"]}
+        story = history(rng, place, now, limits, staff)
+        batch.disputes.append(
             Dispute(
                 id=dispute_id,
                 case_no=f"{prefix}-{year}-{counters[year]:06d}",
@@ -190,42 +158,21 @@ async def add_cases(
                 risk_level=risk,
                 status=status,
                 level=level,
-                due_at=due,
-                version=1,
                 content_hash="seed",
                 created_by=created_by,
                 created_at=created_at,
-                updated_at=closed_at or resolved_at or created_at,
-                resolved_at=resolved_at,
-                closed_at=closed_at,
+                **story.columns,
             )
         )
         for pos, role in enumerate(("applicant", "respondent")):
-            parties.append(
-                Party(
-                    dispute=dispute_id,
-                    role=role,
-                    name=_name(rng),
-                    phone=_phone(rng),
-                    id_number=_id_number(rng),
-                    address="",
-                    position=pos,
-                )
+            batch.parties.append(
+                Party(dispute=dispute_id, role=role, name=_name(rng), phone=_phone(rng),
+                      id_number=_id_number(rng), address="", position=pos)
             )
-        events.append(
-            CaseEvent(
-                dispute=dispute_id,
-                kind="logged",
-                actor=created_by,
-                level="village",
-                to_status="logged",
-                data="{}",
-                created_at=created_at,
-            )
-        )
-        if len(disputes) >= CHUNK:
-            await _flush(disputes, parties, events)
-    await _flush(disputes, parties, events)
+        batch.add(story)
+        if len(batch.disputes) >= CHUNK:
+            await batch.flush()
+    await batch.flush()
     for year, last in counters.items():
         key = f"{county['code']}-{year}"
         await CaseSequence.insert(CaseSequence(key=key, last=0)).on_conflict(action="DO NOTHING")
@@ -235,13 +182,34 @@ async def add_cases(
     return n
 
 
-async def _flush(disputes: list, parties: list, events: list) -> None:
-    if not disputes:
-        return
-    async with db.transaction():
-        await Dispute.insert(*disputes)
-        await Party.insert(*parties)
-        await CaseEvent.insert(*events)
-    disputes.clear()
-    parties.clear()
-    events.clear()
+class _Batch:
+    """Rows waiting to be inserted, a chunk at a time, cases before what refers to them."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.disputes: list = []
+        self.parties: list = []
+        self.events: list = []
+        self.terms: list = []
+        self.supervisions: list = []
+
+    def add(self, story: History) -> None:
+        self.events += story.events
+        self.terms += story.terms
+        self.supervisions += story.supervisions
+
+    async def flush(self) -> None:
+        if not self.disputes:
+            return
+        async with db.transaction():
+            await Dispute.insert(*self.disputes)
+            await Party.insert(*self.parties)
+            for start in range(0, len(self.events), CHUNK):  # ~7 events a case
+                await CaseEvent.insert(*self.events[start : start + CHUNK])
+            if self.terms:
+                await AgreementTerm.insert(*self.terms)
+            if self.supervisions:
+                await Supervision.insert(*self.supervisions)
+        self.clear()

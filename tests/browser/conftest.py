@@ -35,6 +35,9 @@ LAUNCH_ARGS = [
 
 
 def pytest_collection_modifyitems(config, items):
+    # Playwright's sync API keeps an event loop running in the main thread until the session
+    # ends; any async test collected after it would fail to start its own. Browser tests last.
+    items.sort(key=lambda item: "tests/browser" in str(item.fspath))
     if HAVE_CHROMIUM:
         return
     if os.environ.get("PINGLI_REQUIRE_BROWSER") == "1":

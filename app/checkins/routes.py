@@ -1,0 +1,69 @@
+"""Patrol check-ins: the idempotent JSON API the outbox posts to, and the page with its form
+(which works without JavaScript; with it, the form goes through the offline outbox)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.params import JSONBody, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app.auth.guards import signed_in
+from app.checkins import queries, services
+from app.disputes.errors import FieldErrors
+from app.disputes.pages import _form_context
+from app.web import render
+
+
+class CheckinIn(msgspec.Struct, omit_defaults=True):
+    """A check-in. `id` is the phone's UUID: posting it again is safe. `checked_at` is when
+    the worker checked in (the phone's clock), which may be long before it reaches us."""
+
+    id: uuid.UUID | None = None
+    grid_id: int | None = None
+    lon: float | None = None
+    lat: float | None = None
+    gps_accuracy_m: float | None = None
+    checked_at: str | None = None
+    note: str | None = None
+
+
+@post("/api/v1/checkins", guards=[signed_in], tags=["checkins"])
+async def create(request: Request, data: JSONBody[CheckinIn]) -> Response[dict[str, Any]]:
+    new = services.parse_checkin(msgspec.to_builtins(data))
+    checkin_id, created = await services.create_checkin(request.user, new)
+    body = await queries.get_checkin(request.user, checkin_id)
+    return Response(body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"})
+
+
+async def _page(request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Template:
+    return render(
+        request,
+        "checkins/page.html",
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        recent=await queries.my_recent(request.user),
+        **await _form_context(request),
+    )
+
+
+@get("/checkins", guards=[signed_in], include_in_schema=False)
+async def page(request: Request) -> Template:
+    return await _page(request, {"id": str(uuid.uuid4()), "grid_id": request.user.grid_id}, {})
+
+
+@post("/checkins", guards=[signed_in], include_in_schema=False)
+async def submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
+    values = {k: v for k, v in data.items() if k != "_csrf_token"}
+    try:
+        await services.create_checkin(request.user, services.parse_checkin(values))
+    except FieldErrors as exc:
+        return await _page(request, values, exc.errors, status_code=422)
+    return Redirect(path="/checkins")
+
+
+router = Router(path="/", route_handlers=[create, page, submit])

@@ -1,0 +1,92 @@
+"""The ledger (台账): how events are written, read back, and what the case file must hold.
+
+Events are appended, never edited or deleted; a correction is a new event. An event says who
+(a user, or the system), when, at which level they acted, what changed (status from → to),
+and the action's fields as JSON, attachment ids included.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from app.disputes.tables import CaseEvent
+from app.i18n import N_
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def event(
+    dispute_id: uuid.UUID,
+    kind: str,
+    now: datetime,
+    *,
+    actor: int | None,
+    level: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """An event row. `actor` is the user's id, None for the system; `level` is where the actor
+    stands (their node's level) or, for the system, the level holding the case."""
+    return CaseEvent(
+        dispute=dispute_id,
+        kind=kind,
+        actor=actor,
+        level=level,
+        from_status=from_status,
+        to_status=to_status if to_status != from_status else None,
+        note=note,
+        data=json.dumps({k: v for k, v in (data or {}).items() if v not in (None, "", [])}, ensure_ascii=False, default=_jsonable),
+        created_at=now,
+    )
+
+
+def decode(row: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(row["data"] or "{}")
+
+
+# The documents a people's-mediation case file must hold (一案一册), and the events that are them.
+DOCUMENTS: tuple[tuple[str, str], ...] = (
+    ("application", N_("Application or oral-application record")),
+    ("rights_notice", N_("Notice of rights and duties")),
+    ("investigation", N_("Investigation record")),
+    ("mediation", N_("Mediation record")),
+    ("outcome", N_("Agreement or termination record")),
+    ("follow_up", N_("Follow-up visit record")),
+)
+
+
+def _documents_in(kind: str, data: dict[str, Any], has_applicant: bool) -> set[str]:
+    found = set()
+    if kind == "logged" and has_applicant:
+        found.add("application")
+    if (kind == "accepted" and data.get("rights_notified")) or (kind == "recorded" and data.get("kind") == "rights_notice"):
+        found.add("rights_notice")
+    if kind == "recorded" and data.get("kind") in ("investigation", "visit"):
+        found.add("investigation")
+    if kind == "recorded" and data.get("kind") in ("attempt", "talk"):
+        found.add("mediation")
+    if kind in ("resolved", "terminated", "withdrawn", "referral_result"):
+        found.add("outcome")
+    if kind == "followed_up":
+        found.add("follow_up")
+    return found
+
+
+def completeness(events: list[dict[str, Any]], has_applicant: bool) -> list[dict[str, Any]]:
+    """Each required document, present or missing. The application record is the logging of
+    the case with its applicant named (an oral application recorded by the mediator)."""
+    present: set[str] = set()
+    for e in events:
+        present |= _documents_in(e["kind"], e["data"], has_applicant)
+    return [{"code": code, "label": label, "present": code in present} for code, label in DOCUMENTS]

@@ -1,0 +1,179 @@
+"""Request bodies of the case API, declared so the OpenAPI description documents them.
+
+msgspec checks the types; the values are checked by validation.py and action_fields.py, which
+the forms share, so the API and the pages answer bad input alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import msgspec
+
+
+class PartyIn(msgspec.Struct, omit_defaults=True):
+    name: str
+    role: str = "applicant"
+    phone: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+
+
+class DisputeIn(msgspec.Struct, omit_defaults=True):
+    """A case to log. `id` is the client's UUID: posting it again is safe."""
+
+    title: str
+    category: str
+    id: uuid.UUID | None = None
+    description: str | None = None
+    occurred_at: str | None = None
+    source: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    gps_accuracy_m: float | None = None
+    grid_id: int | None = None
+    people_involved: int | None = None
+    risk_level: str | None = None
+    parties: list[PartyIn] | None = None
+
+
+class ActionIn(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Every action carries the version of the case it was decided on (stale: 409), an optional
+    note, and the ids of attachments uploaded for it."""
+
+    version: int
+    note: str | None = None
+    attachment_ids: list[str | int] | None = None
+
+
+class AcceptIn(ActionIn, kw_only=True):
+    """受理. `rights_notified`: the parties were told their rights and duties."""
+
+    rights_notified: bool = False
+
+
+class RecordIn(ActionIn, kw_only=True):
+    """A mediation record: kind rights_notice | investigation | visit | talk | attempt (a session,
+    counted on the ladder, with outcome agreement | no_agreement | adjourned). The note says what
+    was done."""
+
+    kind: str
+    outcome: str | None = None
+    occurred_at: str | None = None
+
+
+class EscalateIn(ActionIn, kw_only=True):
+    """上报: one level up, with the reason the current level cannot settle it."""
+
+    reason: str | None = None
+
+
+class HandBackIn(ActionIn, kw_only=True):
+    """交办: to a lower level (`to_level`), with instructions and optionally a deadline day."""
+
+    to_level: str
+    instructions: str | None = None
+    due_on: date | None = None
+
+
+class SuperviseIn(ActionIn, kw_only=True):
+    """督办: instructions and the day by which the holder must reply."""
+
+    instructions: str | None = None
+    due_on: date | None = None
+
+
+class ReplyIn(ActionIn, kw_only=True):
+    """The holder's reply to a supervision order (the oldest open one unless `supervision_id`)."""
+
+    reply: str | None = None
+    supervision_id: int | None = None
+
+
+class ReferIn(ActionIn, kw_only=True):
+    """分流 / 诉调对接: channel court | arbitration | agency, its name, and why."""
+
+    channel: str
+    body: str | None = None
+    reason: str | None = None
+
+
+class ReferralResultIn(ActionIn, kw_only=True):
+    """What the channel concluded: outcome settled | judged | returned (back to mediation)."""
+
+    outcome: str
+    result: str | None = None
+
+
+class TermIn(msgspec.Struct, omit_defaults=True):
+    text: str
+    due_on: date | None = None
+
+
+class ResolveIn(ActionIn, kw_only=True):
+    """化解: kind agreement (terms, who signed, the day) or on_the_spot (the note says how)."""
+
+    kind: str = "agreement"
+    terms: list[TermIn] | None = None
+    signed_by: str | None = None
+    signed_on: date | None = None
+
+
+class ReasonIn(ActionIn, kw_only=True):
+    """withdraw (the applicant withdraws), terminate (close as unresolvable) and reopen take a reason."""
+
+    reason: str | None = None
+
+
+class FollowUpIn(ActionIn, kw_only=True):
+    """回访: method visit | phone | meeting; honoured yes | partly | no; satisfaction 1–5."""
+
+    method: str
+    honoured: str
+    satisfaction: int
+
+
+class PerformanceIn(ActionIn, kw_only=True):
+    """履行: agreement term number `term` (from 0) is done or not_done."""
+
+    term: int
+    state: str
+
+
+class CloseIn(ActionIn, kw_only=True):
+    """销号: only once the case is settled and followed up."""
+
+
+class ExtendIn(ActionIn, kw_only=True):
+    """More days for the running time limit, with a reason (e.g. both parties asked for time)."""
+
+    days: int
+    reason: str | None = None
+
+
+class MarkDuplicateIn(ActionIn, kw_only=True):
+    """This case duplicates `duplicate_of`: it is merged into it and both ledgers say so."""
+
+    duplicate_of: uuid.UUID
+
+
+ACTION_BODIES: dict[str, type[ActionIn]] = {
+    "accept": AcceptIn,
+    "record": RecordIn,
+    "escalate": EscalateIn,
+    "hand-back": HandBackIn,
+    "supervise": SuperviseIn,
+    "reply": ReplyIn,
+    "refer": ReferIn,
+    "referral-result": ReferralResultIn,
+    "resolve": ResolveIn,
+    "withdraw": ReasonIn,
+    "follow-up": FollowUpIn,
+    "performance": PerformanceIn,
+    "close": CloseIn,
+    "terminate": ReasonIn,
+    "reopen": ReasonIn,
+    "extend": ExtendIn,
+    "mark-duplicate": MarkDuplicateIn,
+}

@@ -1,0 +1,75 @@
+"""Putting notices in the outbox. Domains describe a notice; this module stores one row per
+recipient and channel, once (the dedupe key), inside the caller's transaction when it has one.
+
+A notice's text is a message id with parameters, translated when it is shown or sent, in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.auth.actor import MEDIATING_ROLES
+from app.auth.tables import User
+from app.i18n import gettext as translate
+from app.notify.tables import Notification
+
+IN_APP = "in_app"
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    message: str  # an English msgid marked with N_ where the notice is described
+    link: str
+    dedupe: str  # what makes this notice one notice; recipient and channel are added
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+async def staff_at(nodes: Iterable[int | None]) -> list[int]:
+    """The active mediators and officers at these nodes."""
+    wanted = sorted({n for n in nodes if n is not None})
+    if not wanted:
+        return []
+    rows = await User.select(User.id).where(
+        User.jurisdiction.is_in(wanted) & User.role.is_in(list(MEDIATING_ROLES)) & (User.active == True)  # noqa: E712
+    )
+    return [r["id"] for r in rows]
+
+
+async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None:
+    """In-app delivery is the row itself, so it is sent as it is stored. Web push and SMS add
+    their own rows (sent_at empty) for their dispatchers to claim."""
+    payload = json.dumps({"message": notice.message, "params": notice.params, "link": notice.link}, ensure_ascii=False)
+    rows = [
+        Notification(
+            recipient=user_id,
+            channel=IN_APP,
+            kind=notice.kind,
+            payload=payload,
+            dedupe_key=f"{notice.dedupe}:{IN_APP}:{user_id}",
+            created_at=now,
+            due_at=now,
+            sent_at=now,
+        )
+        for user_id in sorted(set(recipients))
+    ]
+    if rows:
+        await Notification.insert(*rows).on_conflict(action="DO NOTHING")
+
+
+def text(payload: dict[str, Any]) -> str:
+    """The notice in the current language (the msgid was marked where the notice was described)."""
+    return translate(payload["message"], **payload.get("params", {}))
+
+
+async def mark_read(user_id: int, now: datetime, notification_id: int | None = None) -> None:
+    """One notice, or all of them, read by their recipient."""
+    where = (Notification.recipient == user_id) & (Notification.channel == IN_APP) & Notification.read_at.is_null()
+    if notification_id is not None:
+        where &= Notification.id == notification_id
+    await Notification.update({Notification.read_at: now}).where(where)

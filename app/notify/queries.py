@@ -1,0 +1,49 @@
+"""A person's in-app notices: the unread count for the badge and the centre's pages."""
+
+from __future__ import annotations
+
+import json
+
+from app.notify.outbox import IN_APP, text
+from app.notify.tables import Notification
+
+PER_PAGE = 20
+MAX_PAGE = 50  # the centre shows the latest thousand; older notices stay in the outbox
+
+
+def mine(user_id: int):
+    return (Notification.recipient == user_id) & (Notification.channel == IN_APP)
+
+
+async def unread_count(user_id: int) -> int:
+    return await Notification.count().where(mine(user_id) & Notification.read_at.is_null())
+
+
+async def page(user_id: int, number: int) -> tuple[list[dict], bool]:
+    """Newest first; (items, whether there is a next page)."""
+    rows = await (
+        Notification.select(Notification.id, Notification.kind, Notification.payload, Notification.created_at, Notification.read_at)
+        .where(mine(user_id))
+        .order_by(Notification.id, ascending=False)
+        .limit(PER_PAGE + 1)
+        .offset((number - 1) * PER_PAGE)
+    )
+    items = []
+    for r in rows[:PER_PAGE]:
+        payload = json.loads(r["payload"])
+        items.append(
+            {
+                "id": r["id"],
+                "kind": r["kind"],
+                "text": text(payload),
+                "link": payload.get("link", "/"),
+                "created_at": r["created_at"],
+                "unread": r["read_at"] is None,
+            }
+        )
+    return items, len(rows) > PER_PAGE
+
+
+async def link_of(user_id: int, notification_id: int) -> str | None:
+    row = await Notification.select(Notification.payload).where(mine(user_id) & (Notification.id == notification_id)).first()
+    return json.loads(row["payload"]).get("link", "/") if row else None

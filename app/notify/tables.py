@@ -1,0 +1,28 @@
+"""The outbox: every notice to a person, once, whatever the channel.
+
+A row is one notice on one channel. The in-app channel is delivered by being stored (the
+notification centre reads it); other channels (web push, SMS) send the rows whose sent_at is
+empty and count their attempts. The dedupe key is unique, so a notice is created once however
+often the code that creates it runs.
+"""
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from app.auth.tables import User
+
+
+class Notification(Table):
+    recipient = ForeignKey(references=User, on_delete=OnDelete.cascade, null=True, default=None)
+    phone = Varchar(length=32, null=True, default=None, help_text="For a recipient without a login.")
+    channel = Varchar(length=16, default="in_app", help_text="in_app|web_push|sms")
+    kind = Varchar(length=32)
+    payload = Text(default="{}", help_text='JSON: {"message": msgid, "params": {...}, "link": "/..."}')
+    dedupe_key = Varchar(length=200, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    due_at = Timestamptz(default=TimestamptzNow(), help_text="Not to be sent before.")
+    sent_at = Timestamptz(null=True, default=None)
+    read_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    last_error = Text(default="")

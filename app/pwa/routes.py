@@ -1,0 +1,103 @@
+"""What makes the app installable and usable offline: the service worker, the web app
+manifest, the offline page, the outbox page, and the session check the outbox makes before
+it sends anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get
+from litestar.response import Template
+from litestar.utils.scope.state import ScopeState
+
+from app import i18n
+from app.auth.guards import signed_in
+from app.i18n import _
+from app.pwa import shell
+from app.web import render
+
+THEME = "#b23a2b"
+BACKGROUND = "#f6f4f0"
+
+
+@get("/sw.js", sync_to_thread=False, include_in_schema=False)
+def service_worker(request: Request) -> Response[bytes]:
+    """Served from the root so its scope is the whole app. Never cached as a whole: the
+    browser revalidates it (a 304 when nothing was deployed) and so notices a new version."""
+    current = shell.current()
+    etag = f'"{current.version}"'
+    headers = {
+        "Service-Worker-Allowed": "/",
+        "Cache-Control": "no-cache",
+        "ETag": etag,
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers=headers)
+    return Response(current.sw_script, media_type="text/javascript; charset=utf-8", headers=headers)
+
+
+@get("/manifest.webmanifest", sync_to_thread=False, include_in_schema=False)
+def manifest() -> Response[dict[str, Any]]:
+    # Fetched without cookies, so the language comes from Accept-Language (zh-Hans by default).
+    icons = [
+        {"src": shell.static_url(f"icons/{name}-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png", "purpose": purpose}
+        for name, purpose in (("icon", "any"), ("maskable", "maskable"))
+        for size in (192, 512)
+    ]
+    body = {
+        "id": "/",
+        "name": _("Pingli"),
+        "short_name": _("Pingli"),
+        "description": _("Log disputes on patrol, online or offline, and follow them to resolution."),
+        "lang": i18n.HTML_LANG[i18n.current_locale.get()],
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": THEME,
+        "background_color": BACKGROUND,
+        "icons": icons,
+        "shortcuts": [
+            {"name": _("Log a case"), "url": "/disputes/new"},
+            {"name": _("Patrol check-in"), "url": "/checkins"},
+            {"name": _("Outbox"), "url": "/outbox"},
+        ],
+    }
+    return Response(
+        body,
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"},
+    )
+
+
+@get("/offline", include_in_schema=False)
+async def offline(request: Request) -> Template:
+    """What the service worker shows for a page it has never kept, when there is no network."""
+    return render(request, "pwa/offline.html", user=request.scope.get("user"))
+
+
+@get("/outbox", include_in_schema=False)
+async def outbox(request: Request) -> Template:
+    """The records waiting on this phone. They live in the browser (IndexedDB), so the page is
+    an empty frame the outbox script fills; it needs no login, and shows a sign-in prompt when
+    the session has lapsed."""
+    return render(request, "pwa/outbox.html", user=request.scope.get("user"))
+
+
+@get("/api/v1/session", guards=[signed_in], tags=["auth"])
+async def session(request: Request) -> Response[dict[str, Any]]:
+    """Who is signed in and the CSRF token to send back as `x-csrftoken`. The outbox asks
+    before sending: a 401 here means "sign in again", and nothing is sent or lost."""
+    actor = request.user
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return Response(
+        {
+            "user": {"id": actor.id, "username": actor.username, "display_name": actor.display_name},
+            "csrf_token": token if isinstance(token, str) else None,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+router = Router(path="/", route_handlers=[service_worker, manifest, offline, outbox, session])

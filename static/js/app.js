@@ -1,0 +1,146 @@
+/* On every page: the service worker, the outbox count in the menu, and sending the outbox
+ * whenever there is a chance (the page opens, the network returns, Background Sync).
+ * Does nothing at all when the outbox is empty, so a page costs no extra request.
+ */
+(function () {
+  'use strict';
+
+  var Pingli = window.Pingli = window.Pingli || {};
+  var outbox = window.PingliOutbox;
+  var sync = window.PingliSync;
+  var user = document.body.getAttribute('data-user') || '';
+  var strings = null;
+  var retryDelay = 0;
+  var retryTimer = null;
+
+  // Translated strings come from the server as JSON blocks in the page (see
+  // templates/pwa/_strings.html); placeholders are gettext's %(name)s.
+  Pingli.t = function (key, vars) {
+    if (!strings) {
+      strings = {};
+      document.querySelectorAll('script.pingli-strings').forEach(function (el) {
+        Object.assign(strings, JSON.parse(el.textContent));
+      });
+    }
+    var text = strings[key] || key;
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return vars && name in vars ? vars[name] : ''; });
+  };
+
+  function afterSync(result) {
+    refresh();
+    if (!result || result.busy) return result;
+    clearTimeout(retryTimer);
+    if (result.retry && navigator.onLine) {
+      // the network is up but the server was not reachable or failed: back off, 15 s to 5 min
+      retryDelay = Math.min(retryDelay ? retryDelay * 2 : 15000, 300000);
+      retryTimer = setTimeout(Pingli.syncNow, retryDelay);
+    } else {
+      retryDelay = 0;
+    }
+    if (result.retry) Pingli.requestBackgroundSync();
+    return result;
+  }
+
+  // Send what waits. Resolves with the sync result ({pending, retry, signedOut} or {busy}).
+  // Also on the login page: a 401 there is what raises the "sign in again" bar.
+  Pingli.syncNow = function () {
+    if (!outbox || !sync) return Promise.resolve(null);
+    return sync.run().then(afterSync, function (err) { console.error('outbox sync failed', err); });
+  };
+
+  // Background Sync (Chrome on Android): the browser wakes the service worker to send the
+  // outbox when the network returns, even after the app was closed.
+  Pingli.requestBackgroundSync = function () {
+    if (!('serviceWorker' in navigator)) return Promise.resolve();
+    return navigator.serviceWorker.ready.then(function (reg) {
+      return reg.sync ? reg.sync.register('pingli-outbox') : null;
+    }).catch(function () { /* not granted: the online event and app opens still send */ });
+  };
+
+  // Ask the browser not to evict the outbox under storage pressure. Granted silently on
+  // installed apps in Chrome; harmless when refused (the outbox page says so).
+  Pingli.persistStorage = function () {
+    if (navigator.storage && navigator.storage.persist) {
+      return navigator.storage.persisted().then(function (done) { return done || navigator.storage.persist(); });
+    }
+    return Promise.resolve(false);
+  };
+
+  function bar() {
+    var el = document.getElementById('outbox-bar');
+    if (!el) {
+      el = document.createElement('p');
+      el.id = 'outbox-bar';
+      el.className = 'outbox-bar';
+      el.setAttribute('role', 'status');
+      var header = document.querySelector('.topbar');
+      header.parentNode.insertBefore(el, header.nextSibling);
+    }
+    return el;
+  }
+
+  function link(href, text) {
+    var a = document.createElement('a');
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  // The menu badge and, when the worker must act, a bar under the menu.
+  function refresh() {
+    if (!outbox) return Promise.resolve();
+    return Promise.all([outbox.all(), outbox.getMeta('auth')]).then(function (got) {
+      var waiting = got[0].filter(function (r) { return r.state !== 'sent'; });
+      var refused = waiting.filter(function (r) { return r.state === 'rejected'; });
+      document.querySelectorAll('[data-outbox-count]').forEach(function (el) {
+        el.textContent = waiting.length;
+        el.hidden = !waiting.length;
+      });
+      var existing = document.getElementById('outbox-bar');
+      var onOutbox = location.pathname === '/outbox';
+      if (waiting.length && got[1]) {
+        var el = bar();
+        el.textContent = Pingli.t('sign_in_again') + ' ';
+        el.appendChild(link('/login?next=' + encodeURIComponent(location.pathname), Pingli.t('sign_in')));
+      } else if (refused.length && !onOutbox) {
+        var el2 = bar();
+        el2.textContent = Pingli.t('attention', { num: refused.length }) + ' ';
+        el2.appendChild(link('/outbox', Pingli.t('open_outbox')));
+      } else if (existing) {
+        existing.remove();
+      }
+    });
+  }
+  Pingli.refreshOutbox = refresh;
+
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function (err) {
+      console.error('service worker registration failed', err);
+    });
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (!user || !reg.active) return;
+      // Keep the forms this worker needs offline (they need a login, so the service worker
+      // may not have had them since it was installed). When another person signed in on
+      // this phone, first forget the pages kept for the previous one; the outbox stays,
+      // and is sent only by its owner.
+      var previous = localStorage.getItem('pingli-user');
+      localStorage.setItem('pingli-user', user);
+      reg.active.postMessage(previous && previous !== user ? { type: 'forget-pages', refetch: true } : { type: 'keep-shell' });
+    });
+
+    var logout = document.querySelector('form[action="/logout"]');
+    if (logout) {
+      logout.addEventListener('submit', function () {
+        localStorage.removeItem('pingli-user');
+        if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: 'forget-pages' });
+      });
+    }
+  }
+
+  if (outbox) {
+    outbox.onChange(refresh);
+    refresh();
+    window.addEventListener('online', Pingli.syncNow);
+    Pingli.syncNow();
+  }
+})();

@@ -1,0 +1,211 @@
+/* A capture form (log a case, patrol check-in) that works with no network.
+ *
+ * Without JavaScript the form simply posts to the server. With it, every submission goes
+ * to the outbox on the phone first (the record keeps the UUID the server will keep), then
+ * the outbox is sent at once if there is a network. So a case is never lost between the
+ * tap and the server, whatever the signal does. `?outbox=<id>` opens an outbox record in
+ * the form to correct it before it is sent.
+ */
+(function () {
+  'use strict';
+
+  var form = document.querySelector('form[data-outbox]');
+  var outbox = window.PingliOutbox;
+  var Pingli = window.Pingli;
+  if (!form || !outbox || !Pingli) return;
+
+  var t = Pingli.t;
+  var kind = form.getAttribute('data-outbox');
+  var endpoint = form.getAttribute('data-endpoint');
+  var owner = form.getAttribute('data-owner');
+  var statusBox = form.querySelector('[data-capture-status]');
+  var submitButton = form.querySelector('[type=submit]');
+  var photoBox = form.querySelector('[data-photos]');
+  var photos = photoBox && window.PingliPhotos ? window.PingliPhotos.picker(photoBox, t, function (m) { say(m, 'error'); }) : null;
+  var editing = null; // the outbox record this form is correcting
+  // The JSON API wants numbers where the form has text.
+  var NUMBERS = { people_involved: 1, grid_id: 1, lon: 1, lat: 1, gps_accuracy_m: 1 };
+
+  function field(name) { return form.elements.namedItem(name); }
+
+  function say(text, tone) {
+    statusBox.hidden = false;
+    statusBox.className = 'notice capture-status' + (tone ? ' notice-' + tone : '');
+    statusBox.textContent = text;
+  }
+
+  // The hidden id the server rendered may come from the service worker's cache, where every
+  // copy of the page has the same one: each new record gets a UUID minted here.
+  function mintId() { field('id').value = window.PingliPhotos ? window.PingliPhotos.newId() : crypto.randomUUID(); }
+
+  function partyRows() { return Array.prototype.slice.call(form.querySelectorAll('.party')); }
+
+  function serialize() {
+    var payload = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      var name = el.name;
+      if (!name || el.disabled || el.type === 'file' || name === 'id' || name === '_csrf_token' || name.indexOf('party_') === 0) return;
+      if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) return;
+      var value = el.value.trim();
+      if (value === '') return;
+      // a number that does not parse is sent as typed, so the server names the field
+      payload[name] = NUMBERS[name] && !isNaN(Number(value)) ? Number(value) : value;
+    });
+    var rows = partyRows();
+    if (rows.length) {
+      payload.parties = [];
+      rows.forEach(function (row) {
+        var party = {};
+        row.querySelectorAll('[name^="party_"]').forEach(function (el) {
+          if (el.value.trim()) party[el.name.slice(6)] = el.value.trim();
+        });
+        if (party.name) payload.parties.push(party);
+      });
+    }
+    return payload;
+  }
+
+  function fill(payload) {
+    Object.keys(payload).forEach(function (name) {
+      var el = field(name);
+      if (el && el.type !== 'file' && typeof el.value === 'string' && name !== 'parties') el.value = payload[name];
+    });
+    var free = partyRows();
+    (payload.parties || []).forEach(function (party) {
+      var row = free.find(function (r) { return r.querySelector('[name=party_role]').value === (party.role || 'applicant'); }) || free[0];
+      if (!row) return;
+      free.splice(free.indexOf(row), 1);
+      ['name', 'phone', 'id_number', 'address'].forEach(function (key) {
+        var el = row.querySelector('[name=party_' + key + ']');
+        if (el) el.value = party[key] || '';
+      });
+    });
+  }
+
+  // The server's field names: "title", "parties[1].phone". Party i is the i-th row with a name.
+  function inputFor(name) {
+    var m = /^parties\[(\d+)\]\.(\w+)$/.exec(name);
+    if (!m) return field(name);
+    var rows = partyRows().filter(function (r) { return r.querySelector('[name=party_name]').value.trim(); });
+    return rows[+m[1]] ? rows[+m[1]].querySelector('[name=party_' + m[2] + ']') : null;
+  }
+
+  function clearFieldErrors() {
+    form.querySelectorAll('[data-client-error]').forEach(function (el) { el.remove(); });
+    form.querySelectorAll('[aria-invalid]').forEach(function (el) { el.removeAttribute('aria-invalid'); });
+  }
+
+  function showFieldErrors(fields) {
+    var unplaced = [];
+    fields.forEach(function (f) {
+      var el = inputFor(f.field);
+      if (!el || !el.parentNode) { unplaced.push(f.message); return; }
+      var note = document.createElement('span');
+      note.className = 'field-error';
+      note.setAttribute('data-client-error', '');
+      note.textContent = f.message;
+      el.setAttribute('aria-invalid', 'true');
+      el.parentNode.insertBefore(note, el.nextSibling);
+    });
+    return unplaced;
+  }
+
+  function label(payload) {
+    if (kind === 'dispute') return payload.title || '';
+    var select = form.querySelector('[data-label-source]');
+    return select && select.value ? select.options[select.selectedIndex].text : '';
+  }
+
+  function startOver(message) {
+    if (editing) { location.assign('/outbox'); return; }
+    form.reset();
+    mintId();
+    if (photos) photos.clear();
+    say(message);
+    statusBox.scrollIntoView({ block: 'nearest' });
+  }
+
+  async function afterSave(id) {
+    if (!navigator.onLine) { startOver(t('saved_offline')); return; }
+    say(t('saved_sending'));
+    await Pingli.syncNow();
+    var record = await outbox.get(id);
+    if (record && record.state === 'sent') { location.assign(record.server.url); return; }
+    if (record && record.delivered) { startOver(t('sent_photos_pending')); return; }
+    if (record && record.state === 'rejected') {
+      editing = record;
+      var unplaced = showFieldErrors(record.error.fields || []);
+      if (!record.error.fields || !record.error.fields.length) unplaced.push(record.error.message);
+      say([t('rejected')].concat(unplaced).join(' '), 'error');
+      return;
+    }
+    startOver(t('saved_offline'));
+  }
+
+  form.addEventListener('submit', async function (event) {
+    event.preventDefault();
+    clearFieldErrors();
+    submitButton.disabled = true;
+    var payload = serialize();
+    if (kind === 'checkin') {
+      // when the worker was there, not when the network let it through
+      payload.checked_at = editing ? editing.payload.checked_at : new Date().toISOString();
+    }
+    var record = Object.assign({}, editing || {
+      id: field('id').value, kind: kind, endpoint: endpoint, owner: owner, attempts: 0, delivered: false
+    }, { payload: payload, label: label(payload), state: 'queued', error: null });
+    try {
+      await outbox.save(record, photos ? photos.collect() : []);
+    } catch (err) {
+      say(err && err.name === 'Locked' ? t('edit_locked') : t('storage_failed'), 'error');
+      submitButton.disabled = false;
+      return;
+    }
+    Pingli.persistStorage();
+    Pingli.requestBackgroundSync();
+    try {
+      await afterSave(record.id);
+    } finally {
+      submitButton.disabled = false;
+    }
+  });
+
+  // GPS: one fix on request. Typing a point by hand (a manual pin) drops the accuracy.
+  var gps = form.querySelector('[data-gps]');
+  if (gps && navigator.geolocation) {
+    var status = gps.querySelector('[data-gps-status]');
+    var accuracy = field('gps_accuracy_m');
+    gps.querySelector('[data-gps-tools]').hidden = false;
+    gps.querySelector('[data-gps-locate]').addEventListener('click', function () {
+      status.textContent = t('locating');
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        field('lon').value = pos.coords.longitude.toFixed(6);
+        field('lat').value = pos.coords.latitude.toFixed(6);
+        accuracy.value = Math.round(pos.coords.accuracy);
+        status.textContent = t('located', { m: Math.round(pos.coords.accuracy) });
+      }, function () {
+        status.textContent = t('no_fix');
+      }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 });
+    });
+    ['lon', 'lat'].forEach(function (name) {
+      field(name).addEventListener('input', function () { accuracy.value = ''; status.textContent = ''; });
+    });
+  }
+
+  var editId = new URLSearchParams(location.search).get('outbox');
+  if (!editId) { mintId(); return; }
+  outbox.get(editId).then(async function (record) {
+    if (!record) { mintId(); say(t('edit_missing'), 'error'); return; }
+    if (record.delivered || record.state === 'sending' || record.state === 'sent') {
+      mintId();
+      say(t('edit_locked'), 'error');
+      return;
+    }
+    editing = record;
+    field('id').value = record.id;
+    fill(record.payload);
+    if (photos) photos.load(await outbox.photosOf(record.id));
+    if (record.error && record.error.fields) showFieldErrors(record.error.fields);
+    say(t('editing'));
+  });
+})();

@@ -1,0 +1,93 @@
+"""Role homes are work queues; lists filter, page and count within bounds, always in scope."""
+
+import pytest
+
+from tests.support.lifecycle import accepted_case, act
+
+
+def in_section(html: str, section_id: str, text: str) -> bool:
+    start = html.find(f'id="{section_id}"')
+    assert start >= 0, f"no section {section_id}"
+    end = html.find("</section>", start)
+    return text in html[start:end]
+
+
+async def test_a_fresh_case_waits_in_the_villages_to_accept_queue_then_moves_to_in_progress(cast):
+    case = await cast.log_case("demo-grid", title="新登记：邻里通行道路争议")
+    village = await cast.browser("demo-village")
+    home = (await village.get("/")).text
+    assert in_section(home, "queue-to-accept", case["case_no"])
+    await act(cast, "demo-village", case["id"], "accept")
+    home = (await village.get("/")).text
+    assert not in_section(home, "queue-to-accept", case["case_no"])
+    assert in_section(home, "queue-in-progress", case["case_no"])
+
+
+async def test_an_escalated_case_waits_in_the_townships_escalated_to_me_queue(cast):
+    case = await accepted_case(cast)
+    await act(cast, "demo-village", case["id"], "escalate", reason="需要镇里协调")
+    home = (await (await cast.browser("demo-township")).get("/")).text
+    assert in_section(home, "queue-escalated", case["case_no"])
+    listed = (await cast.api["demo-township"].get("/api/v1/disputes", params={"queue": "escalated", "per_page": 100})).json()
+    assert case["id"] in [c["id"] for c in listed["items"]]
+
+
+async def test_a_supervised_case_shows_under_supervision_for_the_holder_and_the_issuer(cast):
+    case = await accepted_case(cast)
+    await act(cast, "demo-township", case["id"], "supervise", instructions="请三日内回复进展", due_on="2099-01-01")
+    for username in ("demo-village", "demo-township"):
+        listed = (await cast.api[username].get("/api/v1/disputes", params={"queue": "supervised", "per_page": 100})).json()
+        assert case["id"] in [c["id"] for c in listed["items"]]
+    await act(cast, "demo-village", case["id"], "reply", reply="已约双方本周调解")
+    listed = (await cast.api["demo-village"].get("/api/v1/disputes", params={"queue": "supervised", "per_page": 100})).json()
+    assert case["id"] not in [c["id"] for c in listed["items"]]
+
+
+async def test_a_grid_workers_home_lists_their_grid_and_the_follow_ups_due(cast):
+    case = await cast.log_case("demo-grid", title="待回访：噪音扰民已当场化解")
+    await act(cast, "demo-grid", case["id"], "resolve", kind="on_the_spot", note="当场劝解")
+    home = (await (await cast.browser("demo-grid")).get("/")).text
+    assert in_section(home, "queue-mine", case["case_no"])
+    assert in_section(home, "queue-follow-up", case["case_no"])
+    await act(cast, "demo-grid", case["id"], "follow-up", method="visit", honoured="yes", satisfaction=5)
+    home = (await (await cast.browser("demo-grid")).get("/")).text
+    assert not in_section(home, "queue-follow-up", case["case_no"])
+
+
+async def test_the_overdue_queue_covers_the_officers_whole_area_most_overdue_first(cast):
+    listed = (await cast.api["demo-county"].get("/api/v1/disputes", params={"queue": "overdue", "per_page": 50})).json()
+    dues = [c["due_at"] for c in listed["items"]]
+    assert dues == sorted(dues) and all(c["overdue"] for c in listed["items"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "closed"},
+        {"level": "township"},
+        {"category": "land"},
+        {"risk_level": "high"},
+        {"overdue": "1"},
+        {"from": "2026-01-01", "to": "2026-12-31"},
+        {"q": "纠纷"},
+        {"queue": "in_progress"},
+    ],
+)
+async def test_every_filter_keeps_to_the_scope(cast, params):
+    me = cast.me["demo-township"]["jurisdiction"]["id"]
+    listed = (await cast.api["demo-township"].get("/api/v1/disputes", params=params | {"per_page": 100})).json()
+    for item in listed["items"]:
+        case = (await cast.api["demo-county"].get(f"/api/v1/disputes/{item['id']}")).json()
+        assert case["township"]["id"] == me
+
+
+async def test_counts_stop_at_a_thousand_and_pages_stop_there_too(cast):
+    r = await cast.api["demo-county"].get("/api/v1/disputes", params={"per_page": 100, "page": 11})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "page"
+    page = (await cast.api["demo-county"].get("/api/v1/disputes", params={"per_page": 5})).json()
+    assert page["total"] <= 1000 and page["has_next"] is (page["total"] > 5)
+
+
+async def test_an_unknown_queue_is_422(cast):
+    r = await cast.api["demo-village"].get("/api/v1/disputes", params={"queue": "everything"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "queue"
