@@ -382,15 +382,19 @@ async def refresh(
 
 
 async def rebuild(now: datetime | None = None, limits: CaseLimits | None = None) -> dict[str, int]:
-    """Derive every case afresh and recount every counter from the facts (after a change to
-    the figures' definitions, or to check the incremental counts: they must be equal)."""
+    """Derive every case afresh and recount every counter from the facts (after a bulk load,
+    a change to the figures' definitions, or to check the counts kept by difference: they must
+    be equal). Page views may refresh meanwhile: they take the events written since the
+    rebuild began, and the rebuild's own rows replace theirs; its recount comes last."""
     now = now or datetime.now(UTC)
     limits = limits or deadlines.limits()
+    top = await CaseEvent.select(CaseEvent.id).order_by(CaseEvent.id, ascending=False).first()
+    began = top["id"] if top else 0  # what changes after this, the next refresh derives again
     async with db.transaction():
         await _lock()
         await CaseFact.delete(force=True)
         await MonitoringState.delete().where(MonitoringState.key == STATE_KEY)
-        await _state()
+        await MonitoringState.insert(MonitoringState(key=STATE_KEY, event_id=began, as_of=None))
     derived = 0
     after: tuple[datetime, uuid.UUID] | None = None
     while True:
@@ -410,17 +414,18 @@ async def rebuild(now: datetime | None = None, limits: CaseLimits | None = None)
         if not batch:
             break
         after = (batch[-1]["created_at"], batch[-1]["id"])
+        ids = [r["id"] for r in batch]
         async with db.transaction():
             await _lock()
-            fresh = await _load([r["id"] for r in batch], limits)
+            fresh = await _load(ids, limits)
             await repeats.assign(fresh, earlier_only=True)
+            await CaseFact.delete().where(CaseFact.id.is_in(ids))  # a refresh may have been first
             await _insert(fresh)
         derived += len(batch)
-    top = await CaseEvent.select(CaseEvent.id).order_by(CaseEvent.id, ascending=False).first()
     async with db.transaction():
         await _lock()
         await stats.recount(now)
-        await MonitoringState.update(
-            {MonitoringState.event_id: top["id"] if top else 0, MonitoringState.as_of: now}
-        ).where(MonitoringState.key == STATE_KEY)
+        await MonitoringState.update({MonitoringState.as_of: now}).where(
+            MonitoringState.key == STATE_KEY
+        )
     return {"derived": derived}
