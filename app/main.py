@@ -32,6 +32,9 @@ from app.notify import pages as notify_pages
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.security import security_headers_middleware
+from app.sessions import api as session_api
+from app.sessions import calendar_pages, manage_pages
+from app.sessions import pages as session_pages
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
 
@@ -102,6 +105,10 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             attachment_routes.router,
             checkin_routes.router,
             pwa_routes.router,
+            session_api.router,
+            session_pages.router,
+            calendar_pages.router,
+            manage_pages.router,
             static,
         ],
         before_request=notify_pages.unread_badge,

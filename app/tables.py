@@ -25,8 +25,15 @@ from app.monitoring.tables import (
     SweepCheckin,
     SweepReport,
 )
+from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification
-from app.sessions.tables import Room
+from app.sessions.tables import (
+    CalendarFeed,
+    Juror,
+    MediationSession,
+    Room,
+    SessionParticipant,
+)
 
 ALL_TABLES = (
     Jurisdiction,
@@ -41,6 +48,11 @@ ALL_TABLES = (
     DisclosureLog,
     Notification,
     Room,
+    Juror,
+    MediationSession,
+    SessionParticipant,
+    CalendarFeed,
+    PushSubscription,
     BoundaryVersion,
     Attachment,
     PatrolCheckin,

@@ -5,8 +5,9 @@ For each size: a PostgreSQL database with the demo county and that many syntheti
 refresh-figures --rebuild` does after a bulk load), then the county officer's dashboard asked
 for `--rounds` times, in process through the ASGI app (routing, login, the counters' refresh
 with nothing new, the sums, the page): the median of each size and their ratio, which must stay
-small. The stats API (JSON, no template) and a dashboard right after a new case was logged (the
-refresh has one case to add) are measured the same way.
+small. The stats API (JSON, no template), a dashboard right after a new case was logged (the
+refresh has one case to add) and the first page of a figure's drill-down list (through the
+facts) are measured the same way.
 
 Seeding a million cases takes a long time; give an already seeded database with
 `--url 1000000=postgresql://…/db` (it is topped up to the size, migrated, and kept).
@@ -85,6 +86,8 @@ async def _measure(size: int, rounds: int) -> list[tuple[str, str]]:
             await timed("/monitor")  # warm-up: caches, plans
             page = [await timed("/monitor") for _ in range(rounds)]
             api = [await timed("/api/v1/stats") for _ in range(rounds)]
+            figures = {f["code"]: f for f in (await client.get("/api/v1/stats")).json()["figures"]}
+            drill = [await timed(figures["on_time"]["list"]) for _ in range(rounds)]
             after_change = []
             for i in range(max(rounds // 3, 3)):
                 body = {
@@ -110,6 +113,10 @@ async def _measure(size: int, rounds: int) -> list[tuple[str, str]]:
             (
                 f"{size:,} cases: GET /monitor after a new case, median",
                 f"{median(after_change):.1f} ms",
+            ),
+            (
+                f"{size:,} cases: the on-time figure's list (first page), median",
+                f"{median(drill):.1f} ms",
             ),
             ("_page", median(page)),
             ("_api", median(api)),

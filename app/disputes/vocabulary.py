@@ -107,6 +107,11 @@ EVENT_KINDS: dict[str, str] = {
     "duplicate_linked": N_("Duplicate linked"),
     "overdue": N_("Overdue"),
     "supervision_overdue": N_("Supervision reply overdue"),
+    "session_booked": N_("Reasoning session booked"),
+    "session_rescheduled": N_("Reasoning session moved"),
+    "session_held": N_("Reasoning session held"),
+    "session_cancelled": N_("Reasoning session cancelled"),
+    "session_no_show": N_("Nobody came to the reasoning session"),
 }
 # Written by the scheduler, not by a person.
 SYSTEM_EVENTS = ("overdue", "supervision_overdue")

@@ -19,6 +19,7 @@ from app.disputes.tables import Dispute
 
 # what a map point or a near-me row carries: small, and nothing personal
 CASE_FIELDS = ("id", "case_no", "title", "category", "status", "risk_level", "lon", "lat", "created_at")
+CLUSTER_FIELDS = ("id", "category", "status", "lon", "lat", "created_at")  # what a hotspot sums up
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class GeoBackend(Protocol):
     async def clusters(
         self, f: CaseFilter, kx: float, ky: float, eps_m: float, min_points: int
     ) -> tuple[list[dict], list[int | None]]:
-        """The cases (CASE_FIELDS, ordered by id) and their DBSCAN cluster label on the plane
+        """The cases (CLUSTER_FIELDS, ordered by id) and their DBSCAN cluster label on the plane
         x = lon·kx, y = lat·ky (None: noise). See app/geo/hotspots.py."""
         ...
 

@@ -19,7 +19,7 @@ from shapely.strtree import STRtree
 
 from app.disputes.tables import Dispute
 from app.geo import hotspots
-from app.geo.backend import CASE_FIELDS, Box, CaseFilter
+from app.geo.backend import CASE_FIELDS, CLUSTER_FIELDS, Box, CaseFilter
 from app.geo.measure import BORDER_TOLERANCE, degrees_box, geodesic_m, rounded
 from app.jurisdictions.tables import Jurisdiction
 
@@ -149,7 +149,7 @@ class Embedded:
         self, f: CaseFilter, kx: float, ky: float, eps_m: float, min_points: int
     ) -> tuple[list[dict], list[int | None]]:
         rows = await (
-            Dispute.select(*(Dispute._meta.get_column_by_name(c) for c in CASE_FIELDS))
+            Dispute.select(*(Dispute._meta.get_column_by_name(c) for c in CLUSTER_FIELDS))
             .where(f.where())
             .order_by(Dispute.id)
         )

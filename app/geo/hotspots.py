@@ -27,6 +27,7 @@ from app.geo.measure import DECIMALS, geodesic_m, metres_per_degree
 RADIUS_M = 500
 MIN_CASES = 3
 DAYS = 30
+CASE_IDS_SHOWN = 50  # the newest of a hotspot's cases named in full; `count` says how many
 
 
 @dataclass(frozen=True)
@@ -80,29 +81,38 @@ def dbscan(x: np.ndarray, y: np.ndarray, eps: float, min_points: int) -> np.ndar
 
 
 def summarise(rows: list[dict], labels: list[int | None], open_statuses: tuple[str, ...]) -> list[dict]:
-    """One entry per cluster: where, how many, how recent, which categories. Rows are ordered by
-    id; the engines number clusters differently, so each is named by its members."""
-    groups: dict[int, list[dict]] = {}
-    for row, label in zip(rows, labels, strict=True):
-        if label is not None and label >= 0:
-            groups.setdefault(int(label), []).append(row)
+    """One entry per cluster: where (the members' mean point and the farthest member's distance
+    from it), how many, how recent, which categories. Rows come ordered by id; the engines
+    number clusters differently, so each is named by its first member."""
+    members = [i for i, label in enumerate(labels) if label is not None and label >= 0]
+    if not members:
+        return []
+    lon = np.array([rows[i]["lon"] for i in members])
+    lat = np.array([rows[i]["lat"] for i in members])
+    _found, cluster = np.unique(np.array([labels[i] for i in members]), return_inverse=True)
+    size = np.bincount(cluster)
+    centre_lon = np.bincount(cluster, weights=lon) / size
+    centre_lat = np.bincount(cluster, weights=lat) / size
+    radius = np.zeros(len(size))
+    np.maximum.at(radius, cluster, geodesic_m(centre_lon[cluster], centre_lat[cluster], lon, lat))
+    grouped: list[list[dict]] = [[] for _ in size]
+    for i, c in zip(members, cluster.tolist(), strict=True):
+        grouped[c].append(rows[i])
     spots = []
-    for members in groups.values():
-        lons = np.array([m["lon"] for m in members])
-        lats = np.array([m["lat"] for m in members])
-        lon, lat = float(lons.mean()), float(lats.mean())
-        categories = Counter(m["category"] for m in members)
+    for c, group in enumerate(grouped):
+        categories = Counter(m["category"] for m in group)
+        newest_first = sorted(group, key=lambda m: (m["created_at"], m["id"]), reverse=True)
         spots.append(
             {
-                "key": str(members[0]["id"]),
-                "count": len(members),
-                "open": sum(1 for m in members if m["status"] in open_statuses),
-                "center": [round(lon, DECIMALS), round(lat, DECIMALS)],
-                "radius_m": round(float(geodesic_m(lon, lat, lons, lats).max()), 1),
-                "first": min(m["created_at"] for m in members),
-                "last": max(m["created_at"] for m in members),
+                "key": str(group[0]["id"]),
+                "count": len(group),
+                "open": sum(1 for m in group if m["status"] in open_statuses),
+                "center": [round(float(centre_lon[c]), DECIMALS), round(float(centre_lat[c]), DECIMALS)],
+                "radius_m": round(float(radius[c]), 1),
+                "first": newest_first[-1]["created_at"],
+                "last": newest_first[0]["created_at"],
                 "categories": dict(sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))),
-                "case_ids": [str(m["id"]) for m in members],
+                "case_ids": [str(m["id"]) for m in newest_first[:CASE_IDS_SHOWN]],
             }
         )
     spots.sort(key=lambda s: (-s["count"], s["key"]))

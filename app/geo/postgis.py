@@ -16,6 +16,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    ARRAY,
     Column,
     DateTime,
     Float,
@@ -25,15 +26,15 @@ from sqlalchemy import (
     Table,
     Uuid,
     and_,
+    bindparam,
     func,
     select,
-    values,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app import db
 from app.auth.scope import scope_key
-from app.geo.backend import CASE_FIELDS, Box, CaseFilter
+from app.geo.backend import CASE_FIELDS, CLUSTER_FIELDS, Box, CaseFilter
 from app.geo.measure import BORDER_TOLERANCE, rounded
 from app.jurisdictions.tables import LEVELS
 from app.settings import get_settings
@@ -69,11 +70,38 @@ dispute = Table(
     Column("geom", Geometry("POINT", srid=4326)),
     *_scope_columns(),
 )
-CHUNK = 5000  # points per locate statement: 3 bind parameters each, asyncpg allows 32,767
 
 
 def _point(lon: Any, lat: Any):
     return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+
+
+def _deepest(point):
+    """The deepest jurisdiction within BORDER_TOLERANCE of `point`, smallest code first. One
+    level at a time, grids first: COALESCE stops at the first answer, so a point inside the
+    county is tested against a few small grid polygons, never against the county's outline."""
+    tries = [
+        select(jurisdiction.c.id)
+        .where(jurisdiction.c.depth == depth, func.ST_DWithin(jurisdiction.c.geom, point, BORDER_TOLERANCE))
+        .order_by(jurisdiction.c.code)
+        .limit(1)
+        .scalar_subquery()
+        for depth in reversed(range(len(LEVELS)))
+    ]
+    return func.coalesce(*tries)
+
+
+# one statement for any number of points (two array parameters): compiled and prepared once
+_given = (
+    func.unnest(bindparam("lons", type_=ARRAY(Float)), bindparam("lats", type_=ARRAY(Float)))
+    .table_valued("lon", "lat", with_ordinality="i")
+    .render_derived(with_types=False)
+)
+_LOCATE = (
+    select(_given.c.i, _deepest(_point(_given.c.lon, _given.c.lat)).label("node"))
+    .select_from(_given)
+    .order_by(_given.c.i)
+)
 
 
 def case_where(f: CaseFilter) -> list:
@@ -130,27 +158,17 @@ class PostGIS:
             engine, self._engine, self._loop = self._engine, None, None
             await engine.dispose()
 
-    async def _all(self, statement) -> list:
+    async def _all(self, statement, parameters: dict | None = None) -> list:
         async with self.engine().connect() as conn:
-            return list(await conn.execute(statement))
+            return list(await conn.execute(statement, parameters))
 
     async def locate(self, points: Sequence[tuple[float, float]]) -> list[int | None]:
-        found: list[int | None] = []
-        for start in range(0, len(points), CHUNK):
-            chunk = points[start : start + CHUNK]
-            given = values(
-                Column("i", Integer), Column("lon", Float), Column("lat", Float), name="given"
-            ).data([(i, float(lon), float(lat)) for i, (lon, lat) in enumerate(chunk)])
-            best = (
-                select(jurisdiction.c.id)
-                .where(func.ST_DWithin(jurisdiction.c.geom, _point(given.c.lon, given.c.lat), BORDER_TOLERANCE))
-                .order_by(jurisdiction.c.depth.desc(), jurisdiction.c.code)
-                .limit(1)
-                .scalar_subquery()
-            )
-            rows = await self._all(select(given.c.i, best.label("node")).order_by(given.c.i))
-            found.extend(r.node for r in rows)
-        return found
+        if not points:
+            return []
+        rows = await self._all(
+            _LOCATE, {"lons": [float(p[0]) for p in points], "lats": [float(p[1]) for p in points]}
+        )
+        return [r.node for r in rows]
 
     async def nearby(self, f: CaseFilter, lon: float, lat: float, radius_m: float, limit: int) -> list[tuple[str, float]]:
         # func.geography(geom) is the expression of the geography GiST index: it is used
@@ -204,7 +222,7 @@ class PostGIS:
         plane = func.ST_MakePoint(dispute.c.lon * kx, dispute.c.lat * ky)
         label = func.ST_ClusterDBSCAN(plane, eps_m, min_points).over(order_by=dispute.c.id)
         rows = await self._all(
-            select(*(dispute.c[c] for c in CASE_FIELDS), label.label("cluster"))
+            select(*(dispute.c[c] for c in CLUSTER_FIELDS), label.label("cluster"))
             .where(*case_where(f))
             .order_by(dispute.c.id)
         )

@@ -50,7 +50,8 @@ _COLUMNS = (
 
 
 class _Pool:
-    """Cases indexed by applicant and by cell, asked for the ones repeating a case."""
+    """Cases indexed by applicant and by cell, asked for the ones repeating each of a batch.
+    The distances of a whole batch are measured in one vectorised call."""
 
     def __init__(self, rows: list[dict]) -> None:
         self.by_key: dict[str, list[dict]] = defaultdict(list)
@@ -61,29 +62,37 @@ class _Pool:
             if row["place_cell"]:
                 self.by_cell[row["place_cell"]].append(row)
 
-    def matching(self, f: dict) -> list[dict]:
-        """The cases within a year of `f` (before or after) with its applicant or near its place."""
-        found = (
-            {c["id"]: c for c in self.by_key.get(f["applicant_key"], [])}
-            if f["applicant_key"]
-            else {}
-        )
-        if f["place_cell"]:
-            near = [c for n in neighbours(f["place_cell"]) for c in self.by_cell.get(n, [])]
-            if near:
-                metres = geodesic_m(
-                    f["lon"], f["lat"], [c["lon"] for c in near], [c["lat"] for c in near]
-                )
-                found.update(
-                    (c["id"], c)
-                    for c, m in zip(near, metres.tolist(), strict=True)
-                    if m <= RADIUS_M
-                )
-        return [
-            c
-            for c in found.values()
-            if c["id"] != f["id"] and abs(c["created_at"] - f["created_at"]) <= WITHIN
-        ]
+    def matching(self, facts: list[dict]) -> dict[uuid.UUID, list[dict]]:
+        """Per fact, the cases within a year of it (before or after) with its applicant or
+        within RADIUS_M of its place."""
+        found: dict[uuid.UUID, dict[uuid.UUID, dict]] = {f["id"]: {} for f in facts}
+        pairs: list[tuple[dict, dict]] = []
+        for f in facts:
+            if f["applicant_key"]:
+                found[f["id"]].update((c["id"], c) for c in self.by_key.get(f["applicant_key"], []))
+            if f["place_cell"]:
+                pairs += [
+                    (f, c) for n in neighbours(f["place_cell"]) for c in self.by_cell.get(n, [])
+                ]
+        if pairs:
+            metres = geodesic_m(
+                [f["lon"] for f, _c in pairs],
+                [f["lat"] for f, _c in pairs],
+                [c["lon"] for _f, c in pairs],
+                [c["lat"] for _f, c in pairs],
+            )
+            for (f, c), m in zip(pairs, metres.tolist(), strict=True):
+                if m <= RADIUS_M:
+                    found[f["id"]][c["id"]] = c
+        by_id = {f["id"]: f for f in facts}
+        return {
+            fid: [
+                c
+                for c in cases.values()
+                if c["id"] != fid and abs(c["created_at"] - by_id[fid]["created_at"]) <= WITHIN
+            ]
+            for fid, cases in found.items()
+        }
 
 
 async def _candidates(facts: list[dict], earlier_only: bool) -> list[dict]:
@@ -115,10 +124,10 @@ async def assign(
         return {}
     ours = {f["id"] for f in facts}
     stored = [c for c in await _candidates(facts, earlier_only) if c["id"] not in ours]
-    pool = _Pool(stored + facts)
+    matches = _Pool(stored + facts).matching(facts)
     later: dict[uuid.UUID, uuid.UUID] = {}
     for f in sorted(facts, key=_order):
-        found = pool.matching(f)
+        found = matches[f["id"]]
         earlier = [c for c in found if _order(c) < _order(f)]
         f["repeat_of"] = max(earlier, key=_order)["id"] if earlier else None
         if earlier_only:

@@ -50,13 +50,16 @@ def eventually(page, expression: str, seconds: float = 20, diagnose: str | None 
         page.wait_for_timeout(100)
 
 
-def log_case(page, title: str, photo: bytes | None = None, **fields: str) -> None:
+def log_case(page, title: str, photo: bytes | None = None, gps: bool = False, **fields: str) -> None:
     page.goto("/disputes/new")
     page.fill("input[name=title]", title)
     page.select_option("select[name=category]", fields.pop("category", "neighbours"))
     page.locator("input[name=party_name]").first.fill("王大伯")
     for name, value in fields.items():
         page.fill(f"[name={name}]", value)
+    if gps:
+        page.click("[data-gps-locate]")
+        page.wait_for_selector("[data-gps-status]:has-text('已定位')")
     if photo is not None:
         page.set_input_files(
             "[data-photo-input]", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}]
@@ -116,13 +119,15 @@ def test_the_app_meets_the_install_criteria(browser, live_server, tmp_path):
 def test_cases_logged_offline_reach_the_server_once_with_their_photo(phone, screenshots_dir):
     page = phone.new_page()
     ready_for_the_field(page)
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"latitude": 32.7205, "longitude": 113.3187, "accuracy": 15})
     tag = uuid.uuid4().hex[:6]
     titles = [f"离线登记{tag}-{i}" for i in range(3)]
 
     phone.set_offline(True)
     log_case(page, titles[0], photo=camera_jpeg(2400, 1800))
     assert page.evaluate("navigator.onLine") is False
-    log_case(page, titles[1], category="land", description="两户争田埂")
+    log_case(page, titles[1], gps=True, category="land", description="两户争田埂")
     log_case(page, titles[2], category="debt", lon="113.321", lat="32.712")
     page.screenshot(path=f"{screenshots_dir}/offline-saved-360.png", full_page=True)
     assert len({r["id"] for r in outbox_records(page)}) == 3
@@ -147,7 +152,40 @@ def test_cases_logged_offline_reach_the_server_once_with_their_photo(phone, scre
     with_photo = photos_of(page, cases[titles[0]][0]["id"])
     assert len(with_photo) == 1 and max(with_photo[0]["width"], with_photo[0]["height"]) == 1600
     assert photos_of(page, cases[titles[1]][0]["id"]) == []
-    assert cases[titles[2]][0]["grid_name"]  # placed by the GPS point
+    located = page.request.get(f"/api/v1/disputes/{cases[titles[1]][0]['id']}").json()
+    assert (located["lon"], located["lat"], located["gps_accuracy_m"]) == (113.3187, 32.7205, 15)
+    typed = page.request.get(f"/api/v1/disputes/{cases[titles[2]][0]['id']}").json()
+    assert (typed["lon"], typed["gps_accuracy_m"]) == (113.321, None)  # a manual pin has no accuracy
+
+
+def test_pages_seen_recently_open_without_network_and_others_say_so(phone):
+    page = phone.new_page()
+    ready_for_the_field(page)
+    page.goto("/disputes")
+    seen = page.inner_text(".cases")
+    phone.set_offline(True)
+    page.goto("/disputes")
+    assert page.inner_text(".cases") == seen
+    page.goto("/disputes?page=2")  # never opened on this phone
+    assert page.inner_text("h1") == "没有网络"
+    page.click("main a[href='/disputes/new']")  # the offline page leads to what still works
+    page.wait_for_url("**/disputes/new")
+    assert page.is_visible("input[name=title]")
+
+
+def test_a_waiting_record_can_be_discarded_and_is_never_sent(phone):
+    page = phone.new_page()
+    ready_for_the_field(page)
+    title = f"记错了{uuid.uuid4().hex[:6]}"
+    phone.set_offline(True)
+    log_case(page, title)
+    page.goto("/outbox")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click(f".outbox-item:has-text('{title}') >> text=删除")
+    page.wait_for_selector(f".outbox-item:has-text('{title}')", state="detached")
+    phone.set_offline(False)
+    sync_until_empty(page)
+    assert cases_titled(page, title) == []
 
 
 def test_a_sync_cut_off_midway_loses_nothing_and_stores_nothing_twice(phone):

@@ -1,0 +1,148 @@
+"""JSON API for rooms, jurors and sessions. Every id is scoped: out of scope is 404."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+
+from app import clock
+from app.auth.guards import signed_in
+from app.auth.scope import get_or_404
+from app.disputes.errors import FieldErrors
+from app.disputes.tables import Dispute, Party
+from app.i18n import _
+from app.sessions import actions, booking, jurors, queries, rooms
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class SessionIn(msgspec.Struct, omit_defaults=True):
+    """A session to book. Times are ISO 8601 with their offset (China: +08:00). Every juror
+    must be in `confirmed_juror_ids`: the mediator confirms they are not related to or in
+    business with a party. `party_ids` defaults to every party of the case. A session that is
+    not public needs a `private_reason`."""
+
+    dispute_id: uuid.UUID
+    room_id: int
+    starts_at: datetime
+    ends_at: datetime
+    mediator_ids: list[int]
+    juror_ids: list[int] = []
+    party_ids: list[int] | None = None
+    public: bool = True
+    private_reason: str | None = None
+    private_note: str | None = None
+    confirmed_juror_ids: list[int] = []
+
+
+class ActionIn(msgspec.Struct, omit_defaults=True):
+    """Fields of an action. hold: outcome (agreement | no_agreement | adjourned), minutes,
+    attended_party_ids, attended_juror_ids, and for an agreement agreement_terms, performance,
+    performance_deadline, agreement_facts (defaults to the case's description). cancel:
+    reason. reschedule: starts_at, ends_at, room_id (defaults to the same room), reason.
+    no-show: note."""
+
+    outcome: str | None = None
+    minutes: str | None = None
+    attended_party_ids: list[int] | None = None
+    attended_juror_ids: list[int] | None = None
+    agreement_facts: str | None = None
+    agreement_terms: str | None = None
+    performance: str | None = None
+    performance_deadline: date | None = None
+    reason: str | None = None
+    note: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    room_id: int | None = None
+
+
+@get("/rooms", guards=[signed_in])
+async def list_rooms(request: Request) -> Response[list[dict[str, Any]]]:
+    return Response(await rooms.list_rooms(request.user), headers=NO_STORE)
+
+
+@get("/rooms/{room_id:int}/slots", guards=[signed_in])
+async def room_slots(
+    request: Request,
+    room_id: FromPath[int],
+    day_text: Annotated[str | None, Parameter(query="date")] = None,
+    minutes: FromQuery[int] = rooms.DEFAULT_SLOT_MINUTES,
+) -> Response[dict[str, Any]]:
+    """Free slots of a room on a day (China time): the opening hours, the busy spans, the free
+    gaps and bookable slots of `minutes` starting on the half hour."""
+    room = await rooms.get_room(request.user, room_id)
+    try:
+        day = (
+            date.fromisoformat(day_text) if day_text else clock.now().astimezone(rooms.CHINA).date()
+        )
+    except ValueError:
+        raise FieldErrors({"date": _("Must be a date like 2026-05-01.")}) from None
+    if not 15 <= minutes <= 600:
+        raise FieldErrors({"minutes": _("Must be between %(low)s and %(high)s.", low=15, high=600)})
+    body = await rooms.day_slots(room, day, minutes, clock.now())
+    return Response(body, headers=NO_STORE)
+
+
+@get("/jurors", guards=[signed_in])
+async def list_jurors(
+    request: Request, dispute_id: FromQuery[uuid.UUID | None] = None
+) -> Response[list[dict[str, Any]]]:
+    """The active jurors in scope; with `dispute_id`, each carries the relation `flag` for
+    that case (shares a surname and the village with a party)."""
+    rows = await jurors.list_jurors(request.user)
+    if dispute_id is None:
+        return Response([jurors.juror_json(r) for r in rows], headers=NO_STORE)
+    case = await get_or_404(Dispute, dispute_id, request.user, Dispute.village)
+    parties = await Party.select(Party.name).where(Party.dispute == dispute_id)
+    body = [jurors.juror_json(r, jurors.relation_flag(r, case["village"], parties)) for r in rows]
+    return Response(body, headers=NO_STORE)
+
+
+@post("/sessions", guards=[signed_in])
+async def create_session(request: Request, data: JSONBody[SessionIn]) -> Response[dict[str, Any]]:
+    wanted = booking.parse_booking(msgspec.to_builtins(data))
+    session_id = await booking.book(request.user, wanted)
+    body = await queries.get_session(request.user, session_id)
+    return Response(body, status_code=201, headers=NO_STORE)
+
+
+@get("/sessions/{session_id:int}", guards=[signed_in])
+async def show_session(request: Request, session_id: FromPath[int]) -> Response[dict[str, Any]]:
+    return Response(await queries.get_session(request.user, session_id), headers=NO_STORE)
+
+
+@post("/sessions/{session_id:int}/actions/{action:str}", guards=[signed_in], status_code=200)
+async def session_action(
+    request: Request, session_id: FromPath[int], action: FromPath[str], data: JSONBody[ActionIn]
+) -> Response[dict[str, Any]]:
+    """hold, cancel, reschedule or no-show. Answers the session to look at next: after a
+    reschedule that is the new one (its `replaces` names the old)."""
+    await get_or_404(queries.S, session_id, request.user, queries.S.id)
+    shown = await actions.act(request.user, session_id, action, msgspec.to_builtins(data))
+    return Response(await queries.get_session(request.user, shown), headers=NO_STORE)
+
+
+@get("/disputes/{dispute_id:uuid}/sessions", guards=[signed_in])
+async def case_sessions(request: Request, dispute_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
+    return await queries.sessions_of_case(request.user, dispute_id)
+
+
+router = Router(
+    path="/api/v1",
+    route_handlers=[
+        list_rooms,
+        room_slots,
+        list_jurors,
+        create_session,
+        show_session,
+        session_action,
+        case_sessions,
+    ],
+    tags=["sessions"],
+)

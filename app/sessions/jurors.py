@@ -1,0 +1,176 @@
+"""The juror pools (评理员) of villages and townships, and the relation check for a case.
+
+Jurors are people, not logins. A pool belongs to a village or a township; whoever mediates at
+that node or above keeps it. When jurors are chosen for a case the mediator confirms, for
+each, that they are not related to or in business with a party; a juror who shares a surname
+and the village with a party is flagged, because in a village that often means a clan tie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.exceptions import PermissionDeniedException
+
+from app.auth.actor import MEDIATING_ROLES, Actor
+from app.auth.scope import get_or_404, scope_where
+from app.disputes.errors import FieldErrors
+from app.disputes.privacy import mask_phone
+from app.disputes.vocabulary import label
+from app.i18n import N_, _
+from app.jurisdictions.tables import Jurisdiction
+from app.sessions.tables import Juror
+
+JUROR_KINDS: dict[str, str] = {
+    "party_member": N_("Old party member"),
+    "retired_cadre": N_("Retired cadre"),
+    "deputy": N_("People's congress deputy"),
+    "legal_adviser": N_("Lawyer or legal adviser"),
+    "legal_literate": N_("Legal-literate villager"),
+    "teacher": N_("Teacher"),
+    "other": N_("Other"),
+}
+
+# Two-character surnames still met in the countryside; everything else is one character.
+_COMPOUND = (
+    "欧阳司马诸葛上官司徒东方皇甫尉迟公孙慕容长孙宇文夏侯轩辕令狐"
+    "钟离端木百里呼延澹台万俟闻人南宫西门独孤申屠太史公冶赫连左丘"
+)
+COMPOUND_SURNAMES = frozenset(_COMPOUND[i : i + 2] for i in range(0, len(_COMPOUND), 2))
+
+JUROR_COLUMNS = (
+    Juror.id,
+    Juror.name,
+    Juror.phone,
+    Juror.kind,
+    Juror.note,
+    Juror.active,
+    Juror.jurisdiction,
+    Juror.village,
+    Juror.jurisdiction.name.as_alias("pool_name"),
+)
+
+
+def surname(name: str) -> str:
+    name = name.strip()
+    return name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
+
+
+def relation_flag(juror: dict, case_village: int, parties: list[dict]) -> str:
+    """Why this juror needs a careful relation check for this case, or "" when nothing stands
+    out. Only a shared surname in the same village is flagged: elsewhere it means little."""
+    if juror.get("village") != case_village:
+        return ""
+    family = surname(juror["name"])
+    same = [p["name"] for p in parties if family and surname(p["name"]) == family]
+    if not same:
+        return ""
+    return _(
+        "Shares the surname %(surname)s and the village with %(parties)s.",
+        surname=family,
+        parties="、".join(same),
+    )
+
+
+async def list_jurors(actor: Actor, active_only: bool = True) -> list[dict]:
+    where = scope_where(Juror, actor)
+    if active_only:
+        where &= Juror.active == True  # noqa: E712 (a Piccolo expression)
+    return (
+        await Juror.select(*JUROR_COLUMNS)
+        .where(where)
+        .order_by(Juror.jurisdiction)
+        .order_by(Juror.name)
+    )
+
+
+async def get_juror(actor: Actor, juror_id: int) -> dict:
+    return await get_or_404(Juror, juror_id, actor, *JUROR_COLUMNS)
+
+
+def juror_json(row: dict, flag: str = "") -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "phone": mask_phone(row["phone"]),
+        "kind": row["kind"],
+        "kind_label": label(JUROR_KINDS, row["kind"]),
+        "pool": {"id": row["jurisdiction"], "name": row.get("pool_name")},
+        "active": row["active"],
+        "flag": flag,
+    }
+
+
+# ----- management -------------------------------------------------------------------------
+
+
+def may_manage(actor: Actor) -> bool:
+    return actor.is_admin or (
+        actor.role in MEDIATING_ROLES and actor.level in ("county", "township", "village")
+    )
+
+
+async def pool_choices(actor: Actor) -> list[dict]:
+    """The villages and townships in the actor's scope whose pools they may keep."""
+    if not may_manage(actor):
+        return []
+    return await (
+        Jurisdiction.select(Jurisdiction.id, Jurisdiction.name, Jurisdiction.level)
+        .where(Jurisdiction.level.is_in(["township", "village"]) & scope_where(Jurisdiction, actor))
+        .order_by(Jurisdiction.code)
+    )
+
+
+def parse_juror(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = str(data.get("name") or "").strip()
+    if not name:
+        errors["name"] = _("This field is required.")
+    elif len(name) > 100:
+        errors["name"] = _("At most %(n)s characters.", n=100)
+    kind = str(data.get("kind") or "")
+    if kind not in JUROR_KINDS:
+        errors["kind"] = _("Choose a kind.")
+    phone = str(data.get("phone") or "").strip() or None
+    if phone and (len(phone) > 32 or not all(c.isdigit() or c in "+- " for c in phone)):
+        errors["phone"] = _("A phone number has digits only.")
+    note = str(data.get("note") or "").strip()
+    if len(note) > 200:
+        errors["note"] = _("At most %(n)s characters.", n=200)
+    if errors:
+        raise FieldErrors(errors)
+    return {
+        "name": name,
+        "kind": kind,
+        "phone": phone,
+        "note": note,
+        "active": str(data.get("active", "1")).lower() in ("1", "true", "on"),
+    }
+
+
+async def create_juror(actor: Actor, pool_id: int | None, fields: dict[str, Any]) -> int:
+    pools = {p["id"]: p for p in await pool_choices(actor)}
+    if not pools:
+        raise PermissionDeniedException(_("You may not keep a juror pool."))
+    if pool_id is None and actor.jurisdiction_id in pools:
+        pool_id = actor.jurisdiction_id
+    if pool_id not in pools:
+        raise FieldErrors({"jurisdiction": _("Choose a village or township in your area.")})
+    node = await Jurisdiction.select().where(Jurisdiction.id == pool_id).first()
+    rows = await Juror.insert(
+        Juror(
+            **fields,
+            jurisdiction=pool_id,
+            county=node["county"],
+            township=node["township"],
+            village=node["village"],
+        )
+    ).returning(Juror.id)
+    return rows[0]["id"]
+
+
+async def update_juror(actor: Actor, juror_id: int, fields: dict[str, Any]) -> None:
+    await get_juror(actor, juror_id)
+    if not may_manage(actor):
+        raise PermissionDeniedException(_("You may not keep a juror pool."))
+    await Juror.update(fields).where(Juror.id == juror_id)
