@@ -35,7 +35,12 @@ def sqlite_path(url: str) -> Path:
 
 def engine_from_url(url: str) -> Engine:
     if url.startswith(("postgres://", "postgresql://")):
-        return PostgresEngine(config={"dsn": url}, log_queries=False)
+        # asyncpg prepares every statement; after five runs PostgreSQL may switch it to a
+        # generic plan that cannot see the values. For lists whose best index depends on the
+        # value (a search term of two characters or of five, a common status or a rare one) the
+        # generic plan can be a hundred times slower, so every execution is planned for its values.
+        server_settings = {"plan_cache_mode": "force_custom_plan"}
+        return PostgresEngine(config={"dsn": url, "server_settings": server_settings}, log_queries=False)
     if url.startswith("sqlite:"):
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)

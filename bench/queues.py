@@ -82,7 +82,9 @@ async def _worker() -> None:
     await db.start(pool_size=4)
     app = create_app(run_scheduler=False)
     tokens: dict[str, str] = {}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench"
+    ) as client:
         for line in sys.stdin:
             command = json.loads(line)
             if command["op"] == "seed":
@@ -92,7 +94,9 @@ async def _worker() -> None:
                     await add_cases(command["cases"], seed=command["seed"])
                     await db.engine().run_ddl("VACUUM ANALYZE")
                 for user in sorted({u for _, u, _ in REQUESTS}):
-                    r = await client.post("/api/v1/auth/login", json={"username": user, "password": PASSWORD})
+                    r = await client.post(
+                        "/api/v1/auth/login", json={"username": user, "password": PASSWORD}
+                    )
                     tokens[user] = r.json()["token"]
                 answer = {"seconds": time.perf_counter() - started}
             else:
@@ -151,7 +155,9 @@ async def _admin(url: str, sql: str) -> None:
         await conn.close()
 
 
-def run(base_url: str, small: int, large: int, runs: int, keep: bool, reuse: list[str] | None = None) -> int:
+def run(
+    base_url: str, small: int, large: int, runs: int, keep: bool, reuse: list[str] | None = None
+) -> int:
     if reuse:  # databases a --keep run left behind, already seeded
         names, keep = dict(zip((small, large), reuse, strict=True)), True
     else:
@@ -185,35 +191,57 @@ def run(base_url: str, small: int, large: int, runs: int, keep: bool, reuse: lis
     return _report(medians, fastest, small, large)
 
 
-def _report(medians: dict[int, dict[str, float]], fastest: dict[int, dict[str, float]], small: int, large: int) -> int:
+def _report(
+    medians: dict[int, dict[str, float]],
+    fastest: dict[int, dict[str, float]],
+    small: int,
+    large: int,
+) -> int:
     """The medians decide; the fastest runs show the cost without the machine's other load."""
     worst = 0.0
-    print(f"\n| request | median ms at {small:,} | median ms at {large:,} | ratio | fastest ms {small:,} / {large:,} |")
+    print(
+        f"\n| request | median ms at {small:,} | median ms at {large:,} | ratio | fastest ms {small:,} / {large:,} |"
+    )
     print("|---|---:|---:|---:|---:|")
     for name, _, _ in REQUESTS:
         a, b = medians[small][name], medians[large][name]
         worst = max(worst, b / a)
-        print(f"| {name} | {a:.1f} | {b:.1f} | {b / a:.2f} | {fastest[small][name]:.1f} / {fastest[large][name]:.1f} |")
+        print(
+            f"| {name} | {a:.1f} | {b:.1f} | {b / a:.2f} | {fastest[small][name]:.1f} / {fastest[large][name]:.1f} |"
+        )
     print(f"\nworst median ratio {worst:.2f} (must stay under {MAX_RATIO})")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (out / f"queues-{stamp}.json").write_text(json.dumps({"small": small, "large": large, "medians": medians, "fastest": fastest}, indent=1))
+    (out / f"queues-{stamp}.json").write_text(
+        json.dumps(
+            {"small": small, "large": large, "medians": medians, "fastest": fastest}, indent=1
+        )
+    )
     return 0 if worst < MAX_RATIO else 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--postgres",
-        default=os.environ.get("PINGLI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        default=os.environ.get(
+            "PINGLI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
         help="a PostgreSQL server where a superuser may create databases (PostGIS installed)",
     )
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30, help="timed requests per size and request")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
-    parser.add_argument("--reuse", nargs=2, metavar=("SMALL_DB", "LARGE_DB"), help="measure databases a --keep run left")
+    parser.add_argument(
+        "--reuse",
+        nargs=2,
+        metavar=("SMALL_DB", "LARGE_DB"),
+        help="measure databases a --keep run left",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:

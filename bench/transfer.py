@@ -92,6 +92,8 @@ class Meter:
         if (who, event["requestId"]) not in self._urls:
             return  # begun before the meter attached: the worker's own script, counted apart
         url = re.sub(r"^https?://[^/]+", "", self._urls[(who, event["requestId"])])
+        if who == "worker" and url == "/sw.js":
+            return  # the meter may see the end of it only; counted apart, whole
         bucket = self.transfer.page if who == "page" else self.transfer.worker
         bucket[url] += int(event["encodedDataLength"])
 

@@ -84,7 +84,9 @@ def _record(data: dict, errors: dict) -> Fields:
     kind = choice_field(data.get("kind"), "kind", errors, RECORD_KINDS, None)
     fields: Fields = {"kind": kind}
     if kind == "attempt":
-        fields["outcome"] = choice_field(data.get("outcome"), "outcome", errors, ATTEMPT_OUTCOMES, None)
+        fields["outcome"] = choice_field(
+            data.get("outcome"), "outcome", errors, ATTEMPT_OUTCOMES, None
+        )
     if (when := datetime_field(data.get("occurred_at"), "occurred_at", errors)) is not None:
         fields["occurred_at"] = when.isoformat()
     if not str(data.get("note") or "").strip():
@@ -112,7 +114,9 @@ def _supervise(data: dict, errors: dict) -> Fields:
 
 
 def _reply(data: dict, errors: dict) -> Fields:
-    supervision = number_field(data.get("supervision_id"), "supervision_id", errors, low=1, high=2**31 - 1, integer=True)
+    supervision = number_field(
+        data.get("supervision_id"), "supervision_id", errors, low=1, high=2**31 - 1, integer=True
+    )
     return {"reply": _required_text(data, "reply", errors), "supervision_id": supervision}
 
 

@@ -29,8 +29,13 @@ from app.i18n import _
 from app.settings import CaseLimits
 
 # Whatever a new time limit replaces, the scheduler's flags about the old one go with it.
-_FRESH_DEADLINE = {Dispute.overdue_at: None, Dispute.escalation_notice_at: None}
-_NO_DEADLINE = {Dispute.due_at: None, Dispute.due_from: None, Dispute.due_kind: None, **_FRESH_DEADLINE}
+_FRESH_DEADLINE: dict[Any, Any] = {Dispute.overdue_at: None, Dispute.escalation_notice_at: None}
+_NO_DEADLINE: dict[Any, Any] = {
+    Dispute.due_at: None,
+    Dispute.due_from: None,
+    Dispute.due_kind: None,
+    **_FRESH_DEADLINE,
+}
 
 
 def snapshot(row: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +64,12 @@ class Step:
         return self.row["id"]
 
     def deadline(self, kind: str, due_at: datetime) -> dict:
-        return {Dispute.due_at: due_at, Dispute.due_from: self.now, Dispute.due_kind: kind, **_FRESH_DEADLINE}
+        return {
+            Dispute.due_at: due_at,
+            Dispute.due_from: self.now,
+            Dispute.due_kind: kind,
+            **_FRESH_DEADLINE,
+        }
 
     def today(self) -> date:
         return self.now.astimezone(deadlines.CHINA).date()
@@ -71,7 +81,9 @@ class Step:
             raise FieldErrors({field: _("Choose a day after today.")})
         return deadlines.end_of_day(day)
 
-    async def apply(self, kind: str, fields: Fields, values: dict | None = None, to_status: str | None = None) -> int:
+    async def apply(
+        self, kind: str, fields: Fields, values: dict | None = None, to_status: str | None = None
+    ) -> int:
         """Write the change if the case is still at the version that was checked, and its event.
         Returns the new version."""
         changes = dict(values or {})
@@ -84,7 +96,10 @@ class Step:
             .returning(Dispute.version)
         )
         if not rows:
-            raise Conflict(_("Someone else changed this case at the same moment. Reload it and try again."), snapshot(self.row))
+            raise Conflict(
+                _("Someone else changed this case at the same moment. Reload it and try again."),
+                snapshot(self.row),
+            )
         note = fields.pop("note", "")
         await CaseEvent.insert(
             ledger.event(
@@ -121,7 +136,9 @@ async def perform(
         # that has since changed (perhaps it is no longer theirs to act on).
         if version != row["version"]:
             raise Conflict(
-                _("This case has changed since you opened it. Here is where it stands now; check and try again."),
+                _(
+                    "This case has changed since you opened it. Here is where it stands now; check and try again."
+                ),
                 snapshot(row),
             )
         case = await queries.load_state(row)
@@ -130,7 +147,9 @@ async def perform(
             raise PermissionDeniedException(refusal.message)
         if refusal:
             raise Conflict(refusal.message, snapshot(row))
-        await HANDLERS[action](Step(actor, row, case, now, limits or deadlines.limits()), dict(fields))
+        await HANDLERS[action](
+            Step(actor, row, case, now, limits or deadlines.limits()), dict(fields)
+        )
 
 
 async def accept(step: Step, f: Fields) -> None:
@@ -151,7 +170,10 @@ async def record(step: Step, f: Fields) -> None:
 def _ladder_exhausted(step: Step) -> str:
     allowed = step.limits.attempts[step.case.level]
     if step.case.level == "county":
-        return _("The county has made its %(n)s mediation attempts: refer the case or close it as unresolvable.", n=allowed)
+        return _(
+            "The county has made its %(n)s mediation attempts: refer the case or close it as unresolvable.",
+            n=allowed,
+        )
     return _(
         "The %(level)s has made its %(n)s mediation attempts: escalate the case or refer it.",
         level=label(CASE_LEVELS, step.case.level),
@@ -163,7 +185,12 @@ async def escalate(step: Step, f: Fields) -> None:
     up = states.LEVEL_ABOVE[step.case.level]
     holder = step.row[up]
     due = deadlines.accept_due(step.now, step.limits)
-    values = {Dispute.level: up, Dispute.holder: holder, Dispute.attempts: 0, **step.deadline("accept", due)}
+    values = {
+        Dispute.level: up,
+        Dispute.holder: holder,
+        Dispute.attempts: 0,
+        **step.deadline("accept", due),
+    }
     fields = f | {"from_level": step.case.level, "to_level": up, "due_at": due}
     version = await step.apply("escalated", fields, values, to_status="escalated")
     await notices.tell("escalated", step.row, [holder], step.now, occasion=str(version))
@@ -173,7 +200,9 @@ async def hand_back(step: Step, f: Fields) -> None:
     down = f["to_level"]
     if states.RANK[down] >= states.RANK[step.case.level]:
         raise FieldErrors({"to_level": _("Choose a level below the one holding the case.")})
-    due = step.future_day(f.pop("due_on"), "due_on") or deadlines.resolve_due(down, step.now, step.limits)
+    due = step.future_day(f.pop("due_on"), "due_on") or deadlines.resolve_due(
+        down, step.now, step.limits
+    )
     holder = step.row[down]
     values = {
         Dispute.level: down,
@@ -207,7 +236,9 @@ async def supervise(step: Step, f: Fields) -> None:
         )
     ).returning(Supervision.id)
     version = await step.apply("supervised", f | {"due_at": due, "supervision_id": order[0]["id"]})
-    await notices.tell("supervised", step.row, [step.row["holder"]], step.now, occasion=str(version), due=due)
+    await notices.tell(
+        "supervised", step.row, [step.row["holder"]], step.now, occasion=str(version), due=due
+    )
 
 
 async def reply(step: Step, f: Fields) -> None:
@@ -218,12 +249,20 @@ async def reply(step: Step, f: Fields) -> None:
         open_orders = open_orders.where(Supervision.id == f["supervision_id"])
     order = await open_orders.order_by(Supervision.id).first()
     if order is None:
-        raise FieldErrors({"supervision_id": _("No open supervision order of this case has this number.")})
+        raise FieldErrors(
+            {"supervision_id": _("No open supervision order of this case has this number.")}
+        )
     await Supervision.update(
-        {Supervision.replied_at: step.now, Supervision.replied_by: step.actor.id, Supervision.reply: f["reply"]}
+        {
+            Supervision.replied_at: step.now,
+            Supervision.replied_by: step.actor.id,
+            Supervision.reply: f["reply"],
+        }
     ).where(Supervision.id == order["id"])
     version = await step.apply("supervision_replied", f | {"supervision_id": order["id"]})
-    await notices.tell("supervision_replied", step.row, [order["issuer"]], step.now, occasion=str(version))
+    await notices.tell(
+        "supervision_replied", step.row, [order["issuer"]], step.now, occasion=str(version)
+    )
 
 
 async def refer(step: Step, f: Fields) -> None:
@@ -237,7 +276,11 @@ async def referral_result(step: Step, f: Fields) -> None:
         await step.apply("referral_result", f, step.deadline("resolve", due), to_status="mediating")
         return
     due = deadlines.follow_up_due(step.now, step.limits)
-    values = {Dispute.resolved_at: step.now, Dispute.followed_up_at: None, **step.deadline("follow_up", due)}
+    values = {
+        Dispute.resolved_at: step.now,
+        Dispute.followed_up_at: None,
+        **step.deadline("follow_up", due),
+    }
     await step.apply("referral_result", f | {"due_at": due}, values, to_status="concluded")
 
 
@@ -245,7 +288,9 @@ async def resolve(step: Step, f: Fields) -> None:
     agreement = f["kind"] == "agreement"
     if agreement and step.case.status in states.AWAITING:
         raise Conflict(
-            _("Accept the case before recording a mediation agreement, or record it as settled on the spot."),
+            _(
+                "Accept the case before recording a mediation agreement, or record it as settled on the spot."
+            ),
             snapshot(step.row),
         )
     if agreement and f["signed_on"] > step.today():
@@ -295,13 +340,19 @@ async def follow_up(step: Step, f: Fields) -> None:
 
 
 async def performance(step: Step, f: Fields) -> None:
-    term = await AgreementTerm.select().where(
-        (AgreementTerm.dispute == step.id) & (AgreementTerm.position == f["term"])
-    ).first()
+    term = (
+        await AgreementTerm.select()
+        .where((AgreementTerm.dispute == step.id) & (AgreementTerm.position == f["term"]))
+        .first()
+    )
     if term is None:
         raise FieldErrors({"term": _("The agreement has no such term.")})
     await AgreementTerm.update(
-        {AgreementTerm.state: f["state"], AgreementTerm.checked_at: step.now, AgreementTerm.checked_by: step.actor.id}
+        {
+            AgreementTerm.state: f["state"],
+            AgreementTerm.checked_at: step.now,
+            AgreementTerm.checked_by: step.actor.id,
+        }
     ).where(AgreementTerm.id == term["id"])
     await step.apply("performance", f | {"text": term["text"]})
 
@@ -328,12 +379,20 @@ async def extend(step: Step, f: Fields) -> None:
 async def mark_duplicate(step: Step, f: Fields) -> None:
     try:
         other = await get_or_404(
-            Dispute, f["duplicate_of"], step.actor, Dispute.id, Dispute.case_no, Dispute.status, Dispute.level
+            Dispute,
+            f["duplicate_of"],
+            step.actor,
+            Dispute.id,
+            Dispute.case_no,
+            Dispute.status,
+            Dispute.level,
         )
     except NotFoundException:
         raise FieldErrors({"duplicate_of": _("No such case in your area.")}) from None
     if other["id"] == step.id or other["status"] == "duplicate":
-        raise FieldErrors({"duplicate_of": _("Choose another case that is not itself a duplicate.")})
+        raise FieldErrors(
+            {"duplicate_of": _("Choose another case that is not itself a duplicate.")}
+        )
     await step.apply(
         "marked_duplicate",
         f | {"case_no": other["case_no"]},

@@ -98,7 +98,7 @@ def _action_route(action: str, body: type[msgspec.Struct]) -> HTTPRouteHandler:
     handler.__annotations__ = {
         "request": Request,
         "dispute_id": FromPath[uuid.UUID],
-        "data": JSONBody[body],  # type: ignore[valid-type]
+        "data": JSONBody[body],  # type: ignore[misc,valid-type]
         "return": Response[dict[str, Any]],
     }
     handler.__name__ = handler.__qualname__ = "dispute_" + action.replace("-", "_")

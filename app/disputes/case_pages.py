@@ -27,11 +27,19 @@ FormData = URLEncodedBody[dict[str, Any]]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-async def _case(request: Request, dispute_id: uuid.UUID, status_code: int = 200, block: str = "case", **extra: Any) -> Template:
+async def _case(
+    request: Request,
+    dispute_id: uuid.UUID,
+    status_code: int = 200,
+    block: str = "case",
+    **extra: Any,
+) -> Template:
     context = await case_view.case_page(request.user, dispute_id)
     extra.setdefault("errors", {})
     extra.setdefault("values", {})
-    response = render(request, "disputes/detail.html", block=block, status_code=status_code, **context, **extra)
+    response = render(
+        request, "disputes/detail.html", block=block, status_code=status_code, **context, **extra
+    )
     response.headers.update(NO_STORE)
     return response
 
@@ -49,14 +57,20 @@ def form_to_action(data: dict[str, Any]) -> dict[str, Any]:
     """The form's fields in the API's shape: agreement terms come as repeated rows."""
     payload = {k: v for k, v in data.items() if not k.startswith("term_") and k != "_csrf_token"}
     texts, due = _as_list(data.get("term_text")), _as_list(data.get("term_due_on"))
-    terms = [{"text": t, "due_on": due[i] if i < len(due) else None} for i, t in enumerate(texts) if str(t).strip()]
+    terms = [
+        {"text": t, "due_on": due[i] if i < len(due) else None}
+        for i, t in enumerate(texts)
+        if str(t).strip()
+    ]
     if terms or "term_text" in data:
         payload["terms"] = terms
     return payload
 
 
 @post("/disputes/{dispute_id:uuid}/actions/{action:str}", guards=[signed_in])
-async def act(request: Request, dispute_id: FromPath[uuid.UUID], action: FromPath[str], data: FormData) -> Template | Redirect:
+async def act(
+    request: Request, dispute_id: FromPath[uuid.UUID], action: FromPath[str], data: FormData
+) -> Template | Redirect:
     if action not in states.RULES:
         raise NotFoundException(_("Not found."))
     payload = form_to_action(data)
@@ -64,7 +78,9 @@ async def act(request: Request, dispute_id: FromPath[uuid.UUID], action: FromPat
         version, fields = parse_action(action, payload)
         await actions.perform(request.user, dispute_id, action, version, fields)
     except FieldErrors as exc:
-        return await _case(request, dispute_id, 422, open_action=action, errors=exc.errors, values=payload)
+        return await _case(
+            request, dispute_id, 422, open_action=action, errors=exc.errors, values=payload
+        )
     except Conflict as exc:
         return await _case(request, dispute_id, 409, notice=exc.message)
     if request.headers.get("hx-request") == "true":
@@ -73,7 +89,9 @@ async def act(request: Request, dispute_id: FromPath[uuid.UUID], action: FromPat
 
 
 @post("/disputes/{dispute_id:uuid}/parties/{position:int}/reveal", guards=[signed_in])
-async def reveal(request: Request, dispute_id: FromPath[uuid.UUID], position: FromPath[int]) -> Template:
+async def reveal(
+    request: Request, dispute_id: FromPath[uuid.UUID], position: FromPath[int]
+) -> Template:
     """POST, not GET: showing the numbers writes the disclosure log, and keeps them out of URLs."""
     party = await privacy.reveal(
         request.user,

@@ -41,7 +41,13 @@ async def suggestions(actor: Actor, case: dict[str, Any]) -> list[dict[str, Any]
         return []
     west, south, east, north = bounding_box(case["lon"], case["lat"], NEAR_METRES)
     rows = await Dispute.select(
-        Dispute.id, Dispute.case_no, Dispute.title, Dispute.status, Dispute.lon, Dispute.lat, Dispute.created_at
+        Dispute.id,
+        Dispute.case_no,
+        Dispute.title,
+        Dispute.status,
+        Dispute.lon,
+        Dispute.lat,
+        Dispute.created_at,
     ).where(
         scope_where(Dispute, actor)
         & (Dispute.category == case["category"])

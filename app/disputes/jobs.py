@@ -37,7 +37,9 @@ def _above(case: dict) -> int | None:
     return case[up] if up else None
 
 
-async def sweep_deadlines(now: datetime | None = None, limits: CaseLimits | None = None) -> dict[str, int]:
+async def sweep_deadlines(
+    now: datetime | None = None, limits: CaseLimits | None = None
+) -> dict[str, int]:
     """Flag overdue cases (telling the holder and the level above), put cases overdue past the
     grace period under supervision of the level above, and flag supervision replies not given."""
     now = now or datetime.now(UTC)
@@ -57,18 +59,33 @@ async def sweep_deadlines(now: datetime | None = None, limits: CaseLimits | None
 async def _flag_overdue(now: datetime) -> int:
     claimed = await (
         Dispute.update({Dispute.overdue_at: now})
-        .where(Dispute.due_at.is_not_null() & (Dispute.due_at <= now) & Dispute.overdue_at.is_null())
+        .where(
+            Dispute.due_at.is_not_null() & (Dispute.due_at <= now) & Dispute.overdue_at.is_null()
+        )
         .returning(*_CASE)
     )
     if claimed:
         await CaseEvent.insert(
             *[
-                ledger.event(c["id"], "overdue", now, actor=None, level=c["level"], data={"due_at": c["due_at"], "due_kind": c["due_kind"]})
+                ledger.event(
+                    c["id"],
+                    "overdue",
+                    now,
+                    actor=None,
+                    level=c["level"],
+                    data={"due_at": c["due_at"], "due_kind": c["due_kind"]},
+                )
                 for c in claimed
             ]
         )
     for case in claimed:
-        await notices.tell("overdue", case, [case["holder"], _above(case)], now, occasion=case["due_at"].isoformat())
+        await notices.tell(
+            "overdue",
+            case,
+            [case["holder"], _above(case)],
+            now,
+            occasion=case["due_at"].isoformat(),
+        )
     return len(claimed)
 
 
@@ -113,19 +130,35 @@ async def _supervise_long_overdue(now: datetime, limits: CaseLimits) -> int:
                 data={"automatic": True, "due_at": reply_by, "supervision_id": order[0]["id"]},
             )
         )
-        await notices.tell("auto_supervised", case, [case["holder"]], now, occasion=case["due_at"].isoformat(), due=reply_by)
+        await notices.tell(
+            "auto_supervised",
+            case,
+            [case["holder"], case[up]],
+            now,
+            occasion=case["due_at"].isoformat(),
+            due=reply_by,
+        )
     return len(claimed)
 
 
 async def _flag_late_replies(now: datetime) -> int:
     claimed = await (
         Supervision.update({Supervision.overdue_at: now})
-        .where(Supervision.replied_at.is_null() & (Supervision.due_at <= now) & Supervision.overdue_at.is_null())
+        .where(
+            Supervision.replied_at.is_null()
+            & (Supervision.due_at <= now)
+            & Supervision.overdue_at.is_null()
+        )
         .returning(Supervision.id, Supervision.dispute, Supervision.issuer, Supervision.due_at)
     )
     if not claimed:
         return 0
-    cases = {c["id"]: c for c in await Dispute.select(*_CASE).where(Dispute.id.is_in([s["dispute"] for s in claimed]))}
+    cases = {
+        c["id"]: c
+        for c in await Dispute.select(*_CASE).where(
+            Dispute.id.is_in([s["dispute"] for s in claimed])
+        )
+    }
     for order in claimed:
         case = cases[order["dispute"]]
         await CaseEvent.insert(
@@ -138,5 +171,11 @@ async def _flag_late_replies(now: datetime) -> int:
                 data={"supervision_id": order["id"], "due_at": order["due_at"]},
             )
         )
-        await notices.tell("supervision_overdue", case, [order["issuer"], case["holder"]], now, occasion=str(order["id"]))
+        await notices.tell(
+            "supervision_overdue",
+            case,
+            [order["issuer"], case["holder"]],
+            now,
+            occasion=str(order["id"]),
+        )
     return len(claimed)

@@ -46,7 +46,11 @@ def event_row(
         "from_status": from_status,
         "to_status": to_status if to_status != from_status else None,
         "note": note,
-        "data": json.dumps({k: v for k, v in (data or {}).items() if v not in (None, "", [])}, ensure_ascii=False, default=_jsonable),
+        "data": json.dumps(
+            {k: v for k, v in (data or {}).items() if v not in (None, "", [])},
+            ensure_ascii=False,
+            default=_jsonable,
+        ),
         "created_at": now,
     }
 
@@ -75,7 +79,9 @@ def _documents_in(kind: str, data: dict[str, Any], has_applicant: bool) -> set[s
     found = set()
     if kind == "logged" and has_applicant:
         found.add("application")
-    if (kind == "accepted" and data.get("rights_notified")) or (kind == "recorded" and data.get("kind") == "rights_notice"):
+    if (kind == "accepted" and data.get("rights_notified")) or (
+        kind == "recorded" and data.get("kind") == "rights_notice"
+    ):
         found.add("rights_notice")
     if kind == "recorded" and data.get("kind") in ("investigation", "visit"):
         found.add("investigation")

@@ -15,14 +15,18 @@ from app.i18n import N_
 from app.notify.outbox import Notice, send, staff_at
 
 MESSAGES = {
-    "group_dispute": N_("Group dispute logged: %(case_no)s “%(title)s”, %(people)s people involved."),
+    "group_dispute": N_(
+        "Group dispute logged: %(case_no)s “%(title)s”, %(people)s people involved."
+    ),
     "high_risk": N_("High-risk case logged: %(case_no)s “%(title)s”."),
     "escalated": N_("Case %(case_no)s “%(title)s” was escalated to you."),
     "handed_back": N_("Case %(case_no)s “%(title)s” was handed back to you with instructions."),
     "supervised": N_("Supervision order on case %(case_no)s “%(title)s”: reply by %(due)s."),
     "supervision_replied": N_("Case %(case_no)s: your supervision order has a reply."),
     "overdue": N_("Case %(case_no)s “%(title)s” is overdue."),
-    "auto_supervised": N_("Case %(case_no)s “%(title)s” is still overdue: it is now under supervision, reply by %(due)s."),
+    "auto_supervised": N_(
+        "Case %(case_no)s “%(title)s” is still overdue: it is now under supervision, reply by %(due)s."
+    ),
     "supervision_overdue": N_("Case %(case_no)s: the reply to the supervision order is overdue."),
 }
 
@@ -41,7 +45,11 @@ async def tell(
 ) -> None:
     """Notify the staff at `nodes` about `case`. `occasion` makes the notice unique (the
     version the action produced, the deadline that passed)."""
-    params = {"case_no": case["case_no"], "title": case["title"], "people": case.get("people_involved")}
+    params = {
+        "case_no": case["case_no"],
+        "title": case["title"],
+        "people": case.get("people_involved"),
+    }
     if due is not None:
         params["due"] = _day(due)
     notice = Notice(

@@ -38,7 +38,9 @@ def _held(actor: Actor) -> Where:
 
 
 def _open_supervision(actor: Actor) -> Where:
-    orders = Supervision.select(Supervision.dispute).where(scope_where(Supervision, actor) & Supervision.replied_at.is_null())
+    orders = Supervision.select(Supervision.dispute).where(
+        scope_where(Supervision, actor) & Supervision.replied_at.is_null()
+    )
     return Dispute.id.is_in(orders)
 
 
@@ -55,7 +57,9 @@ QUEUES: tuple[Queue, ...] = (
         N_("Needs a follow-up visit"),
         N_("No follow-up visits are due."),
         ("grid_worker",),
-        lambda a, now: Dispute.status.is_in(list(SETTLED_STATUSES)) & Dispute.followed_up_at.is_null(),
+        lambda a, now: (
+            Dispute.status.is_in(list(SETTLED_STATUSES)) & Dispute.followed_up_at.is_null()
+        ),
         by_due=True,
     ),
     Queue(

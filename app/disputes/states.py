@@ -52,7 +52,9 @@ class CaseState:
     has_deadline: bool = False
 
     @classmethod
-    def of(cls, row: dict[str, Any], open_supervisions: int = 0, agreement_terms: int = 0) -> CaseState:
+    def of(
+        cls, row: dict[str, Any], open_supervisions: int = 0, agreement_terms: int = 0
+    ) -> CaseState:
         return cls(
             status=row["status"],
             level=row["level"],
@@ -69,7 +71,12 @@ class CaseState:
         )
 
     def node(self, level: str) -> int:
-        return {"county": self.county, "township": self.township, "village": self.village, "grid": self.grid}[level]
+        return {
+            "county": self.county,
+            "township": self.township,
+            "village": self.village,
+            "grid": self.grid,
+        }[level]
 
 
 def holds(actor: Actor, holder: int | None) -> bool:
@@ -82,7 +89,9 @@ def relations(actor: Actor, case: CaseState) -> frozenset[str]:
     if actor.role in MEDIATING_ROLES:
         if holds(actor, case.holder):
             found.add(HOLDER)
-        elif RANK[actor.level] > RANK[case.level] and case.node(actor.level) == actor.jurisdiction_id:
+        elif (
+            RANK[actor.level] > RANK[case.level] and case.node(actor.level) == actor.jurisdiction_id
+        ):
             found.add(ABOVE)
     if actor.role == "grid_worker" and actor.grid_id == case.grid:
         found.add(GRID)
@@ -113,7 +122,9 @@ class Rule:
     conditions: tuple[Condition, ...] = ()
 
 
-def _grant(who: set[str], states: frozenset[str] | set[str], levels: tuple[str, ...] = CASE_LEVELS) -> Grant:
+def _grant(
+    who: set[str], states: frozenset[str] | set[str], levels: tuple[str, ...] = CASE_LEVELS
+) -> Grant:
     return Grant(frozenset(who), frozenset(states), frozenset(levels))
 
 
@@ -133,7 +144,9 @@ RULES: dict[str, Rule] = {
     "hand-back": Rule(
         (_grant({HOLDER}, AWAITING | WORKING, ("township", "county")),),
         ONLY_HOLDER,
-        wrong_level=N_("The village is the lowest level: there is no level to hand the case back to."),
+        wrong_level=N_(
+            "The village is the lowest level: there is no level to hand the case back to."
+        ),
     ),
     "supervise": Rule((_grant({ABOVE}, OPEN),), ONLY_ABOVE),
     "reply": Rule(
@@ -150,14 +163,20 @@ RULES: dict[str, Rule] = {
     "refer": Rule((_grant({HOLDER}, WORKING),), ONLY_HOLDER),
     "referral-result": Rule((_grant({HOLDER}, {"referred"}),), ONLY_HOLDER),
     # A grid worker may settle a fresh case on the spot; an agreement needs the holder.
-    "resolve": Rule((_grant({HOLDER}, AWAITING | WORKING), _grant({GRID}, {"logged"})), HOLDER_OR_GRID),
+    "resolve": Rule(
+        (_grant({HOLDER}, AWAITING | WORKING), _grant({GRID}, {"logged"})), HOLDER_OR_GRID
+    ),
     "withdraw": Rule((_grant({HOLDER}, OPEN),), ONLY_HOLDER),
     "follow-up": Rule((_grant({HOLDER, GRID}, SETTLED),), HOLDER_OR_GRID),
     "performance": Rule(
         (_grant({HOLDER, GRID}, SETTLED | {"closed"}),),
         HOLDER_OR_GRID,
         conditions=(
-            Condition(lambda c: c.agreement_terms > 0, N_("This case has no agreement terms to track."), "agreement terms"),
+            Condition(
+                lambda c: c.agreement_terms > 0,
+                N_("This case has no agreement terms to track."),
+                "agreement terms",
+            ),
         ),
     ),
     "close": Rule(
@@ -174,14 +193,20 @@ RULES: dict[str, Rule] = {
     "terminate": Rule(
         (_grant({HOLDER}, WORKING, ("county",)),),
         ONLY_HOLDER,
-        wrong_level=N_("Only the county closes a case as unresolvable: escalate or refer it first."),
+        wrong_level=N_(
+            "Only the county closes a case as unresolvable: escalate or refer it first."
+        ),
     ),
     "reopen": Rule((_grant({HOLDER, ABOVE}, SETTLED | {"closed"}),), HOLDER_OR_ABOVE),
     "extend": Rule(
         (_grant({HOLDER}, TIMED),),
         ONLY_HOLDER,
         conditions=(
-            Condition(lambda c: c.has_deadline, N_("No time limit is running for this case."), "a running time limit"),
+            Condition(
+                lambda c: c.has_deadline,
+                N_("No time limit is running for this case."),
+                "a running time limit",
+            ),
         ),
     ),
     "mark-duplicate": Rule((_grant({HOLDER, GRID}, OPEN - {"referred"}),), HOLDER_OR_GRID),

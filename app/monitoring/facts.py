@@ -60,8 +60,6 @@ _CASE_COLUMNS = (
     Dispute.lon,
     Dispute.lat,
 )
-# The columns a re-derivation rewrites; repeat_of is decided once, when the case first appears.
-DERIVED = tuple(c for c in CaseFact._meta.columns if c._meta.name not in ("id", "repeat_of"))
 
 
 def china_day(moment: datetime) -> date:
@@ -267,24 +265,22 @@ async def _apply(
     ordered = sorted(ids)
     for chunk in _chunks(ordered):
         fresh = await _load(chunk, limits)
-        existing = {
-            r["id"]: r
+        known = {
+            r["id"]: r["repeat_of"]
             for r in await CaseFact.select(CaseFact.id, CaseFact.repeat_of).where(
                 CaseFact.id.is_in(chunk)
             )
         }
-        new = [f for f in fresh if f["id"] not in existing]
-        later = await repeats.assign(
-            new
-        )  # sets repeat_of on the new ones; earlier-logged ones may follow
+        # a case is judged a repeat once, when it first appears; it may make later ones repeats
+        later = await repeats.assign([f for f in fresh if f["id"] not in known])
+        for f in fresh:
+            if f["id"] in known:
+                f["repeat_of"] = known[f["id"]]
         touched = [f["id"] for f in fresh] + list(later)
         before = await stats.contributions(touched, then or now)
-        await _insert(new)
-        for f in fresh:
-            if f["id"] in existing:
-                await CaseFact.update({c: f[c._meta.name] for c in DERIVED}).where(
-                    CaseFact.id == f["id"]
-                )
+        if known:
+            await CaseFact.delete().where(CaseFact.id.is_in(list(known)))
+        await _insert(fresh)
         for fact_id, repeat_of in later.items():
             await CaseFact.update(
                 {CaseFact.repeat_of: repeat_of, CaseFact.needs_rules: True}

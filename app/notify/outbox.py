@@ -36,7 +36,9 @@ async def staff_at(nodes: Iterable[int | None]) -> list[int]:
     if not wanted:
         return []
     rows = await User.select(User.id).where(
-        User.jurisdiction.is_in(wanted) & User.role.is_in(list(MEDIATING_ROLES)) & (User.active == True)  # noqa: E712
+        User.jurisdiction.is_in(wanted)
+        & User.role.is_in(list(MEDIATING_ROLES))
+        & (User.active == True)  # noqa: E712
     )
     return [r["id"] for r in rows]
 
@@ -44,7 +46,10 @@ async def staff_at(nodes: Iterable[int | None]) -> list[int]:
 async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None:
     """In-app delivery is the row itself, so it is sent as it is stored. Web push and SMS add
     their own rows (sent_at empty) for their dispatchers to claim."""
-    payload = json.dumps({"message": notice.message, "params": notice.params, "link": notice.link}, ensure_ascii=False)
+    payload = json.dumps(
+        {"message": notice.message, "params": notice.params, "link": notice.link},
+        ensure_ascii=False,
+    )
     rows = [
         Notification(
             recipient=user_id,
@@ -69,7 +74,11 @@ def text(payload: dict[str, Any]) -> str:
 
 async def mark_read(user_id: int, now: datetime, notification_id: int | None = None) -> None:
     """One notice, or all of them, read by their recipient."""
-    where = (Notification.recipient == user_id) & (Notification.channel == IN_APP) & Notification.read_at.is_null()
+    where = (
+        (Notification.recipient == user_id)
+        & (Notification.channel == IN_APP)
+        & Notification.read_at.is_null()
+    )
     if notification_id is not None:
         where &= Notification.id == notification_id
     await Notification.update({Notification.read_at: now}).where(where)

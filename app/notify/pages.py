@@ -43,7 +43,9 @@ async def open_one(request: Request, notification_id: FromPath[int]) -> Redirect
         raise NotFoundException(_("Not found."))
     await outbox.mark_read(request.user.id, datetime.now(UTC), notification_id)
     # links are written by our own code, but never follow one off the site
-    return Redirect(path=link if link.startswith("/") and not link.startswith("//") else "/", status_code=303)
+    return Redirect(
+        path=link if link.startswith("/") and not link.startswith("//") else "/", status_code=303
+    )
 
 
 router = Router(path="/", route_handlers=[centre, read_all, open_one], include_in_schema=False)

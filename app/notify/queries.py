@@ -22,7 +22,13 @@ async def unread_count(user_id: int) -> int:
 async def page(user_id: int, number: int) -> tuple[list[dict], bool]:
     """Newest first; (items, whether there is a next page)."""
     rows = await (
-        Notification.select(Notification.id, Notification.kind, Notification.payload, Notification.created_at, Notification.read_at)
+        Notification.select(
+            Notification.id,
+            Notification.kind,
+            Notification.payload,
+            Notification.created_at,
+            Notification.read_at,
+        )
         .where(mine(user_id))
         .order_by(Notification.id, ascending=False)
         .limit(PER_PAGE + 1)
@@ -45,5 +51,9 @@ async def page(user_id: int, number: int) -> tuple[list[dict], bool]:
 
 
 async def link_of(user_id: int, notification_id: int) -> str | None:
-    row = await Notification.select(Notification.payload).where(mine(user_id) & (Notification.id == notification_id)).first()
+    row = (
+        await Notification.select(Notification.payload)
+        .where(mine(user_id) & (Notification.id == notification_id))
+        .first()
+    )
     return json.loads(row["payload"]).get("link", "/") if row else None

@@ -15,10 +15,14 @@ from app.auth.tables import User
 
 class Notification(Table):
     recipient = ForeignKey(references=User, on_delete=OnDelete.cascade, null=True, default=None)
-    phone = Varchar(length=32, null=True, default=None, help_text="For a recipient without a login.")
+    phone = Varchar(
+        length=32, null=True, default=None, help_text="For a recipient without a login."
+    )
     channel = Varchar(length=16, default="in_app", help_text="in_app|web_push|sms")
     kind = Varchar(length=32)
-    payload = Text(default="{}", help_text='JSON: {"message": msgid, "params": {...}, "link": "/..."}')
+    payload = Text(
+        default="{}", help_text='JSON: {"message": msgid, "params": {...}, "link": "/..."}'
+    )
     dedupe_key = Varchar(length=200, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
     due_at = Timestamptz(default=TimestamptzNow(), help_text="Not to be sent before.")

@@ -74,7 +74,7 @@ def manifest() -> Response[dict[str, Any]]:
 @get("/offline", include_in_schema=False)
 async def offline(request: Request) -> Template:
     """What the service worker shows for a page it has never kept, when there is no network."""
-    return render(request, "pwa/offline.html", user=request.scope.get("user"))
+    return render(request, "pwa/offline.html")
 
 
 @get("/outbox", include_in_schema=False)
@@ -82,7 +82,7 @@ async def outbox(request: Request) -> Template:
     """The records waiting on this phone. They live in the browser (IndexedDB), so the page is
     an empty frame the outbox script fills; it needs no login, and shows a sign-in prompt when
     the session has lapsed."""
-    return render(request, "pwa/outbox.html", user=request.scope.get("user"))
+    return render(request, "pwa/outbox.html")
 
 
 @get("/api/v1/session", guards=[signed_in], tags=["auth"])

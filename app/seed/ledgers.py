@@ -29,12 +29,20 @@ NOTES = {
     "resolved": ["双方达成调解协议，当场签字", "经调解双方互谅互让，达成一致"],
     "referred": ["涉及法律适用问题，引导当事人诉讼", "属劳动争议，引导申请仲裁"],
     "withdrawn": ["申请人撤回调解申请", "双方自行和解，申请撤回"],
-    "terminated": ["多次调解无果，一方拒绝继续调解，终止调解", "双方分歧无法弥合，告知通过诉讼途径解决"],
+    "terminated": [
+        "多次调解无果，一方拒绝继续调解，终止调解",
+        "双方分歧无法弥合，告知通过诉讼途径解决",
+    ],
     "followed_up": ["电话回访，协议已履行，双方满意", "上门回访，当事人表示满意"],
     "closed": ["协议履行完毕，回访满意，予以销号"],
 }
 REPLY = "已收到督办，正抓紧组织调解，近期报告结果"
-TERMS = ["一方于约定日期前支付补偿款", "双方按现状划定界址，不再争议", "一方负责清理排水沟并恢复原状", "按月支付赡养费"]
+TERMS = [
+    "一方于约定日期前支付补偿款",
+    "双方按现状划定界址，不再争议",
+    "一方负责清理排水沟并恢复原状",
+    "按月支付赡养费",
+]
 
 
 @dataclass
@@ -60,11 +68,26 @@ class _Step:
 def _steps(rng: random.Random, status: str, level: str, limits: CaseLimits) -> list[_Step]:
     """The steps that lead to `status` with the case held at `level`."""
     if status == "logged":
-        return [_Step("logged", "grid" if level == "village" else level, "logged", "", {"source": "patrol"}, 0)]
+        return [
+            _Step(
+                "logged",
+                "grid" if level == "village" else level,
+                "logged",
+                "",
+                {"source": "patrol"},
+                0,
+            )
+        ]
     steps = [_Step("logged", "grid", "logged", "", {"source": "patrol"}, 0)]
     t = 0.0
 
-    def add(kind: str, at_level: str, to_status: str | None, data: dict | None = None, note_key: str | None = None) -> None:
+    def add(
+        kind: str,
+        at_level: str,
+        to_status: str | None,
+        data: dict | None = None,
+        note_key: str | None = None,
+    ) -> None:
         nonlocal t
         t += rng.uniform(0.2, 4)
         note = rng.choice(NOTES[note_key or kind]) if (note_key or kind) in NOTES else ""
@@ -74,25 +97,72 @@ def _steps(rng: random.Random, status: str, level: str, limits: CaseLimits) -> l
     for i, rung in enumerate(rungs):
         last = i == len(rungs) - 1
         if i > 0:
-            add("escalated", rungs[i - 1], "escalated", {"reason": rng.choice(NOTES["escalated"]), "from_level": rungs[i - 1], "to_level": rung})
+            add(
+                "escalated",
+                rungs[i - 1],
+                "escalated",
+                {
+                    "reason": rng.choice(NOTES["escalated"]),
+                    "from_level": rungs[i - 1],
+                    "to_level": rung,
+                },
+            )
         if last and status == "escalated":
             return steps
         add("accepted", rung, "accepted", {"rights_notified": i == 0})
         if last and status == "accepted":
             return steps
-        add("recorded", rung, "mediating", {"kind": rng.choice(["investigation", "visit"])}, note_key="visit")
+        add(
+            "recorded",
+            rung,
+            "mediating",
+            {"kind": rng.choice(["investigation", "visit"])},
+            note_key="visit",
+        )
         sessions = limits.attempts[rung] if not last else rng.randint(1, limits.attempts[rung])
         for n in range(sessions):
-            outcome = "agreement" if last and n == sessions - 1 and status in ("resolved", "closed") else "no_agreement"
-            add("recorded", rung, "mediating", {"kind": "attempt", "outcome": outcome}, note_key="attempt")
+            outcome = (
+                "agreement"
+                if last and n == sessions - 1 and status in ("resolved", "closed")
+                else "no_agreement"
+            )
+            add(
+                "recorded",
+                rung,
+                "mediating",
+                {"kind": "attempt", "outcome": outcome},
+                note_key="attempt",
+            )
     if status == "referred" or status == "concluded":
-        add("referred", level, "referred", {"channel": rng.choice(["court", "arbitration", "agency"]), "reason": rng.choice(NOTES["referred"])})
+        add(
+            "referred",
+            level,
+            "referred",
+            {
+                "channel": rng.choice(["court", "arbitration", "agency"]),
+                "reason": rng.choice(NOTES["referred"]),
+            },
+        )
         if status == "concluded":
-            add("referral_result", level, "concluded", {"outcome": rng.choice(["settled", "judged"]), "result": "法院已作出判决"})
+            add(
+                "referral_result",
+                level,
+                "concluded",
+                {"outcome": rng.choice(["settled", "judged"]), "result": "法院已作出判决"},
+            )
     elif status in ("resolved", "closed"):
         add("resolved", level, "resolved", {"kind": "agreement", "signed_by": "双方当事人及调解员"})
         if status == "closed":
-            add("followed_up", level, None, {"method": rng.choice(["visit", "phone"]), "honoured": "yes", "satisfaction": rng.choice([4, 5, 5])})
+            add(
+                "followed_up",
+                level,
+                None,
+                {
+                    "method": rng.choice(["visit", "phone"]),
+                    "honoured": "yes",
+                    "satisfaction": rng.choice([4, 5, 5]),
+                },
+            )
             add("closed", level, "closed")
     elif status == "withdrawn":
         add("withdrawn", level, "withdrawn", {"reason": rng.choice(NOTES["withdrawn"])})
@@ -124,16 +194,28 @@ def history(
         data = dict(step.data)
         if step.kind == "resolved":
             signed = at.astimezone(CHINA).date()
-            data |= {"signed_on": signed, "terms": _terms(rng, out, case, signed, closed=case["status"] == "closed")}
+            data |= {
+                "signed_on": signed,
+                "terms": _terms(rng, out, case, signed, closed=case["status"] == "closed"),
+            }
         out.events.append(
             ledger.event_row(
-                case["id"], step.kind, at, actor=actor, level=step.level,
-                from_status=status, to_status=step.to_status or status, note=step.note, data=data,
+                case["id"],
+                step.kind,
+                at,
+                actor=actor,
+                level=step.level,
+                from_status=status,
+                to_status=step.to_status or status,
+                note=step.note,
+                data=data,
             )
         )
         status = step.to_status or status
         when[step.kind] = at
-        attempts = 0 if step.kind == "escalated" else attempts + (step.data.get("kind") == "attempt")
+        attempts = (
+            0 if step.kind == "escalated" else attempts + (step.data.get("kind") == "attempt")
+        )
     last = steps[-1]
     status, level = case["status"], case["level"]
     cols: dict[str, Any] = {
@@ -144,8 +226,12 @@ def history(
         "updated_at": case["created_at"] + timedelta(days=last.at * scale),
         "resolved_at": when.get("resolved") or when.get("referral_result"),
         "followed_up_at": when.get("followed_up"),
-        "closed_at": when.get(last.kind) if status in ("closed", "withdrawn", "unresolvable") else None,
-        "agreement_signed_on": when["resolved"].astimezone(CHINA).date() if "resolved" in when else None,
+        "closed_at": when.get(last.kind)
+        if status in ("closed", "withdrawn", "unresolvable")
+        else None,
+        "agreement_signed_on": when["resolved"].astimezone(CHINA).date()
+        if "resolved" in when
+        else None,
     }
     cols |= _deadline(status, level, when, case["created_at"], limits)
     out.columns = cols
@@ -159,14 +245,23 @@ def _terms(rng: random.Random, out: History, case: dict, signed: date, closed: b
         due_on = signed + timedelta(days=rng.randint(7, 30))
         text = rng.choice(TERMS)
         out.terms.append(
-            {"dispute": case["id"], "position": position, "text": text, "due_on": due_on,
-             "state": "done" if closed else "pending", "checked_at": None, "checked_by": None}
+            {
+                "dispute": case["id"],
+                "position": position,
+                "text": text,
+                "due_on": due_on,
+                "state": "done" if closed else "pending",
+                "checked_at": None,
+                "checked_by": None,
+            }
         )
         terms.append({"text": text, "due_on": due_on.isoformat()})
     return terms
 
 
-def _deadline(status: str, level: str, when: dict[str, datetime], created: datetime, limits: CaseLimits) -> dict[str, Any]:
+def _deadline(
+    status: str, level: str, when: dict[str, datetime], created: datetime, limits: CaseLimits
+) -> dict[str, Any]:
     if status == "logged":
         start, kind, due = created, "accept", deadlines.accept_due(created, limits)
     elif status == "escalated":
@@ -179,25 +274,57 @@ def _deadline(status: str, level: str, when: dict[str, datetime], created: datet
         start = when.get("resolved") or when["referral_result"]
         kind, due = "follow_up", deadlines.follow_up_due(start, limits)
     else:
-        return {"due_at": None, "due_from": None, "due_kind": None, "overdue_at": None, "escalation_notice_at": None}
-    return {"due_at": due, "due_from": start, "due_kind": kind, "overdue_at": None, "escalation_notice_at": None}
+        return {
+            "due_at": None,
+            "due_from": None,
+            "due_kind": None,
+            "overdue_at": None,
+            "escalation_notice_at": None,
+        }
+    return {
+        "due_at": due,
+        "due_from": start,
+        "due_kind": kind,
+        "overdue_at": None,
+        "escalation_notice_at": None,
+    }
 
 
-def _overdue(rng: random.Random, out: History, case: dict, now: datetime, limits: CaseLimits, staff: dict[int, int]) -> None:
+def _overdue(
+    rng: random.Random,
+    out: History,
+    case: dict,
+    now: datetime,
+    limits: CaseLimits,
+    staff: dict[int, int],
+) -> None:
     """What the scheduler would have done about a passed time limit, and most holders' reply."""
     due = out.columns["due_at"]
     if due is None or due > now:
         return
     level = case["level"]
     out.columns["overdue_at"] = due
-    out.events.append(ledger.event_row(case["id"], "overdue", due, actor=None, level=level, data={"due_at": due, "due_kind": out.columns["due_kind"]}))
+    out.events.append(
+        ledger.event_row(
+            case["id"],
+            "overdue",
+            due,
+            actor=None,
+            level=level,
+            data={"due_at": due, "due_kind": out.columns["due_kind"]},
+        )
+    )
     noticed = due + timedelta(hours=limits.overdue_grace_hours)
     up = LEVEL_ABOVE.get(level)
     if up is None or noticed > now:
         return
     reply_by = deadlines.add_days(noticed, limits.accept_days, limits.working_days)
     out.columns["escalation_notice_at"] = noticed
-    replied = noticed + (min(reply_by, now) - noticed) * rng.uniform(0.2, 0.9) if rng.random() < 0.85 else None
+    replied = (
+        noticed + (min(reply_by, now) - noticed) * rng.uniform(0.2, 0.9)
+        if rng.random() < 0.85
+        else None
+    )
     late = replied is None and reply_by <= now
     holder = staff.get(case[level])
     out.supervisions.append(
@@ -220,9 +347,36 @@ def _overdue(rng: random.Random, out: History, case: dict, now: datetime, limits
             "overdue_at": reply_by if late else None,
         }
     )
-    out.events.append(ledger.event_row(case["id"], "supervised", noticed, actor=None, level=up, data={"automatic": True, "due_at": reply_by}))
+    out.events.append(
+        ledger.event_row(
+            case["id"],
+            "supervised",
+            noticed,
+            actor=None,
+            level=up,
+            data={"automatic": True, "due_at": reply_by},
+        )
+    )
     if replied:
-        out.events.append(ledger.event_row(case["id"], "supervision_replied", replied, actor=holder, level=level, data={"reply": REPLY}))
+        out.events.append(
+            ledger.event_row(
+                case["id"],
+                "supervision_replied",
+                replied,
+                actor=holder,
+                level=level,
+                data={"reply": REPLY},
+            )
+        )
         out.columns["version"] += 1
     if late:
-        out.events.append(ledger.event_row(case["id"], "supervision_overdue", reply_by, actor=None, level=level, data={"due_at": reply_by}))
+        out.events.append(
+            ledger.event_row(
+                case["id"],
+                "supervision_overdue",
+                reply_by,
+                actor=None,
+                level=level,
+                data={"due_at": reply_by},
+            )
+        )

@@ -8,7 +8,9 @@ from tests.browser.conftest import sign_in
 
 def log_case_through_the_api(phone, title: str) -> str:
     api = phone.request
-    token = api.post("/api/v1/auth/login", data={"username": "demo-grid", "password": "pingli-demo-2026"}).json()["token"]
+    token = api.post(
+        "/api/v1/auth/login", data={"username": "demo-grid", "password": "pingli-demo-2026"}
+    ).json()["token"]
     r = api.post(
         "/api/v1/disputes",
         data={"id": str(uuid.uuid4()), "title": title, "category": "neighbours"},
@@ -18,7 +20,9 @@ def log_case_through_the_api(phone, title: str) -> str:
     return r.json()["id"]
 
 
-def test_a_mediator_accepts_and_records_on_a_phone_without_reloading_the_page(phone, screenshots_dir):
+def test_a_mediator_accepts_and_records_on_a_phone_without_reloading_the_page(
+    phone, screenshots_dir
+):
     case_id = log_case_through_the_api(phone, f"邻里通行纠纷 {uuid.uuid4().hex[:6]}")
     page = phone.new_page()
     errors = []

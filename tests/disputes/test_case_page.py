@@ -16,7 +16,13 @@ async def forms_on(cast, username: str, case_id: str) -> list[str]:
 
 async def test_each_person_sees_only_the_actions_the_rules_give_them(cast):
     case = await cast.log_case("demo-grid")
-    assert await forms_on(cast, "demo-village", case["id"]) == ["accept", "resolve", "withdraw", "extend", "mark-duplicate"]
+    assert await forms_on(cast, "demo-village", case["id"]) == [
+        "accept",
+        "resolve",
+        "withdraw",
+        "extend",
+        "mark-duplicate",
+    ]
     assert await forms_on(cast, "demo-grid", case["id"]) == ["resolve", "mark-duplicate"]
     assert await forms_on(cast, "demo-township", case["id"]) == ["supervise"]
     assert await forms_on(cast, "demo-admin", case["id"]) == []
@@ -43,7 +49,10 @@ async def test_with_htmx_an_action_swaps_the_case_in_place(cast):
         htmx=True,
     )
     assert r.status_code == 200
-    assert r.text.lstrip().startswith('<article class="case-file" id="case">') and "<html" not in r.text
+    assert (
+        r.text.lstrip().startswith('<article class="case-file" id="case">')
+        and "<html" not in r.text
+    )
     assert "上门了解情况" in r.text
 
 
@@ -52,7 +61,9 @@ async def test_bad_form_fields_reopen_the_form_with_the_messages_and_the_input(c
     village = await cast.browser("demo-village")
     version = (await current(cast, case["id"]))["version"]
     r = await village.post_form(
-        f"/disputes/{case['id']}/actions/escalate", {"version": str(version), "reason": "", "note": "保留这段备注"}, htmx=True
+        f"/disputes/{case['id']}/actions/escalate",
+        {"version": str(version), "reason": "", "note": "保留这段备注"},
+        htmx=True,
     )
     assert r.status_code == 422
     assert '<details class="action" id="action-escalate" open>' in r.text
@@ -64,7 +75,11 @@ async def test_a_stale_form_shows_the_case_as_it_now_is_with_the_reason(cast):
     village = await cast.browser("demo-village")
     stale = (await current(cast, case["id"]))["version"]
     await act(cast, "demo-village", case["id"], "record", kind="visit", note="另一位调解员刚走访过")
-    r = await village.post_form(f"/disputes/{case['id']}/actions/escalate", {"version": str(stale), "reason": "上报"}, htmx=True)
+    r = await village.post_form(
+        f"/disputes/{case['id']}/actions/escalate",
+        {"version": str(stale), "reason": "上报"},
+        htmx=True,
+    )
     assert r.status_code == 409
     assert "已有变动" in r.text and "另一位调解员刚走访过" in r.text
 
@@ -78,7 +93,15 @@ async def test_a_refused_action_is_403_on_the_page_too(cast):
 
 async def test_the_page_shows_the_ladder_the_time_limit_and_what_the_file_still_lacks(cast):
     case = await accepted_case(cast, parties=[{"role": "applicant", "name": "赵大"}])
-    await act(cast, "demo-village", case["id"], "record", kind="attempt", outcome="no_agreement", note="第一次调解")
+    await act(
+        cast,
+        "demo-village",
+        case["id"],
+        "record",
+        kind="attempt",
+        outcome="no_agreement",
+        note="第一次调解",
+    )
     text = (await (await cast.browser("demo-village")).get(f"/disputes/{case['id']}")).text
     assert "村级已调解 1 次（最多 3 次）" in text
     assert "办结期限" in text and "deadline-on_time" in text
@@ -88,8 +111,16 @@ async def test_the_page_shows_the_ladder_the_time_limit_and_what_the_file_still_
 
 async def test_after_an_agreement_the_page_counts_down_the_court_confirmation_window(cast):
     case = await accepted_case(cast)
-    await act(cast, "demo-village", case["id"], "resolve", kind="agreement", terms=[{"text": "赔偿两千元", "due_on": "2099-01-01"}],
-              signed_by="双方及调解员", signed_on=today())
+    await act(
+        cast,
+        "demo-village",
+        case["id"],
+        "resolve",
+        kind="agreement",
+        terms=[{"text": "赔偿两千元", "due_on": "2099-01-01"}],
+        signed_by="双方及调解员",
+        signed_on=today(),
+    )
     text = (await (await cast.browser("demo-village")).get(f"/disputes/{case['id']}")).text
     assert "司法确认" in text and "还剩 30 天" in text
     assert "赔偿两千元" in text

@@ -27,6 +27,8 @@ async def test_many_simultaneous_actions_on_one_version_change_the_case_once(cas
     version = (await current(cast, case["id"]))["version"]
     url = f"/api/v1/disputes/{case['id']}/actions/record"
     body = {"version": version, "kind": "visit", "note": "走访"}
-    answers = await asyncio.gather(*[cast.api["demo-village"].post(url, json=body) for _ in range(6)])
+    answers = await asyncio.gather(
+        *[cast.api["demo-village"].post(url, json=body) for _ in range(6)]
+    )
     assert sorted(a.status_code for a in answers) == [200] + [409] * 5
     assert [e["kind"] for e in await ledger(cast, case["id"])].count("recorded") == 1

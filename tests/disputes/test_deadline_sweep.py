@@ -23,10 +23,14 @@ async def notices_for(cast, username: str, case_id: str, kind: str) -> int:
 
 
 async def events_of(case_id: str, kind: str) -> int:
-    return await CaseEvent.count().where((CaseEvent.dispute == uuid.UUID(case_id)) & (CaseEvent.kind == kind))
+    return await CaseEvent.count().where(
+        (CaseEvent.dispute == uuid.UUID(case_id)) & (CaseEvent.kind == kind)
+    )
 
 
-async def test_a_case_past_its_village_deadline_is_flagged_overdue_once_and_the_township_is_told(cast):
+async def test_a_case_past_its_village_deadline_is_flagged_overdue_once_and_the_township_is_told(
+    cast,
+):
     case = await accepted_case(cast)
     due = when((await current(cast, case["id"]))["due_at"])
     assert due - when(case["created_at"]) >= timedelta(days=14)  # the village's 15 days
@@ -37,7 +41,11 @@ async def test_a_case_past_its_village_deadline_is_flagged_overdue_once_and_the_
     after_due = due + timedelta(minutes=1)
     first = await jobs.sweep_deadlines(now=after_due)
     assert first["overdue"] >= 1
-    row = await Dispute.select(Dispute.overdue_at, Dispute.version).where(Dispute.id == uuid.UUID(case["id"])).first()
+    row = (
+        await Dispute.select(Dispute.overdue_at, Dispute.version)
+        .where(Dispute.id == uuid.UUID(case["id"]))
+        .first()
+    )
     assert row["overdue_at"] == after_due
     assert await events_of(case["id"], "overdue") == 1
     assert await notices_for(cast, "demo-township", case["id"], "overdue") == 1
@@ -49,7 +57,11 @@ async def test_a_case_past_its_village_deadline_is_flagged_overdue_once_and_the_
     await jobs.sweep_deadlines(now=after_due + timedelta(minutes=10))
     assert await events_of(case["id"], "overdue") == 1
     assert await Notification.count() == notices
-    again = await Dispute.select(Dispute.overdue_at, Dispute.version).where(Dispute.id == uuid.UUID(case["id"])).first()
+    again = (
+        await Dispute.select(Dispute.overdue_at, Dispute.version)
+        .where(Dispute.id == uuid.UUID(case["id"]))
+        .first()
+    )
     assert again == row  # the sweep is not an action: the version people hold stays valid
 
 
@@ -61,29 +73,52 @@ async def test_after_the_grace_period_the_township_supervises_the_overdue_case_o
     await jobs.sweep_deadlines(now=later + timedelta(hours=1))
     orders = await Supervision.select().where(Supervision.dispute == uuid.UUID(case["id"]))
     assert len(orders) == 1
-    assert orders[0]["automatic"] and orders[0]["issuer"] == cast.me["demo-township"]["jurisdiction"]["id"]
+    assert (
+        orders[0]["automatic"]
+        and orders[0]["issuer"] == cast.me["demo-township"]["jurisdiction"]["id"]
+    )
     assert await notices_for(cast, "demo-village", case["id"], "auto_supervised") == 1
     page = await current(cast, case["id"])
-    assert page["open_supervisions"] == 1 and "reply" in (
-        await cast.api["demo-village"].get(f"/api/v1/disputes/{case['id']}")
-    ).json()["available_actions"]
+    assert (
+        page["open_supervisions"] == 1
+        and "reply"
+        in (await cast.api["demo-village"].get(f"/api/v1/disputes/{case['id']}")).json()[
+            "available_actions"
+        ]
+    )
 
 
 async def test_a_supervision_reply_not_given_in_time_is_flagged_once_and_the_issuer_told(cast):
     case = await accepted_case(cast)
-    await act(cast, "demo-township", case["id"], "supervise", instructions="三日内报告进展", due_on="2099-01-01")
+    await act(
+        cast,
+        "demo-township",
+        case["id"],
+        "supervise",
+        instructions="三日内报告进展",
+        due_on="2099-01-01",
+    )
     order = await Supervision.select().where(Supervision.dispute == uuid.UUID(case["id"])).first()
     late = order["due_at"] + timedelta(minutes=1)
     await jobs.sweep_deadlines(now=late)
     await jobs.sweep_deadlines(now=late)
     assert await events_of(case["id"], "supervision_overdue") == 1
     assert await notices_for(cast, "demo-township", case["id"], "supervision_overdue") == 1
-    flagged = await Supervision.select(Supervision.overdue_at).where(Supervision.id == order["id"]).first()
+    flagged = (
+        await Supervision.select(Supervision.overdue_at)
+        .where(Supervision.id == order["id"])
+        .first()
+    )
     assert flagged["overdue_at"] == late
 
 
 async def test_a_group_dispute_is_reported_to_the_township_the_moment_it_is_logged(cast):
-    case = await cast.log_case("demo-grid", title="十余户村民反映征地补偿款分配不公", category="land_acquisition", people_involved=12)
+    case = await cast.log_case(
+        "demo-grid",
+        title="十余户村民反映征地补偿款分配不公",
+        category="land_acquisition",
+        people_involved=12,
+    )
     assert await notices_for(cast, "demo-township", case["id"], "group_dispute") == 1
     assert await notices_for(cast, "demo-county", case["id"], "group_dispute") == 0
 

@@ -52,11 +52,21 @@ async def test_accepting_under_working_days_sets_the_resolve_limit_across_the_ho
     village = await actor_of(cast, "demo-village")
     limits = CaseLimits(working_days=True)
     now = china(2025, 9, 26, 10, 0)
-    await actions.perform(village, uuid.UUID(case["id"]), "accept", 1, {"rights_notified": True}, now=now, limits=limits)
+    await actions.perform(
+        village,
+        uuid.UUID(case["id"]),
+        "accept",
+        1,
+        {"rights_notified": True},
+        now=now,
+        limits=limits,
+    )
     accepted = await current(cast, case["id"])
     # 15 working days from Friday 26 September 2025: 28, 29, 30 September, then 9, 10, 11 (a
     # make-up Saturday), 13–17, 20–23 October → the end of Thursday 23 October.
-    assert datetime.fromisoformat(accepted["due_at"].replace("Z", "+00:00")) == china(2025, 10, 24, 0, 0)
+    assert datetime.fromisoformat(accepted["due_at"].replace("Z", "+00:00")) == china(
+        2025, 10, 24, 0, 0
+    )
     assert accepted["due_kind"] == "resolve"
 
 
@@ -67,7 +77,11 @@ async def test_an_extension_needs_a_reason_moves_the_limit_and_is_in_the_ledger(
     assert r.json()["errors"][0]["field"] == "reason"
     await act(cast, "demo-village", case["id"], "extend", days=5, reason="双方当事人同意延期")
     after = await current(cast, case["id"])
-    moved = datetime.fromisoformat(after["due_at"].replace("Z", "+00:00")) - datetime.fromisoformat(before["due_at"].replace("Z", "+00:00"))
+    moved = datetime.fromisoformat(after["due_at"].replace("Z", "+00:00")) - datetime.fromisoformat(
+        before["due_at"].replace("Z", "+00:00")
+    )
     assert moved >= timedelta(days=5)
     extended = [e for e in await ledger(cast, case["id"]) if e["kind"] == "extended"]
-    assert extended[0]["data"]["reason"] == "双方当事人同意延期" and extended[0]["data"]["days"] == 5
+    assert (
+        extended[0]["data"]["reason"] == "双方当事人同意延期" and extended[0]["data"]["days"] == 5
+    )

@@ -6,7 +6,9 @@ import pytest
 from app.disputes.tables import DisclosureLog
 from tests.support.lifecycle import act
 
-PARTIES = [{"role": "applicant", "name": "王五", "phone": "13900001111", "id_number": "411726198001011234"}]
+PARTIES = [
+    {"role": "applicant", "name": "王五", "phone": "13900001111", "id_number": "411726198001011234"}
+]
 
 
 @pytest.fixture
@@ -16,7 +18,9 @@ async def case(cast):
 
 async def test_everyone_sees_masked_numbers_in_the_case(cast, case):
     for username in ("demo-grid", "demo-village", "demo-township", "demo-county"):
-        party = (await cast.api[username].get(f"/api/v1/disputes/{case['id']}")).json()["parties"][0]
+        party = (await cast.api[username].get(f"/api/v1/disputes/{case['id']}")).json()["parties"][
+            0
+        ]
         assert party["phone"] == "139****1111" and "19800101" not in party["id_number"]
 
 
@@ -29,7 +33,11 @@ async def test_the_holder_reveals_a_partys_numbers_and_the_reveal_is_logged(cast
     log = await DisclosureLog.select().where(DisclosureLog.dispute == case["id"])
     assert len(log) == 1
     assert log[0]["user"] == cast.me["demo-village"]["id"]
-    assert log[0]["fields"] == "phone,id_number" and log[0]["user_agent"] == "pingli-test" and log[0]["ip"]
+    assert (
+        log[0]["fields"] == "phone,id_number"
+        and log[0]["user_agent"] == "pingli-test"
+        and log[0]["ip"]
+    )
 
 
 @pytest.mark.parametrize("username", ["demo-grid", "demo-township", "demo-county", "demo-admin"])
@@ -43,8 +51,12 @@ async def test_those_not_holding_the_case_cannot_reveal(cast, case, username):
 async def test_after_an_escalation_the_new_holder_may_reveal_and_the_village_no_longer(cast, case):
     await act(cast, "demo-village", case["id"], "accept")
     await act(cast, "demo-village", case["id"], "escalate", reason="村级无法化解")
-    assert (await cast.api["demo-village"].post(f"/api/v1/disputes/{case['id']}/parties/0/reveal")).status_code == 403
-    assert (await cast.api["demo-township"].post(f"/api/v1/disputes/{case['id']}/parties/0/reveal")).status_code == 200
+    assert (
+        await cast.api["demo-village"].post(f"/api/v1/disputes/{case['id']}/parties/0/reveal")
+    ).status_code == 403
+    assert (
+        await cast.api["demo-township"].post(f"/api/v1/disputes/{case['id']}/parties/0/reveal")
+    ).status_code == 200
 
 
 async def test_outside_the_area_a_reveal_is_404(cast, case):
@@ -55,8 +67,12 @@ async def test_outside_the_area_a_reveal_is_404(cast, case):
 async def test_the_case_page_reveals_with_a_post_and_keeps_numbers_out_of_urls(cast, case):
     village = await cast.browser("demo-village")
     page = await village.get(f"/disputes/{case['id']}")
-    assert "13900001111" not in page.text and f"/disputes/{case['id']}/parties/0/reveal" in page.text
-    r = await village.post_form(f"/disputes/{case['id']}/parties/0/reveal", {"_csrf_token": village.csrf}, htmx=True)
+    assert (
+        "13900001111" not in page.text and f"/disputes/{case['id']}/parties/0/reveal" in page.text
+    )
+    r = await village.post_form(
+        f"/disputes/{case['id']}/parties/0/reveal", {"_csrf_token": village.csrf}, htmx=True
+    )
     assert r.status_code == 200 and "13900001111" in r.text and 'id="parties"' in r.text
     assert "<html" not in r.text
     township = await cast.browser("demo-township")

@@ -28,18 +28,37 @@ async def test_an_escalated_case_waits_in_the_townships_escalated_to_me_queue(ca
     await act(cast, "demo-village", case["id"], "escalate", reason="需要镇里协调")
     home = (await (await cast.browser("demo-township")).get("/")).text
     assert in_section(home, "queue-escalated", case["case_no"])
-    listed = (await cast.api["demo-township"].get("/api/v1/disputes", params={"queue": "escalated", "per_page": 100})).json()
+    listed = (
+        await cast.api["demo-township"].get(
+            "/api/v1/disputes", params={"queue": "escalated", "per_page": 100}
+        )
+    ).json()
     assert case["id"] in [c["id"] for c in listed["items"]]
 
 
 async def test_a_supervised_case_shows_under_supervision_for_the_holder_and_the_issuer(cast):
     case = await accepted_case(cast)
-    await act(cast, "demo-township", case["id"], "supervise", instructions="请三日内回复进展", due_on="2099-01-01")
+    await act(
+        cast,
+        "demo-township",
+        case["id"],
+        "supervise",
+        instructions="请三日内回复进展",
+        due_on="2099-01-01",
+    )
     for username in ("demo-village", "demo-township"):
-        listed = (await cast.api[username].get("/api/v1/disputes", params={"queue": "supervised", "per_page": 100})).json()
+        listed = (
+            await cast.api[username].get(
+                "/api/v1/disputes", params={"queue": "supervised", "per_page": 100}
+            )
+        ).json()
         assert case["id"] in [c["id"] for c in listed["items"]]
     await act(cast, "demo-village", case["id"], "reply", reply="已约双方本周调解")
-    listed = (await cast.api["demo-village"].get("/api/v1/disputes", params={"queue": "supervised", "per_page": 100})).json()
+    listed = (
+        await cast.api["demo-village"].get(
+            "/api/v1/disputes", params={"queue": "supervised", "per_page": 100}
+        )
+    ).json()
     assert case["id"] not in [c["id"] for c in listed["items"]]
 
 
@@ -49,13 +68,19 @@ async def test_a_grid_workers_home_lists_their_grid_and_the_follow_ups_due(cast)
     home = (await (await cast.browser("demo-grid")).get("/")).text
     assert in_section(home, "queue-mine", case["case_no"])
     assert in_section(home, "queue-follow-up", case["case_no"])
-    await act(cast, "demo-grid", case["id"], "follow-up", method="visit", honoured="yes", satisfaction=5)
+    await act(
+        cast, "demo-grid", case["id"], "follow-up", method="visit", honoured="yes", satisfaction=5
+    )
     home = (await (await cast.browser("demo-grid")).get("/")).text
     assert not in_section(home, "queue-follow-up", case["case_no"])
 
 
 async def test_the_overdue_queue_covers_the_officers_whole_area_most_overdue_first(cast):
-    listed = (await cast.api["demo-county"].get("/api/v1/disputes", params={"queue": "overdue", "per_page": 50})).json()
+    listed = (
+        await cast.api["demo-county"].get(
+            "/api/v1/disputes", params={"queue": "overdue", "per_page": 50}
+        )
+    ).json()
     dues = [c["due_at"] for c in listed["items"]]
     assert dues == sorted(dues) and all(c["overdue"] for c in listed["items"])
 
@@ -76,7 +101,9 @@ async def test_the_overdue_queue_covers_the_officers_whole_area_most_overdue_fir
 )
 async def test_every_filter_keeps_to_the_scope(cast, params):
     me = cast.me["demo-township"]["jurisdiction"]["id"]
-    listed = (await cast.api["demo-township"].get("/api/v1/disputes", params=params | {"per_page": 100})).json()
+    listed = (
+        await cast.api["demo-township"].get("/api/v1/disputes", params=params | {"per_page": 100})
+    ).json()
     for item in listed["items"]:
         case = (await cast.api["demo-county"].get(f"/api/v1/disputes/{item['id']}")).json()
         assert case["township"]["id"] == me
@@ -87,19 +114,33 @@ async def test_counts_stop_at_a_hundred_and_pages_at_a_thousand_cases(cast):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "page"
     page = (await cast.api["demo-county"].get("/api/v1/disputes", params={"per_page": 5})).json()
     assert page["total"] == 100 and page["total_capped"] and page["has_next"]
-    deep = (await cast.api["demo-county"].get("/api/v1/disputes", params={"per_page": 100, "page": 3})).json()
+    deep = (
+        await cast.api["demo-county"].get("/api/v1/disputes", params={"per_page": 100, "page": 3})
+    ).json()
     assert len(deep["items"]) == 100
     case = await cast.log_case("demo-grid", title="独一无二的分页测试标题")
-    past_the_end = (await cast.api["demo-grid"].get("/api/v1/disputes", params={"q": "独一无二的分页测试", "page": 2})).json()
-    assert past_the_end["items"] == [] and past_the_end["total"] == 1 and not past_the_end["has_next"]
-    first = (await cast.api["demo-grid"].get("/api/v1/disputes", params={"q": "独一无二的分页测试"})).json()
+    past_the_end = (
+        await cast.api["demo-grid"].get(
+            "/api/v1/disputes", params={"q": "独一无二的分页测试", "page": 2}
+        )
+    ).json()
+    assert (
+        past_the_end["items"] == [] and past_the_end["total"] == 1 and not past_the_end["has_next"]
+    )
+    first = (
+        await cast.api["demo-grid"].get("/api/v1/disputes", params={"q": "独一无二的分页测试"})
+    ).json()
     assert [c["id"] for c in first["items"]] == [case["id"]] and first["total"] == 1
 
 
 @pytest.mark.parametrize("term", ["渠", "灌溉渠", "Canal", "canal"])
 async def test_text_search_finds_short_and_long_terms_in_title_and_description(cast, term):
-    case = await cast.log_case("demo-grid", title="灌溉渠堵塞", description="Irrigation canal blocked by rubbish")
-    listed = (await cast.api["demo-village"].get("/api/v1/disputes", params={"q": term, "per_page": 100})).json()
+    case = await cast.log_case(
+        "demo-grid", title="灌溉渠堵塞", description="Irrigation canal blocked by rubbish"
+    )
+    listed = (
+        await cast.api["demo-village"].get("/api/v1/disputes", params={"q": term, "per_page": 100})
+    ).json()
     assert case["id"] in [c["id"] for c in listed["items"]]
 
 

@@ -28,7 +28,15 @@ async def test_a_grid_worker_may_not_escalate_or_close(cast):
 
 async def test_the_holder_may_not_supervise_its_own_case(cast):
     case = await accepted_case(cast)
-    r = await act(cast, "demo-village", case["id"], "supervise", instructions="自己督办自己", due_on="2099-01-01", expect=403)
+    r = await act(
+        cast,
+        "demo-village",
+        case["id"],
+        "supervise",
+        instructions="自己督办自己",
+        due_on="2099-01-01",
+        expect=403,
+    )
     assert "上级" in problem(r)
 
 
@@ -39,7 +47,8 @@ async def test_an_action_outside_ones_area_is_404_like_a_missing_case(cast):
             f"/api/v1/disputes/{case['id']}/actions/{action}", json={"version": 1, **fields}
         )
         missing = await cast.api["demo-grid-2"].post(
-            f"/api/v1/disputes/00000000-0000-4000-8000-000000000000/actions/{action}", json={"version": 1, **fields}
+            f"/api/v1/disputes/00000000-0000-4000-8000-000000000000/actions/{action}",
+            json={"version": 1, **fields},
         )
         assert r.status_code == missing.status_code == 404
         assert r.json()["title"] == missing.json()["title"]
@@ -56,7 +65,15 @@ async def test_accepting_twice_is_refused_by_the_state(cast):
 async def test_a_closed_case_cannot_be_escalated(cast):
     case = await cast.log_case("demo-grid")
     await act(cast, "demo-grid", case["id"], "resolve", kind="on_the_spot", note="当场说和")
-    await act(cast, "demo-village", case["id"], "follow-up", method="phone", honoured="yes", satisfaction=4)
+    await act(
+        cast,
+        "demo-village",
+        case["id"],
+        "follow-up",
+        method="phone",
+        honoured="yes",
+        satisfaction=4,
+    )
     await act(cast, "demo-village", case["id"], "close")
     r = await act(cast, "demo-village", case["id"], "escalate", reason="再上报", expect=409)
     assert "已销号" in problem(r)
@@ -65,9 +82,13 @@ async def test_a_closed_case_cannot_be_escalated(cast):
 async def test_a_stale_version_is_409_with_the_current_state_and_changes_nothing(cast):
     case = await accepted_case(cast)
     seen = (await current(cast, case["id"]))["version"]
-    await act(cast, "demo-township", case["id"], "supervise", instructions="请抓紧", due_on="2099-01-01")
+    await act(
+        cast, "demo-township", case["id"], "supervise", instructions="请抓紧", due_on="2099-01-01"
+    )
     events_before = await ledger(cast, case["id"])
-    r = await act(cast, "demo-village", case["id"], "escalate", reason="调解未果", version=seen, expect=409)
+    r = await act(
+        cast, "demo-village", case["id"], "escalate", reason="调解未果", version=seen, expect=409
+    )
     body = r.json()
     assert body["current"]["version"] == seen + 1 and body["current"]["status"] == "accepted"
     after = await current(cast, case["id"])
@@ -105,8 +126,25 @@ async def test_the_county_cannot_escalate_any_higher(cast):
 async def test_the_ladder_stops_a_fourth_village_session(cast):
     case = await accepted_case(cast)
     for _ in range(3):
-        await act(cast, "demo-village", case["id"], "record", kind="attempt", outcome="no_agreement", note="未达成")
-    r = await act(cast, "demo-village", case["id"], "record", kind="attempt", outcome="no_agreement", note="第四次", expect=409)
+        await act(
+            cast,
+            "demo-village",
+            case["id"],
+            "record",
+            kind="attempt",
+            outcome="no_agreement",
+            note="未达成",
+        )
+    r = await act(
+        cast,
+        "demo-village",
+        case["id"],
+        "record",
+        kind="attempt",
+        outcome="no_agreement",
+        note="第四次",
+        expect=409,
+    )
     assert "上报" in problem(r)
     # visits and talks are still recorded; only sessions are counted
     await act(cast, "demo-village", case["id"], "record", kind="visit", note="上门走访")
@@ -121,8 +159,17 @@ async def test_a_reply_needs_an_open_supervision_order(cast):
 
 async def test_an_agreement_needs_an_accepted_case_but_a_settlement_on_the_spot_does_not(cast):
     case = await cast.log_case("demo-grid")
-    r = await act(cast, "demo-village", case["id"], "resolve", kind="agreement", terms=[{"text": "赔偿"}],
-                  signed_by="双方", signed_on="2026-01-01", expect=409)
+    r = await act(
+        cast,
+        "demo-village",
+        case["id"],
+        "resolve",
+        kind="agreement",
+        terms=[{"text": "赔偿"}],
+        signed_by="双方",
+        signed_on="2026-01-01",
+        expect=409,
+    )
     assert "受理" in problem(r)
     await act(cast, "demo-grid", case["id"], "resolve", kind="on_the_spot", note="当场说和")
     assert (await current(cast, case["id"]))["status"] == "resolved"
@@ -138,7 +185,11 @@ async def test_an_agreement_needs_an_accepted_case_but_a_settlement_on_the_spot_
         ("supervise", {"instructions": "快办"}, "due_on"),
         ("follow-up", {"method": "visit", "honoured": "yes", "satisfaction": 9}, "satisfaction"),
         ("extend", {"days": 0, "reason": "双方同意"}, "days"),
-        ("resolve", {"kind": "agreement", "terms": [], "signed_by": "x", "signed_on": "2026-01-01"}, "terms"),
+        (
+            "resolve",
+            {"kind": "agreement", "terms": [], "signed_by": "x", "signed_on": "2026-01-01"},
+            "terms",
+        ),
         ("accept", {"attachment_ids": ["../../etc/passwd"]}, "attachment_ids"),
     ],
 )
@@ -150,5 +201,7 @@ async def test_bad_action_fields_answer_422_naming_the_field(cast, action, field
 
 async def test_an_unknown_action_is_404(cast):
     case = await cast.log_case("demo-grid")
-    r = await cast.api["demo-village"].post(f"/api/v1/disputes/{case['id']}/actions/teleport", json={"version": 1})
+    r = await cast.api["demo-village"].post(
+        f"/api/v1/disputes/{case['id']}/actions/teleport", json={"version": 1}
+    )
     assert r.status_code in (404, 405)

@@ -11,7 +11,11 @@ from app.disputes.vocabulary import SYSTEM_EVENTS
 async def seeded() -> tuple[list[dict], dict]:
     cases = await Dispute.select().where(Dispute.content_hash == "seed")
     events = defaultdict(list)
-    for e in await CaseEvent.select().where(CaseEvent.dispute.is_in([c["id"] for c in cases])).order_by(CaseEvent.id):
+    for e in (
+        await CaseEvent.select()
+        .where(CaseEvent.dispute.is_in([c["id"] for c in cases]))
+        .order_by(CaseEvent.id)
+    ):
         events[e["dispute"]].append(e | {"data": json.loads(e["data"])})
     return cases, events
 
@@ -25,7 +29,9 @@ async def test_every_seeded_case_has_a_ledger_that_ends_in_its_status():
         assert [e["created_at"] for e in ledger] == sorted(e["created_at"] for e in ledger)
         statuses = [e["to_status"] for e in ledger if e["to_status"]]
         assert statuses[-1] == case["status"], (case["case_no"], [e["kind"] for e in ledger])
-        by_people = [e for e in ledger if e["kind"] not in SYSTEM_EVENTS and not e["data"].get("automatic")]
+        by_people = [
+            e for e in ledger if e["kind"] not in SYSTEM_EVENTS and not e["data"].get("automatic")
+        ]
         assert case["version"] == len(by_people)
 
 

@@ -22,11 +22,21 @@ async def current(cast, case_id: str) -> dict:
     return r.json()
 
 
-async def act(cast, username: str, case_id: str, action: str, expect: int = 200, version: int | None = None, **fields) -> httpx.Response:
+async def act(
+    cast,
+    username: str,
+    case_id: str,
+    action: str,
+    expect: int = 200,
+    version: int | None = None,
+    **fields,
+) -> httpx.Response:
     """POST the action with the case's current version (or the one given); check the status."""
     if version is None:
         version = (await current(cast, case_id))["version"]
-    r = await cast.api[username].post(f"/api/v1/disputes/{case_id}/actions/{action}", json={"version": version, **fields})
+    r = await cast.api[username].post(
+        f"/api/v1/disputes/{case_id}/actions/{action}", json={"version": version, **fields}
+    )
     assert r.status_code == expect, r.text
     return r
 
