@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from piccolo.columns.combination import Where, WhereRaw
+from piccolo.columns.combination import Where
 from piccolo.querystring import QueryString
 
 from app import db
@@ -31,7 +31,6 @@ from app.monitoring import figures
 MAX_PER_PAGE = 100
 COUNT_CAP = 100  # a list's count stops here ("100+"): counting a whole county costs a scan
 MAX_DEPTH = 1000  # and its pages end here: beyond it, narrow the filters
-SHORT_TERM = 3  # characters: a trigram index can narrow a search for this many or more
 CHINA_OFFSET = timedelta(hours=8)
 
 
@@ -147,15 +146,9 @@ def _where(actor: Actor, f: DisputeFilters, now: datetime) -> Where:
 def _text_search(q: str) -> Where:
     """Title or description contains `q`. Chinese has no case, so LIKE (bytes) rather than ILIKE
     (which lower-cases every row first). On PostgreSQL trigram indexes serve terms of three
-    characters or more; a shorter term would make a prepared statement's generic plan read the
-    whole trigram index, so it is written as an expression no index matches, and the list reads
-    newest first through the scope's index instead."""
+    characters or more; a shorter term has no trigram, and since every statement is planned for
+    its values (app/db.py) the planner reads the scope's newest-first index instead."""
     pattern = "%" + q.replace("%", "").replace("_", "") + "%"
-    if len(q) < SHORT_TERM:
-        # parenthesised: Piccolo pastes raw SQL as it is, and an OR must not escape the scope
-        sql = """(("dispute"."title" || '') {op} {} OR ("dispute"."description" || '') {op} {})"""
-        op = "LIKE" if q.lower() == q.upper() or not db.is_postgres() else "ILIKE"
-        return WhereRaw(sql.replace("{op}", op), pattern, pattern)
     if q.lower() == q.upper():
         return Dispute.title.like(pattern) | Dispute.description.like(pattern)
     return Dispute.title.ilike(pattern) | Dispute.description.ilike(pattern)
