@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,10 @@ SHELL_PAGES = ("/disputes/new", "/checkins")
 # Precached static files: what the pages above need. Icons for the home screen are fetched
 # by the browser from the manifest when it installs the app; nothing else needs them.
 PRECACHE_GLOBS = ("css/**/*.css", "js/**/*.js", "icons/icon.svg")
+# The map (Leaflet and its plugins, ~150 KB) is for office screens and needs the network for its
+# data anyway: a grid worker's phone should not download it on the first visit. It is cached
+# when the map is opened, like any static file.
+PRECACHE_EXCLUDE = ("js/vendor/leaflet*", "js/map.js", "css/map.css")  # fnmatch: * crosses /
 # The outbox code the service worker runs itself (Background Sync), imported by URL.
 SW_IMPORTS = ("js/outbox-db.js", "js/outbox-sync.js")
 
@@ -66,7 +71,11 @@ def compute(static: Path = STATIC, templates: Path = TEMPLATES) -> Shell:
             shell.url(path.relative_to(static).as_posix())
             for pattern in PRECACHE_GLOBS
             for path in static.glob(pattern)
-            if path.is_file() and path != static / SW_SOURCE.relative_to(STATIC)
+            if path.is_file()
+            and path != static / SW_SOURCE.relative_to(STATIC)
+            and not any(
+                fnmatch(path.relative_to(static).as_posix(), skip) for skip in PRECACHE_EXCLUDE
+            )
         }
     )
     config = {

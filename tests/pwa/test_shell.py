@@ -29,6 +29,8 @@ async def test_the_service_worker_precaches_the_app_shell(client):
     for name in ("css/app.css", "js/app.js", "js/capture.js", "js/photos.js", "js/outbox-page.js", "js/vendor/htmx-2.0.11.min.js"):
         assert shell.static_url(name) in assets
     assert not any("sw.js" in a for a in assets)
+    # the map's code is for office screens: a phone's first visit does not download it
+    assert not any("leaflet" in a or "map.js" in a or "map.css" in a for a in assets)
     assert config["public_pages"] == ["/offline", "/outbox"]
     assert config["pages"] == ["/disputes/new", "/checkins"]
     for url in assets + config["imports"]:
