@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 
 from app import db
 from app.attachments import routes as attachment_routes
+from app.audit import pages as audit_pages
 from app.auth import routes as auth_routes
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
 from app.checkins import routes as checkin_routes
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             session_pages.router,
             calendar_pages.router,
             manage_pages.router,
+            audit_pages.router,
             static,
         ],
         before_request=notify_pages.unread_badge,

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from app import crypto
 from app import db
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
@@ -142,8 +143,8 @@ async def create_dispute(actor: Actor, new: NewDispute, now: datetime | None = N
                             dispute=dispute_id,
                             role=p.role,
                             name=p.name,
-                            phone=p.phone,
-                            id_number=p.id_number,
+                            phone=crypto.encrypt(p.phone),
+                            id_number=crypto.encrypt(p.id_number),
                             address=p.address,
                             position=i,
                         )
