@@ -8,8 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from app import crypto
-from app import db
+from app import crypto, db
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
 from app.disputes import deadlines, ledger, notices

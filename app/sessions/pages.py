@@ -13,8 +13,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.audit import log as audit
 from app import clock
+from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.auth.scope import get_or_404
 from app.disputes.errors import Conflict, FieldErrors
