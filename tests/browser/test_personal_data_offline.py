@@ -4,12 +4,13 @@ unsent outbox stays and signing out warns about it first."""
 
 from __future__ import annotations
 
+import re
+
 from tests.browser.test_offline import (
     cases_titled,
     eventually,
     outbox_records,
     ready_for_the_field,
-    sync_until_empty,
 )
 
 PHONE_NO = "13866667777"
@@ -41,7 +42,7 @@ def test_case_pages_and_sent_copies_keep_no_personal_data_and_logout_keeps_only_
 
     # Sent online: the server has it, the phone keeps the label only.
     fill_case(page, "隐私离线甲")
-    sync_until_empty(page)
+    page.wait_for_url(re.compile(r".*/disputes/[0-9a-f-]{36}$"))  # sent, and shown on the server
     sent = [r for r in outbox_records(page) if r["label"] and "隐私离线甲" in r["label"]]
     assert sent and sent[0]["state"] == "sent" and sent[0]["payload"] is None
     case = cases_titled(page, "隐私离线甲")[0]
@@ -70,9 +71,13 @@ def test_case_pages_and_sent_copies_keep_no_personal_data_and_logout_keeps_only_
 
     assert page.evaluate(USER_PAGES) == 0
     left = outbox_records(page)
-    assert [r["label"] for r in left if r["state"] != "sent"] and all(r["state"] != "sent" for r in left)
+    assert [r["label"] for r in left if r["state"] != "sent"] and all(
+        r["state"] != "sent" for r in left
+    )
     waiting = [r for r in left if "隐私离线乙" in (r["label"] or "")]
-    assert waiting and waiting[0]["payload"]["parties"][0]["phone"] == PHONE_NO  # the worker's own, unsent
+    assert (
+        waiting and waiting[0]["payload"]["parties"][0]["phone"] == PHONE_NO
+    )  # the worker's own, unsent
 
 
 def test_signing_out_with_nothing_unsent_asks_nothing(phone):
