@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 TOKEN_PREFIX = "gAAAAA"
 
 
-def _key_file(data_dir: Path, name: str, make: callable) -> str:  # type: ignore[valid-type]
+def _key_file(data_dir: Path, name: str, make: Callable[[], str]) -> str:
     """A key generated once into the data dir (mode 0600), so `make run` needs no setup."""
     path = data_dir / name
     if path.exists():
@@ -73,7 +74,7 @@ def reset() -> None:
 
 
 def is_token(value: str | None) -> bool:
-    return bool(value) and value.startswith(TOKEN_PREFIX)  # type: ignore[union-attr]
+    return bool(value) and value is not None and value.startswith(TOKEN_PREFIX)
 
 
 def encrypt(value: str | None) -> str | None:

@@ -146,7 +146,8 @@ class AgreementTerm(Table):
 
 
 class DisclosureLog(Table):
-    """Append-only: who saw a party's full phone or ID number, when and from where (PIPL)."""
+    """Append-only: who saw a party's full phone or ID number, when and from where (PIPL).
+    Superseded by app/audit's AuditLog, which holds a copy of these rows; no longer written."""
 
     user = ForeignKey(references=User, on_delete=OnDelete.restrict)
     dispute = ForeignKey(references=Dispute, on_delete=OnDelete.restrict, index=True)
