@@ -231,7 +231,9 @@ def load_settings() -> Settings:
         data_keys=tuple(crypto.data_keys(data_dir)),
         lookup_key=crypto.lookup_key(data_dir),
         # PIPL practice and the issue ask for six months at least; the database enforces it too
-        audit_retention_days=max(int(_env("PINGLI_AUDIT_RETENTION_DAYS", "365")), MIN_AUDIT_RETENTION_DAYS),
+        audit_retention_days=max(
+            int(_env("PINGLI_AUDIT_RETENTION_DAYS", "365")), MIN_AUDIT_RETENTION_DAYS
+        ),
     )
 
 
