@@ -122,3 +122,12 @@ async def test_rotating_keys_rewrites_every_number_under_the_new_key(cast, new_k
     stored = await User.select(User.phone).where(User.id == user["id"]).first()
     assert crypto.decrypt(stored["phone"]) == "13511112222"
     await User.update({User.phone: None}).where(User.id == user["id"])
+
+
+async def test_signing_out_empties_the_browsers_http_cache_but_not_its_storage(cast):
+    """Photos of a case may sit in the HTTP cache (private, a week); the outbox lives in
+    IndexedDB, which "storage" would wipe, unsent cases included."""
+    grid = await cast.browser("demo-grid")
+    r = await grid.post_form("/logout", {"_csrf_token": grid.csrf})
+    assert r.status_code in (302, 303) and r.headers["location"] == "/login"
+    assert r.headers["clear-site-data"] == '"cache"'
