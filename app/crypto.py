@@ -73,6 +73,17 @@ def reset() -> None:
     _lookup_key.cache_clear()
 
 
+def check() -> None:
+    """Fail at start-up, not at the first case, when PINGLI_DATA_KEY is not a usable key list."""
+    problem = "PINGLI_DATA_KEY must be Fernet keys (urlsafe base64 of 32 bytes), comma-separated"
+    try:
+        works = decrypt(encrypt("0")) == "0"
+    except Exception as exc:
+        raise RuntimeError(problem) from exc
+    if not works:
+        raise RuntimeError(problem)
+
+
 def is_token(value: str | None) -> bool:
     return bool(value) and value is not None and value.startswith(TOKEN_PREFIX)
 
