@@ -134,11 +134,17 @@
   // already sent) but never the outbox of what is not sent yet: with unsent entries, it first
   // says so and asks. (Without JavaScript the form simply signs out; the server's
   // Clear-Site-Data header still empties the HTTP cache.)
+  // Signing out must not hang on a stuck IndexedDB: after a few seconds it goes on (it never
+  // removes unsent entries, so nothing is lost by not waiting).
+  function within(promise, ms, fallback) {
+    return Promise.race([promise, new Promise(function (resolve) { setTimeout(resolve, ms, fallback); })]);
+  }
+
   function unsent() {
     if (!outbox) return Promise.resolve(0);
-    return outbox.all().then(function (records) {
+    return within(outbox.all().then(function (records) {
       return records.filter(function (r) { return r.state !== 'sent'; }).length;
-    }, function () { return 0; });
+    }, function () { return 0; }), 3000, 0);
   }
 
   function forgetPersonalData() {
@@ -159,7 +165,7 @@
     if ('serviceWorker' in navigator && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ type: 'forget-pages' });
     }
-    return Promise.all(steps).catch(function (err) { console.error('forgetting kept pages failed', err); });
+    return within(Promise.all(steps), 3000).catch(function (err) { console.error('forgetting kept pages failed', err); });
   }
 
   function warnBeforeLogout(form, count) {
