@@ -99,6 +99,7 @@ def cmd_scheduler(_args) -> None:
 
 
 def cmd_create_user(args) -> None:
+    from app import crypto
     from app.auth.passwords import hash_password, password_problem
     from app.auth.tables import ROLES, User
     from app.jurisdictions.tables import Jurisdiction
@@ -121,13 +122,20 @@ def cmd_create_user(args) -> None:
                 display_name=args.display_name or args.username,
                 role=args.role,
                 jurisdiction=node["id"],
-                phone=args.phone,
+                phone=crypto.encrypt(args.phone),
                 password_hash=hash_password(password),
             )
         )
         print(f"created {args.username} ({args.role}) at {node['name']}")
 
     asyncio.run(_with_db(run()))
+
+
+def cmd_rotate_keys(args) -> None:
+    from app.pii_rotation import rotate_all
+
+    done = asyncio.run(_with_db(rotate_all()))
+    print("re-encrypted with the first key of PINGLI_DATA_KEY:", ", ".join(f"{t} {n}" for t, n in done.items()))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -161,6 +169,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--phone")
     p.add_argument("--password", help="omit to be asked")
     p.set_defaults(func=cmd_create_user)
+
+    sub.add_parser(
+        "rotate-keys",
+        help="re-encrypt every stored phone and ID number with the first key of PINGLI_DATA_KEY",
+    ).set_defaults(func=cmd_rotate_keys)
 
     from app.jurisdictions import cli as jurisdictions_cli
 

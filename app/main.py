@@ -15,8 +15,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
-from app import db
+from app import crypto, db
 from app.attachments import routes as attachment_routes
+from app.audit import pages as audit_pages
 from app.auth import routes as auth_routes
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
 from app.checkins import routes as checkin_routes
@@ -51,6 +52,7 @@ async def healthz() -> Response[dict[str, str]]:
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
     settings = settings or get_settings()
     shell.current()  # fingerprint the static files and build /sw.js once, at start-up
+    crypto.check()  # a bad PINGLI_DATA_KEY stops the start, not the first case
     start_scheduler = settings.run_scheduler if run_scheduler is None else run_scheduler
 
     @asynccontextmanager
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             session_pages.router,
             calendar_pages.router,
             manage_pages.router,
+            audit_pages.router,
             static,
         ],
         before_request=notify_pages.unread_badge,

@@ -21,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app import db
+from app.audit import retention as audit_retention
 from app.auth import sessions
 from app.disputes import jobs as dispute_jobs
 from app.monitoring import jobs as monitoring_jobs
@@ -44,6 +45,7 @@ def jobs() -> list[Job]:
     """The one list of scheduled jobs. Each lives in its domain's module."""
     return [
         Job("purge-expired-logins", sessions.purge_expired, IntervalTrigger(minutes=15)),
+        Job("purge-audit-log", audit_retention.purge, CronTrigger(hour=3, minute=30, timezone=CHINA)),
         Job(
             "sweep-deadlines",
             dispute_jobs.sweep_deadlines,

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from app import crypto
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+MIN_AUDIT_RETENTION_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,25 @@ SETTINGS: tuple[Setting, ...] = (
         "PINGLI_SECRET_KEY",
         "generated into <data dir>/secret_key",
         "Signs CSRF tokens. Set the same value on every web worker.",
+    ),
+    Setting(
+        "PINGLI_DATA_KEY",
+        "generated into <data dir>/data_key",
+        "Fernet keys that encrypt phones and ID numbers at rest, comma-separated, newest first: "
+        "the first encrypts, all decrypt (rotation: README, Personal data). Back it up apart "
+        "from the database.",
+    ),
+    Setting(
+        "PINGLI_LOOKUP_KEY",
+        "generated into <data dir>/lookup_key",
+        "Keys the fingerprints that compare numbers without reading them (repeat cases). Not "
+        "rotated with the data key; after changing it run `pingli refresh-figures --rebuild`.",
+    ),
+    Setting(
+        "PINGLI_AUDIT_RETENTION_DAYS",
+        "365",
+        "Days the audit log of unmasked views and exports is kept (at least 180; the database "
+        "refuses to delete younger entries).",
     ),
     Setting("PINGLI_HTTPS", "0", "1 when served over HTTPS: Secure cookies and HSTS."),
     Setting(
@@ -147,6 +169,9 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     tile_url: str = ""
     tile_attribution: str = ""
+    data_keys: tuple[str, ...] = ()
+    lookup_key: str = ""
+    audit_retention_days: int = 365
 
     @property
     def is_postgres(self) -> bool:
@@ -203,6 +228,12 @@ def load_settings() -> Settings:
         sweep_due_day=min(max(int(_env("PINGLI_SWEEP_DUE_DAY", "25")), 1), 28),
         tile_url=_env("PINGLI_TILE_URL", ""),
         tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
+        data_keys=tuple(crypto.data_keys(data_dir)),
+        lookup_key=crypto.lookup_key(data_dir),
+        # PIPL practice and the issue ask for six months at least; the database enforces it too
+        audit_retention_days=max(
+            int(_env("PINGLI_AUDIT_RETENTION_DAYS", "365")), MIN_AUDIT_RETENTION_DAYS
+        ),
     )
 
 

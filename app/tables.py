@@ -1,6 +1,7 @@
 """Every Piccolo table, in dependency order. Piccolo's AppConfig and the tests read this list."""
 
 from app.attachments.tables import Attachment
+from app.audit.tables import AuditLog
 from app.auth.tables import LoginSession, User
 from app.checkins.tables import PatrolCheckin
 from app.disputes.tables import (
@@ -46,6 +47,7 @@ ALL_TABLES = (
     Supervision,
     AgreementTerm,
     DisclosureLog,
+    AuditLog,
     Notification,
     Room,
     Juror,

@@ -78,7 +78,13 @@ async def login_submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -
 async def logout(request: Request) -> Redirect:
     if secret := request.cookies.get(sessions.SESSION_COOKIE):
         await sessions.end(secret)
-    return Redirect(path="/login", cookies=[session_cookie("", max_age=0)])
+    # The browser's HTTP cache may hold a case's photos (private, a week); the outbox lives in
+    # IndexedDB ("storage"), which this leaves alone.
+    return Redirect(
+        path="/login",
+        cookies=[session_cookie("", max_age=0)],
+        headers={"Clear-Site-Data": '"cache"'},
+    )
 
 
 @get("/lang/{code:str}", sync_to_thread=False)

@@ -18,7 +18,7 @@ ROLES = ("grid_worker", "village_mediator", "township_officer", "county_officer"
 class User(Table, tablename="app_user"):
     username = Varchar(length=64, unique=True)
     display_name = Varchar(length=100)
-    phone = Varchar(length=64, null=True, default=None)
+    phone = Varchar(length=200, null=True, default=None, help_text="Encrypted (app/crypto.py).")
     role = Varchar(length=32, help_text="|".join(ROLES))
     jurisdiction = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
     password_hash = Varchar(length=256)

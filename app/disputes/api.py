@@ -9,6 +9,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
 
+from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes import actions, duplicates, privacy, queries, services
 from app.disputes.action_fields import parse_action
@@ -80,8 +81,7 @@ async def reveal_party(request: Request, dispute_id: FromPath[uuid.UUID], positi
         dispute_id,
         position,
         datetime.now(UTC),
-        ip=request.client.host if request.client else "",
-        user_agent=request.headers.get("user-agent", ""),
+        audit.Origin.of(request),
     )
     return Response(party, headers=NO_STORE)
 

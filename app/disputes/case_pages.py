@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes import actions, case_view, privacy, states
 from app.disputes.action_fields import parse_action
@@ -98,8 +99,7 @@ async def reveal(
         dispute_id,
         position,
         datetime.now(UTC),
-        ip=request.client.host if request.client else "",
-        user_agent=request.headers.get("user-agent", ""),
+        audit.Origin.of(request),
     )
     return await _case(request, dispute_id, block="parties", revealed={position: party})
 

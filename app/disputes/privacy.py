@@ -1,6 +1,6 @@
 """Personal data of parties: masked for lists and for everyone but the case's holders, who
-may reveal a party's numbers; every reveal is written to the disclosure log (PIPL: who looked,
-at what, when, from where)."""
+may reveal a party's numbers; every reveal is written to the audit log (PIPL: who looked,
+at what, when, from where). The numbers are stored encrypted (app/crypto.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from datetime import datetime
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from app import crypto
+from app.audit import log as audit
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404
 from app.disputes import states
-from app.disputes.tables import DisclosureLog, Dispute, Party
+from app.disputes.tables import Dispute, Party
 from app.i18n import _
 
 
 def mask_phone(phone: str | None) -> str:
+    """138****5678 of a phone, plaintext or as stored (encrypted)."""
+    phone = crypto.decrypt(phone)
     if not phone:
         return ""
     digits = phone.strip()
@@ -26,6 +30,7 @@ def mask_phone(phone: str | None) -> str:
 
 
 def mask_id_number(value: str | None) -> str:
+    value = crypto.decrypt(value)
     if not value:
         return ""
     v = value.strip()
@@ -41,26 +46,30 @@ def mask_name(name: str | None) -> str:
 
 
 async def reveal(
-    actor: Actor, dispute_id: uuid.UUID, position: int, now: datetime, ip: str = "", user_agent: str = ""
+    actor: Actor, dispute_id: uuid.UUID, position: int, now: datetime, origin: audit.Origin
 ) -> dict:
     """A party's full phone and ID number, for a holder of the case; logged."""
-    case = await get_or_404(Dispute, dispute_id, actor, Dispute.id, Dispute.holder)
+    case = await get_or_404(Dispute, dispute_id, actor, Dispute.id, Dispute.holder, Dispute.county)
     if not states.holds(actor, case["holder"]):
-        raise PermissionDeniedException(_("Only those handling this case may see full phone and ID numbers."))
-    party = await Party.select().where((Party.dispute == dispute_id) & (Party.position == position)).first()
+        raise PermissionDeniedException(
+            _("Only those handling this case may see full phone and ID numbers.")
+        )
+    party = (
+        await Party.select()
+        .where((Party.dispute == dispute_id) & (Party.position == position))
+        .first()
+    )
     if party is None:
         raise NotFoundException(_("Not found."))
     shown = [name for name in ("phone", "id_number") if party[name]]
     if shown:
-        await DisclosureLog.insert(
-            DisclosureLog(
-                user=actor.id,
-                dispute=dispute_id,
-                party=party["id"],
-                fields=",".join(shown),
-                ip=ip[:64],
-                user_agent=user_agent[:200],
-                created_at=now,
-            )
+        await audit.record(
+            actor, "reveal", case["county"], ",".join(shown), origin, dispute_id, party["id"], now
         )
-    return {k: party[k] for k in ("position", "role", "name", "phone", "id_number")}
+    return {
+        "position": party["position"],
+        "role": party["role"],
+        "name": party["name"],
+        "phone": crypto.decrypt(party["phone"]),
+        "id_number": crypto.decrypt(party["id_number"]),
+    }

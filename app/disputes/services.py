@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from app import db
+from app import crypto, db
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
 from app.disputes import deadlines, ledger, notices
@@ -142,8 +142,8 @@ async def create_dispute(actor: Actor, new: NewDispute, now: datetime | None = N
                             dispute=dispute_id,
                             role=p.role,
                             name=p.name,
-                            phone=p.phone,
-                            id_number=p.id_number,
+                            phone=crypto.encrypt(p.phone),
+                            id_number=crypto.encrypt(p.id_number),
                             address=p.address,
                             position=i,
                         )

@@ -82,8 +82,8 @@ class Party(Table):
     dispute = ForeignKey(references=Dispute, on_delete=OnDelete.cascade, index=True)
     role = Varchar(length=16, default="applicant", help_text="applicant|respondent|other")
     name = Varchar(length=100)
-    phone = Text(null=True, default=None)
-    id_number = Text(null=True, default=None)
+    phone = Text(null=True, default=None, help_text="Encrypted (app/crypto.py).")
+    id_number = Text(null=True, default=None, help_text="Encrypted (app/crypto.py).")
     address = Varchar(length=200, default="")
     position = Integer(default=0)
 
@@ -146,7 +146,8 @@ class AgreementTerm(Table):
 
 
 class DisclosureLog(Table):
-    """Append-only: who saw a party's full phone or ID number, when and from where (PIPL)."""
+    """Append-only: who saw a party's full phone or ID number, when and from where (PIPL).
+    Superseded by app/audit's AuditLog, which holds a copy of these rows; no longer written."""
 
     user = ForeignKey(references=User, on_delete=OnDelete.restrict)
     dispute = ForeignKey(references=Dispute, on_delete=OnDelete.restrict, index=True)

@@ -20,14 +20,13 @@ re-derived case replaces its old contribution, so running one twice changes noth
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from app import db
+from app import crypto, db
 from app.disputes import deadlines
 from app.disputes.deadlines import CHINA
 from app.disputes.states import CASE_LEVELS
@@ -174,14 +173,15 @@ def derive(
 
 
 def applicant_key(applicant: dict | None) -> str | None:
-    """Who applied, as a hash of name and phone digits (no personal data kept here). Without a
-    phone, a name alone says too little (张伟 is not one person)."""
+    """Who applied, as a keyed hash of name and phone digits (no personal data kept here, and
+    no dictionary of phone numbers can undo it without PINGLI_LOOKUP_KEY). Without a phone, a
+    name alone says too little (张伟 is not one person)."""
     if not applicant or not applicant.get("phone"):
         return None
-    digits = "".join(ch for ch in applicant["phone"] if ch.isdigit())
+    digits = "".join(ch for ch in crypto.decrypt(applicant["phone"]) or "" if ch.isdigit())
     if not digits:
         return None
-    return hashlib.sha256(f"{applicant['name'].strip()}|{digits}".encode()).hexdigest()[:32]
+    return crypto.lookup(applicant["name"].strip(), digits)
 
 
 # ---------------------------------------------------------------------------------------------

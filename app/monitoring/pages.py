@@ -15,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.disputes.vocabulary import CATEGORIES, label
@@ -265,10 +266,12 @@ async def report_page(request: Request, report_id: FromPath[int]) -> Template:
     )
 
 
-def _download(request: Request, body: dict[str, Any], fmt: str) -> Response[bytes]:
+async def _download(request: Request, body: dict[str, Any], fmt: str) -> Response[bytes]:
     if fmt not in exports.FORMATS:
         raise NotFoundException()
-    content, media_type, name = exports.export(request.user, body, fmt)
+    content, media_type, name = await exports.export(
+        request.user, body, fmt, audit.Origin.of(request)
+    )
     return Response(
         content,
         media_type=media_type,
@@ -283,12 +286,12 @@ def _download(request: Request, body: dict[str, Any], fmt: str) -> Response[byte
 async def report_export(
     request: Request, report_id: FromPath[int], fmt: FromPath[str]
 ) -> Response[bytes]:
-    return _download(request, await reports.get_report(request.user, report_id), fmt)
+    return await _download(request, await reports.get_report(request.user, report_id), fmt)
 
 
 @get("/reports/custom/export/{fmt:str}", guards=[signed_in])
 async def custom_export(request: Request, fmt: FromPath[str]) -> Response[bytes]:
-    return _download(request, await _custom(request), fmt)
+    return await _download(request, await _custom(request), fmt)
 
 
 router = Router(

@@ -16,7 +16,10 @@ from app.auth.tables import User
 class Notification(Table):
     recipient = ForeignKey(references=User, on_delete=OnDelete.cascade, null=True, default=None)
     phone = Varchar(
-        length=32, null=True, default=None, help_text="For a recipient without a login."
+        length=200,
+        null=True,
+        default=None,
+        help_text="For a recipient without a login. Encrypted (app/crypto.py).",
     )
     channel = Varchar(length=16, default="in_app", help_text="in_app|web_push|sms")
     kind = Varchar(length=32)

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from app import db
+from app import crypto, db
 from app.auth.actor import MEDIATING_ROLES
 from app.auth.tables import User
 from app.disputes import deadlines
@@ -167,8 +167,9 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
         )
         for pos, role in enumerate(("applicant", "respondent")):
             batch.parties.append(
-                {"dispute": dispute_id, "role": role, "name": _name(rng), "phone": _phone(rng),
-                 "id_number": _id_number(rng), "address": "", "position": pos}
+                {"dispute": dispute_id, "role": role, "name": _name(rng),
+                 "phone": crypto.encrypt(_phone(rng)), "id_number": crypto.encrypt(_id_number(rng)),
+                 "address": "", "position": pos}
             )
         batch.add(story)
         if len(batch.disputes) >= CHUNK:

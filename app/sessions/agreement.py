@@ -4,7 +4,8 @@ It carries the standard sections: the committee and the agreement's number; the 
 their particulars; the facts and the matters in dispute; the agreed terms; how and by when
 they are performed; the copies clause; signatures of the parties and the mediator; the seal
 area of the committee. It is a legal paper signed by the parties, so it shows their
-particulars whole, and only to mediators of the case.
+particulars whole to those handling the case, and writes that view to the audit log; other
+mediators in scope see the numbers masked.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from typing import Any
 
 from litestar.exceptions import PermissionDeniedException
 
+from app import crypto
+from app.audit import log as audit
 from app.auth.actor import MEDIATING_ROLES, Actor
 from app.auth.scope import get_or_404
+from app.disputes import privacy, states
 from app.disputes.errors import Conflict
 from app.disputes.tables import Dispute, Party
 from app.disputes.vocabulary import PARTY_ROLES, label
@@ -34,7 +38,7 @@ def agreement_number(case_no: str) -> str:
     return case_no
 
 
-async def agreement(actor: Actor, session_id: int) -> dict[str, Any]:
+async def agreement(actor: Actor, session_id: int, origin: audit.Origin) -> dict[str, Any]:
     if actor.role not in MEDIATING_ROLES:
         raise PermissionDeniedException(_("Only mediators print agreements."))
     row = await get_or_404(
@@ -46,6 +50,8 @@ async def agreement(actor: Actor, session_id: int) -> dict[str, Any]:
         S.dispute.case_no.as_alias("case_no"),
         S.dispute.title.as_alias("case_title"),
         S.dispute.level.as_alias("case_level"),
+        S.dispute.holder.as_alias("case_holder"),
+        S.dispute.county.as_alias("case_county"),
     )
     if row["status"] != "held" or row["outcome"] != "agreement":
         raise Conflict(_("This session did not end in an agreement."))
@@ -70,6 +76,20 @@ async def agreement(actor: Actor, session_id: int) -> dict[str, Any]:
     )
     if invited:
         party_rows = [p for p in party_rows if p["id"] in invited]
+    whole = states.holds(actor, row["case_holder"])
+    shown = {n for p in party_rows for n in ("phone", "id_number") if p[n]}
+    if whole and shown:
+        await audit.record(
+            actor,
+            "agreement",
+            row["case_county"],
+            ",".join(sorted(shown)) + f" (session {session_id})",
+            origin,
+            dispute=row["dispute"],
+        )
+    phone, id_number = (
+        (crypto.decrypt, crypto.decrypt) if whole else (privacy.mask_phone, privacy.mask_id_number)
+    )
     committee_place = case[row["case_level"]] if row["case_level"] in case else case["village"]
     signed_on = (row["recorded_at"] or row["ends_at"]).astimezone(CHINA).date()
     return {
@@ -80,8 +100,8 @@ async def agreement(actor: Actor, session_id: int) -> dict[str, Any]:
             {
                 "role": label(PARTY_ROLES, p["role"]),
                 "name": p["name"],
-                "phone": p["phone"] or "",
-                "id_number": p["id_number"] or "",
+                "phone": phone(p["phone"]) or "",
+                "id_number": id_number(p["id_number"]) or "",
                 "address": p["address"] or "",
             }
             for p in party_rows

@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar.exceptions import PermissionDeniedException
 
+from app import crypto
 from app.auth.actor import MEDIATING_ROLES, Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes.errors import FieldErrors
@@ -159,7 +160,7 @@ async def create_juror(actor: Actor, pool_id: int | None, fields: dict[str, Any]
     node = await Jurisdiction.select().where(Jurisdiction.id == pool_id).first()
     rows = await Juror.insert(
         Juror(
-            **fields,
+            **{**fields, "phone": crypto.encrypt(fields["phone"])},
             jurisdiction=pool_id,
             county=node["county"],
             township=node["township"],
@@ -173,4 +174,9 @@ async def update_juror(actor: Actor, juror_id: int, fields: dict[str, Any]) -> N
     await get_juror(actor, juror_id)
     if not may_manage(actor):
         raise PermissionDeniedException(_("You may not keep a juror pool."))
+    # The edit form shows the phone masked and empty: left empty, the number stays as it was.
+    if fields.get("phone"):
+        fields = {**fields, "phone": crypto.encrypt(fields["phone"])}
+    else:
+        fields = {k: v for k, v in fields.items() if k != "phone"}
     await Juror.update(fields).where(Juror.id == juror_id)

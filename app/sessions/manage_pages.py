@@ -157,7 +157,9 @@ async def edit_juror(request: Request, juror_id: FromPath[int]) -> Template:
     juror = await jurors.get_juror(request.user, juror_id)
     if not jurors.may_manage(request.user):
         raise PermissionDeniedException(_("You may not keep a juror pool."))
-    return await _juror_form(request, juror, {}, juror_id)
+    # Editing a juror is not a reason to read their number: it is shown masked, as a hint.
+    values = {**juror, "phone": "", "phone_masked": mask_phone(juror["phone"])}
+    return await _juror_form(request, values, {}, juror_id)
 
 
 @post("/jurors/{juror_id:int}", guards=[signed_in])

@@ -14,6 +14,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import clock
+from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.auth.scope import get_or_404
 from app.disputes.errors import Conflict, FieldErrors
@@ -205,8 +206,10 @@ async def session_action(
 
 @get("/sessions/{session_id:int}/agreement", guards=[signed_in])
 async def agreement_page(request: Request, session_id: FromPath[int]) -> Template:
-    paper = await agreement.agreement(request.user, session_id)
-    return render(request, "sessions/agreement.html", a=paper)
+    paper = await agreement.agreement(request.user, session_id, audit.Origin.of(request))
+    response = render(request, "sessions/agreement.html", a=paper)
+    response.headers["Cache-Control"] = "no-store"  # parties' numbers: no copy on the phone
+    return response
 
 
 @get("/disputes/{dispute_id:uuid}/sessions", guards=[signed_in])

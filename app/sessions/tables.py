@@ -52,7 +52,7 @@ class Juror(Table):
     """A person of a village's or township's pool. Not a login: reached by phone (SMS)."""
 
     name = Varchar(length=100)
-    phone = Varchar(length=32, null=True, default=None)
+    phone = Varchar(length=200, null=True, default=None, help_text="Encrypted (app/crypto.py).")
     kind = Varchar(length=24, help_text="see app/sessions/jurors.py JUROR_KINDS")
     note = Varchar(length=200, default="")
     active = Boolean(default=True)

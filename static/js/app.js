@@ -128,13 +128,81 @@
       reg.active.postMessage(previous && previous !== user ? { type: 'forget-pages', refetch: true } : { type: 'keep-shell' });
     });
 
-    var logout = document.querySelector('form[action="/logout"]');
-    if (logout) {
-      logout.addEventListener('submit', function () {
-        localStorage.removeItem('pingli-user');
-        if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: 'forget-pages' });
-      });
+  }
+
+  // Signing out removes what this phone kept for the worker (the pages, the copies of cases
+  // already sent) but never the outbox of what is not sent yet: with unsent entries, it first
+  // says so and asks. (Without JavaScript the form simply signs out; the server's
+  // Clear-Site-Data header still empties the HTTP cache.)
+  // Signing out must not hang on a stuck IndexedDB: after a few seconds it goes on (it never
+  // removes unsent entries, so nothing is lost by not waiting).
+  function within(promise, ms, fallback) {
+    return Promise.race([promise, new Promise(function (resolve) { setTimeout(resolve, ms, fallback); })]);
+  }
+
+  function unsent() {
+    if (!outbox) return Promise.resolve(0);
+    return within(outbox.all().then(function (records) {
+      return records.filter(function (r) { return r.state !== 'sent'; }).length;
+    }, function () { return 0; }), 3000, 0);
+  }
+
+  function forgetPersonalData() {
+    localStorage.removeItem('pingli-user');
+    var steps = [];
+    if (window.caches) {
+      steps.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return /^pingli-.*-pages$/.test(n); })
+          .map(function (n) { return caches.delete(n); }));
+      }));
     }
+    if (outbox) {
+      steps.push(outbox.all().then(function (records) {
+        return Promise.all(records.filter(function (r) { return r.state === 'sent'; })
+          .map(function (r) { return outbox.remove(r.id); }));
+      }));
+    }
+    if ('serviceWorker' in navigator && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: 'forget-pages' });
+    }
+    return within(Promise.all(steps), 3000).catch(function (err) { console.error('forgetting kept pages failed', err); });
+  }
+
+  function warnBeforeLogout(form, count) {
+    var box = document.getElementById('logout-warning');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'logout-warning';
+      box.className = 'logout-warning';
+      box.setAttribute('role', 'alert');
+      var text = document.createElement('p');
+      box.appendChild(text);
+      var go = document.createElement('button');
+      go.type = 'button';
+      go.className = 'button';
+      go.setAttribute('data-logout-anyway', '');
+      go.textContent = Pingli.t('logout_anyway');
+      go.addEventListener('click', function () {
+        forgetPersonalData().then(function () { form.submit(); });
+      });
+      box.appendChild(go);
+      box.appendChild(document.createTextNode(' '));
+      box.appendChild(link('/outbox', Pingli.t('open_outbox')));
+      form.parentNode.insertBefore(box, form);
+    }
+    box.querySelector('p').textContent = Pingli.t('logout_unsent', { num: count });
+    box.scrollIntoView({ block: 'center' });
+  }
+
+  var logout = document.querySelector('form[action="/logout"]');
+  if (logout) {
+    logout.addEventListener('submit', function (event) {
+      event.preventDefault();
+      unsent().then(function (count) {
+        if (count) return warnBeforeLogout(logout, count);
+        return forgetPersonalData().then(function () { logout.submit(); });
+      });
+    });
   }
 
   if (outbox) {

@@ -136,7 +136,9 @@
       if (!record) return;
     }
     if (await putPhotos(record, session)) {
-      await db.update(record.id, { state: 'sent', sentAt: new Date().toISOString(), error: null });
+      // The server has it: the phone keeps only the label for the "sent" list, not the
+      // parties' names and numbers.
+      await db.update(record.id, { state: 'sent', sentAt: new Date().toISOString(), error: null, payload: null });
     }
   }
 

@@ -7,7 +7,7 @@
  *   deleted on activate.
  * - Pages: network first, so the worker sees fresh data whenever there is signal; the
  *   copy kept from the last visit is shown when the network fails or dawdles (2G), and the
- *   offline page when there is no copy.
+ *   offline page when there is no copy. Pages marked no-store (personal data) are not kept.
  * - Nothing else is touched: API calls and photos go straight to the network.
  * - Background Sync: sends the outbox even when no page is open.
  */
@@ -37,9 +37,12 @@ function isHtml(response) {
   return (response.headers.get('content-type') || '').indexOf('text/html') === 0;
 }
 
-// Keep a page if it is a real page: a login redirect or an error is not worth keeping.
+// Keep a page if it is a real page: a login redirect or an error is not worth keeping. A page
+// the server marks no-store (a case with its parties, the case file, an agreement, the audit
+// log) holds personal data: it is never kept on the phone.
 function keepPage(cache, key, response) {
   if (!response.ok || response.type !== 'basic' || response.redirected || !isHtml(response)) return Promise.resolve();
+  if (/no-store/.test(response.headers.get('cache-control') || '')) return Promise.resolve();
   return cache.put(key, response.clone()).then(function () { return trim(cache); });
 }
 

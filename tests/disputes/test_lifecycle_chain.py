@@ -3,7 +3,8 @@ back to the village, resolved, followed up and closed — with every step in the
 
 import pytest
 
-from app.disputes.tables import CaseEvent, DisclosureLog
+from app.audit.tables import AuditLog
+from app.disputes.tables import CaseEvent
 from tests.support.lifecycle import act, current, ledger, today
 
 
@@ -98,14 +99,15 @@ async def test_an_escalation_moves_level_holder_and_deadline_and_the_village_kee
     assert "accept" in township_view.json()["available_actions"]
 
 
-async def test_the_ledger_and_the_disclosure_log_refuse_edits_and_deletes(cast):
+async def test_the_ledger_and_the_audit_log_refuse_edits_and_deletes(cast):
     case = await cast.log_case("demo-grid", parties=[{"name": "甲", "phone": "13800000000"}])
     await act(cast, "demo-village", case["id"], "accept")
     await cast.api["demo-village"].post(f"/api/v1/disputes/{case['id']}/parties/0/reveal")
     for statement in (
         CaseEvent.update({CaseEvent.note: "改写历史"}).where(CaseEvent.dispute == case["id"]),
         CaseEvent.delete().where(CaseEvent.dispute == case["id"]),
-        DisclosureLog.delete().where(DisclosureLog.dispute == case["id"]),
+        AuditLog.update({AuditLog.what: "改写"}).where(AuditLog.dispute == case["id"]),
+        AuditLog.delete().where(AuditLog.dispute == case["id"]),
     ):
         with pytest.raises(Exception, match="append-only"):
             await statement

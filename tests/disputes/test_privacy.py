@@ -1,9 +1,9 @@
 """Phones and ID numbers: masked for everyone but the case's holders, who may reveal them;
-every reveal is in the disclosure log (who, what, when, from where)."""
+every reveal is in the audit log (who, what, when, from where)."""
 
 import pytest
 
-from app.disputes.tables import DisclosureLog
+from app.audit.tables import AuditLog
 from tests.support.lifecycle import act
 
 PARTIES = [
@@ -30,11 +30,11 @@ async def test_the_holder_reveals_a_partys_numbers_and_the_reveal_is_logged(cast
     )
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     assert r.json()["phone"] == "13900001111" and r.json()["id_number"] == "411726198001011234"
-    log = await DisclosureLog.select().where(DisclosureLog.dispute == case["id"])
+    log = await AuditLog.select().where(AuditLog.dispute == case["id"])
     assert len(log) == 1
-    assert log[0]["user"] == cast.me["demo-village"]["id"]
+    assert log[0]["user"] == cast.me["demo-village"]["id"] and log[0]["kind"] == "reveal"
     assert (
-        log[0]["fields"] == "phone,id_number"
+        log[0]["what"] == "phone,id_number"
         and log[0]["user_agent"] == "pingli-test"
         and log[0]["ip"]
     )
@@ -45,7 +45,7 @@ async def test_those_not_holding_the_case_cannot_reveal(cast, case, username):
     r = await cast.api[username].post(f"/api/v1/disputes/{case['id']}/parties/0/reveal")
     assert r.status_code == 403
     assert "13900001111" not in r.text
-    assert await DisclosureLog.count().where(DisclosureLog.dispute == case["id"]) == 0
+    assert await AuditLog.count().where(AuditLog.dispute == case["id"]) == 0
 
 
 async def test_after_an_escalation_the_new_holder_may_reveal_and_the_village_no_longer(cast, case):

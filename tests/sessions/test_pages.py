@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from app import clock
+from app.audit.tables import AuditLog
 from tests.sessions.conftest import at
 
 
@@ -92,6 +93,16 @@ async def test_a_held_session_prints_its_mediation_agreement(
         "盖章",
     ):
         assert needed in text, needed
+    assert paper.headers["cache-control"] == "no-store"
+    logged = await AuditLog.select().where(
+        (AuditLog.dispute == case["id"]) & (AuditLog.kind == "agreement")
+    )
+    assert [e["user"] for e in logged] == [cast.me["demo-village"]["id"]]
+    # a mediator above, who does not hold the case, gets the paper with the numbers masked
+    township = await (await cast.browser("demo-township")).get(f"/sessions/{made['id']}/agreement")
+    assert township.status_code == 200
+    assert "13800001111" not in township.text and "138****1111" in township.text
+    assert await AuditLog.count().where(AuditLog.dispute == case["id"]) == 1
     assert (
         await (await cast.browser("demo-grid")).get(f"/sessions/{made['id']}/agreement")
     ).status_code == 403
