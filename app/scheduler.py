@@ -24,6 +24,7 @@ from app import db
 from app.auth import sessions
 from app.disputes import jobs as dispute_jobs
 from app.monitoring import jobs as monitoring_jobs
+from app.notify import drain
 from app.settings import get_settings
 
 log = logging.getLogger("pingli.scheduler")
@@ -44,6 +45,8 @@ def jobs() -> list[Job]:
     """The one list of scheduled jobs. Each lives in its domain's module."""
     return [
         Job("purge-expired-logins", sessions.purge_expired, IntervalTrigger(minutes=15)),
+        # sends what is due in the outbox: reminders, web push, SMS (claims make a rerun harmless)
+        Job("drain-outbox", drain.run, IntervalTrigger(minutes=1)),
         Job(
             "sweep-deadlines",
             dispute_jobs.sweep_deadlines,

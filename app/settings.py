@@ -100,6 +100,29 @@ SETTINGS: tuple[Setting, ...] = (
         "not GCJ-02). None: maps draw boundaries on a plain background and request nothing outside.",
     ),
     Setting("PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."),
+    Setting(
+        "PINGLI_PUSH_CONTACT",
+        "mailto:admin@localhost",
+        "Who push services may contact about this server's Web Push (the VAPID `sub`): a "
+        "`mailto:` or `https:` address. The VAPID keys are generated into <data dir>/vapid_private.pem.",
+    ),
+    Setting(
+        "PINGLI_SMS_WEBHOOK_URL",
+        "(none: log only)",
+        "The SMS gateway: each SMS is POSTed here as JSON. None: SMS are only logged, with the "
+        "number masked.",
+    ),
+    Setting(
+        "PINGLI_SMS_WEBHOOK_BODY",
+        '`{"to": "{phone}", "text": "{text}", "id": "{id}"}`',
+        "The JSON body sent to the gateway; `{phone}`, `{text}` and `{id}` (the same for every "
+        "retry of one SMS, for the gateway to drop duplicates) are filled in inside its strings.",
+    ),
+    Setting(
+        "PINGLI_SMS_WEBHOOK_HEADERS",
+        "`{}`",
+        'Extra HTTP headers for the gateway, as a JSON object, e.g. `{"Authorization": "Bearer …"}`.',
+    ),
 )
 
 
@@ -126,6 +149,9 @@ class CaseLimits:
     """How long a case may be overdue before the level above is told to supervise it."""
 
 
+SMS_WEBHOOK_BODY = '{"to": "{phone}", "text": "{text}", "id": "{id}"}'
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -147,6 +173,10 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     tile_url: str = ""
     tile_attribution: str = ""
+    push_contact: str = "mailto:admin@localhost"
+    sms_webhook_url: str = ""
+    sms_webhook_body: str = SMS_WEBHOOK_BODY
+    sms_webhook_headers: str = "{}"
 
     @property
     def is_postgres(self) -> bool:
@@ -203,6 +233,10 @@ def load_settings() -> Settings:
         sweep_due_day=min(max(int(_env("PINGLI_SWEEP_DUE_DAY", "25")), 1), 28),
         tile_url=_env("PINGLI_TILE_URL", ""),
         tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
+        push_contact=_env("PINGLI_PUSH_CONTACT", "mailto:admin@localhost"),
+        sms_webhook_url=_env("PINGLI_SMS_WEBHOOK_URL", ""),
+        sms_webhook_body=_env("PINGLI_SMS_WEBHOOK_BODY", SMS_WEBHOOK_BODY),
+        sms_webhook_headers=_env("PINGLI_SMS_WEBHOOK_HEADERS", "{}"),
     )
 
 
