@@ -100,6 +100,8 @@ async def _send(row: dict, senders: Senders, now: datetime) -> tuple[str, bool]:
     """Deliver one row: ("", _) when done, else (why, whether it is hopeless)."""
     payload = json.loads(row["payload"])
     channel = row["channel"]
+    if "until" in payload and now >= datetime.fromisoformat(payload["until"]):
+        return "expired before it could be sent", True
     if channel == outbox.IN_APP:
         return "", False
     if channel == outbox.WEB_PUSH:

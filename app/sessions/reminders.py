@@ -9,6 +9,7 @@ moved, so nobody is reminded of a session that no longer exists.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -125,15 +126,18 @@ def _row(
     session_id: int,
     who: str,
     channel: str,
+    *,
     kind: str,
     message: str,
     occasion: str,
     params: dict,
     phones: dict[str, str],
     due: datetime,
+    until: datetime,
     now: datetime,
 ) -> Notification | None:
-    """One outbox row; None for an SMS to someone without a phone."""
+    """One outbox row; None for an SMS to someone without a phone. `until`: the drain drops it
+    unsent after then (after downtime, "tomorrow" an hour before the session is wrong)."""
     user = int(who.split(":")[1]) if who.startswith("user:") else None
     phone = phones.get(who) if channel == SMS else None
     if channel == SMS and not phone:
@@ -141,12 +145,14 @@ def _row(
     notice = Notice(
         kind=kind, message=message, link=f"/sessions/{session_id}", dedupe="", params=params
     )
+    payload = json.loads(payload_of(notice))
+    payload["until"] = until.isoformat()
     return Notification(
         recipient=user,
         phone=phone,
         channel=channel,
         kind=kind,
-        payload=payload_of(notice),
+        payload=json.dumps(payload, ensure_ascii=False),
         dedupe_key=f"{_key(session_id)}{occasion}:{channel}:{who}",
         created_at=now,
         due_at=due,
@@ -173,19 +179,20 @@ async def schedule(session_id: int, now: datetime) -> None:
     rows = []
     for r in plan(people, session["starts_at"], now):
         channel = CHANNELS[r.channel]
-        message = BY_SMS[r.lead_hours] if channel == SMS else STAFF[r.lead_hours]
         rows.append(
             _row(
                 session_id,
                 r.recipient,
                 channel,
-                KIND,
-                message,
-                f"remind{r.lead_hours}h",
-                params,
-                phones,
-                r.due_at,
-                now,
+                kind=KIND,
+                message=BY_SMS[r.lead_hours] if channel == SMS else STAFF[r.lead_hours],
+                occasion=f"remind{r.lead_hours}h",
+                params=params,
+                phones=phones,
+                due=r.due_at,
+                # a reminder is stale once the next one is due (the last: once the session starts)
+                until=session["starts_at"] - (LEADS[1] if r.lead_hours == 24 else timedelta(0)),
+                now=now,
             )
         )
     await _insert(rows)
@@ -208,39 +215,24 @@ async def announce_cancellation(session_id: int, now: datetime) -> None:
         return
     people, phones = await _participants(session_id)
     params = _params(session)
+    common = {
+        "kind": "session_cancelled",
+        "occasion": "cancelled",
+        "params": params,
+        "phones": phones,
+        "due": now,
+        "until": session["starts_at"],
+        "now": now,
+    }
     rows = []
     for p in people:
         if p["kind"] == "mediator":
             who = f"user:{p['user']}"
             rows += [
-                _row(
-                    session_id,
-                    who,
-                    ch,
-                    "session_cancelled",
-                    CANCELLED_STAFF,
-                    "cancelled",
-                    params,
-                    phones,
-                    now,
-                    now,
-                )
+                _row(session_id, who, ch, message=CANCELLED_STAFF, **common)
                 for ch in (IN_APP, WEB_PUSH)
             ]
         else:
             who = f"{p['kind']}:{p[p['kind']]}"
-            rows.append(
-                _row(
-                    session_id,
-                    who,
-                    SMS,
-                    "session_cancelled",
-                    CANCELLED_BY_SMS,
-                    "cancelled",
-                    params,
-                    phones,
-                    now,
-                    now,
-                )
-            )
+            rows.append(_row(session_id, who, SMS, message=CANCELLED_BY_SMS, **common))
     await _insert(rows)
