@@ -6,6 +6,7 @@ laptop; production sets PINGLI_DATABASE_URL, PINGLI_SECRET_KEY and PINGLI_HTTPS.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -198,6 +199,19 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _json_setting(name: str, default: str, kind: type) -> str:
+    """A setting holding JSON: checked at start-up, so a typo stops the server with its name
+    instead of failing every SMS later."""
+    value = _env(name, default)
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, kind):
+        raise ValueError(f"{name} must be a JSON {kind.__name__}: {value!r}")
+    return value
+
+
 def load_settings() -> Settings:
     data_dir = Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve()
     database_url = _env("PINGLI_DATABASE_URL", f"sqlite:///{data_dir / 'pingli.db'}")
@@ -235,8 +249,8 @@ def load_settings() -> Settings:
         tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
         push_contact=_env("PINGLI_PUSH_CONTACT", "mailto:admin@localhost"),
         sms_webhook_url=_env("PINGLI_SMS_WEBHOOK_URL", ""),
-        sms_webhook_body=_env("PINGLI_SMS_WEBHOOK_BODY", SMS_WEBHOOK_BODY),
-        sms_webhook_headers=_env("PINGLI_SMS_WEBHOOK_HEADERS", "{}"),
+        sms_webhook_body=_json_setting("PINGLI_SMS_WEBHOOK_BODY", SMS_WEBHOOK_BODY, dict),
+        sms_webhook_headers=_json_setting("PINGLI_SMS_WEBHOOK_HEADERS", "{}", dict),
     )
 
 

@@ -215,3 +215,11 @@ async def test_on_postgresql_a_drain_skips_rows_another_connection_is_claiming(
     assert (
         sorted(b["id"] for b in sms_sent(gateway_server, f"test:skip:{now.timestamp()}:")) == keys
     )
+
+
+def test_a_gateway_template_that_is_not_json_stops_the_server_at_start(monkeypatch):
+    from app.settings import load_settings
+
+    monkeypatch.setenv("PINGLI_SMS_WEBHOOK_BODY", '{"to": "{phone}", ')
+    with pytest.raises(ValueError, match="PINGLI_SMS_WEBHOOK_BODY"):
+        load_settings()
