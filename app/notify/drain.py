@@ -64,9 +64,10 @@ RETURNING id, recipient, phone, channel, kind, payload, attempts, dedupe_key
 """
 
 
-async def claim(now: datetime, limit: int = BATCH) -> tuple[str, list[dict]]:
-    """Take up to `limit` due rows for this run: (its token, the rows)."""
+async def claim(now: datetime, limit: int | None = None) -> tuple[str, list[dict]]:
+    """Take up to `limit` (BATCH) due rows for this run: (its token, the rows)."""
     token = secrets.token_hex(8)
+    limit = limit or BATCH
     postgres = db.is_postgres()
     sql = _CLAIM.format(lock="FOR UPDATE SKIP LOCKED" if postgres else "")
     args = (token, now + LEASE, now, MAX_ATTEMPTS, now, limit, now)
