@@ -193,3 +193,13 @@ self.addEventListener('notificationclick', function (event) {
     return self.clients.openWindow(target.href);
   }));
 });
+
+// Signed out, or another person signed in (app.js sends 'forget-pages' then): this phone must
+// stop receiving the previous person's notices. Unsubscribing here makes the push service
+// answer 410 to the server's next push, and the server then deletes the subscription.
+self.addEventListener('message', function (event) {
+  if (!event.data || event.data.type !== 'forget-pages' || !self.registration.pushManager) return;
+  event.waitUntil(self.registration.pushManager.getSubscription().then(function (subscription) {
+    return subscription ? subscription.unsubscribe() : null;
+  }).catch(function () { /* nothing to undo */ }));
+});
