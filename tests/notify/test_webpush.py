@@ -248,3 +248,15 @@ async def test_the_server_key_is_kept_in_the_data_dir_and_survives_a_restart():
     assert webpush.public_key() == before
     path = webpush._key_path()
     assert path.exists() and path.stat().st_mode & 0o077 == 0
+
+
+async def test_a_phone_passed_on_follows_whoever_turns_push_on_there(cast, push_service):
+    device = Device(push_service.url + "/push/shared-phone")
+    village = await cast.browser("demo-village")
+    assert (await subscribe(village, device)).status_code == 201
+    township = await cast.browser("demo-township")
+    assert (await subscribe(township, device)).status_code == 201
+    rows = await PushSubscription.select(PushSubscription.user).where(
+        PushSubscription.endpoint == device.endpoint
+    )
+    assert rows == [{"user": cast.me["demo-township"]["id"]}]
