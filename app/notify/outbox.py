@@ -24,7 +24,6 @@ from app.notify.tables import Notification
 IN_APP = "in_app"
 WEB_PUSH = "web_push"
 SMS = "sms"
-CHANNELS = (IN_APP, WEB_PUSH, SMS)
 
 
 @dataclass(frozen=True)
