@@ -30,6 +30,7 @@ from app.jurisdictions import api as jurisdiction_api
 from app.monitoring import api as monitoring_api
 from app.monitoring import pages as monitoring_pages
 from app.notify import pages as notify_pages
+from app.notify import push_routes
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.security import security_headers_middleware
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             dispute_pages.router,
             case_pages.router,
             notify_pages.router,
+            push_routes.router,
             dispute_api.router,
             jurisdiction_api.router,
             geo_api.router,

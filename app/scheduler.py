@@ -25,6 +25,7 @@ from app.audit import retention as audit_retention
 from app.auth import sessions
 from app.disputes import jobs as dispute_jobs
 from app.monitoring import jobs as monitoring_jobs
+from app.notify import drain
 from app.settings import get_settings
 
 log = logging.getLogger("pingli.scheduler")
@@ -46,6 +47,8 @@ def jobs() -> list[Job]:
     return [
         Job("purge-expired-logins", sessions.purge_expired, IntervalTrigger(minutes=15)),
         Job("purge-audit-log", audit_retention.purge, CronTrigger(hour=3, minute=30, timezone=CHINA)),
+        # sends what is due in the outbox: reminders, web push, SMS (claims make a rerun harmless)
+        Job("drain-outbox", drain.run, IntervalTrigger(minutes=1)),
         Job(
             "sweep-deadlines",
             dispute_jobs.sweep_deadlines,

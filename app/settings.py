@@ -6,6 +6,7 @@ laptop; production sets PINGLI_DATABASE_URL, PINGLI_SECRET_KEY and PINGLI_HTTPS.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -122,6 +123,29 @@ SETTINGS: tuple[Setting, ...] = (
         "not GCJ-02). None: maps draw boundaries on a plain background and request nothing outside.",
     ),
     Setting("PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."),
+    Setting(
+        "PINGLI_PUSH_CONTACT",
+        "mailto:admin@localhost",
+        "Who push services may contact about this server's Web Push (the VAPID `sub`): a "
+        "`mailto:` or `https:` address. The VAPID keys are generated into <data dir>/vapid_private.pem.",
+    ),
+    Setting(
+        "PINGLI_SMS_WEBHOOK_URL",
+        "(none: log only)",
+        "The SMS gateway: each SMS is POSTed here as JSON. None: SMS are only logged, with the "
+        "number masked.",
+    ),
+    Setting(
+        "PINGLI_SMS_WEBHOOK_BODY",
+        '`{"to": "{phone}", "text": "{text}", "id": "{id}"}`',
+        "The JSON body sent to the gateway; `{phone}`, `{text}` and `{id}` (the same for every "
+        "retry of one SMS, for the gateway to drop duplicates) are filled in inside its strings.",
+    ),
+    Setting(
+        "PINGLI_SMS_WEBHOOK_HEADERS",
+        "`{}`",
+        'Extra HTTP headers for the gateway, as a JSON object, e.g. `{"Authorization": "Bearer …"}`.',
+    ),
 )
 
 
@@ -148,6 +172,9 @@ class CaseLimits:
     """How long a case may be overdue before the level above is told to supervise it."""
 
 
+SMS_WEBHOOK_BODY = '{"to": "{phone}", "text": "{text}", "id": "{id}"}'
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -172,6 +199,10 @@ class Settings:
     data_keys: tuple[str, ...] = ()
     lookup_key: str = ""
     audit_retention_days: int = 365
+    push_contact: str = "mailto:admin@localhost"
+    sms_webhook_url: str = ""
+    sms_webhook_body: str = SMS_WEBHOOK_BODY
+    sms_webhook_headers: str = "{}"
 
     @property
     def is_postgres(self) -> bool:
@@ -191,6 +222,19 @@ def _secret_key(data_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _json_setting(name: str, default: str, kind: type) -> str:
+    """A setting holding JSON: checked at start-up, so a typo stops the server with its name
+    instead of failing every SMS later."""
+    value = _env(name, default)
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, kind):
+        raise ValueError(f"{name} must be a JSON {kind.__name__}: {value!r}")
+    return value
 
 
 def load_settings() -> Settings:
@@ -234,6 +278,10 @@ def load_settings() -> Settings:
         audit_retention_days=max(
             int(_env("PINGLI_AUDIT_RETENTION_DAYS", "365")), MIN_AUDIT_RETENTION_DAYS
         ),
+        push_contact=_env("PINGLI_PUSH_CONTACT", "mailto:admin@localhost"),
+        sms_webhook_url=_env("PINGLI_SMS_WEBHOOK_URL", ""),
+        sms_webhook_body=_json_setting("PINGLI_SMS_WEBHOOK_BODY", SMS_WEBHOOK_BODY, dict),
+        sms_webhook_headers=_json_setting("PINGLI_SMS_WEBHOOK_HEADERS", "{}", dict),
     )
 
 

@@ -8,17 +8,22 @@ reader's language.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from app.auth.actor import MEDIATING_ROLES
 from app.auth.tables import User
+from app.i18n import current_locale
 from app.i18n import gettext as translate
+from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification
 
 IN_APP = "in_app"
+WEB_PUSH = "web_push"
+SMS = "sms"
 
 
 @dataclass(frozen=True)
@@ -43,13 +48,30 @@ async def staff_at(nodes: Iterable[int | None]) -> list[int]:
     return [r["id"] for r in rows]
 
 
-async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None:
-    """In-app delivery is the row itself, so it is sent as it is stored. Web push and SMS add
-    their own rows (sent_at empty) for their dispatchers to claim."""
-    payload = json.dumps(
+def payload_of(notice: Notice) -> str:
+    return json.dumps(
         {"message": notice.message, "params": notice.params, "link": notice.link},
         ensure_ascii=False,
     )
+
+
+async def with_devices(user_ids: Iterable[int]) -> set[int]:
+    """Those of these users who turned on push notifications on at least one device."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return set()
+    rows = await PushSubscription.select(PushSubscription.user).where(
+        PushSubscription.user.is_in(wanted)
+    )
+    return {r["user"] for r in rows}
+
+
+async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None:
+    """In-app delivery is the row itself, so it is sent as it is stored. Those recipients
+    who turned on push notifications get a web push row too (sent_at empty), which the drain
+    (drain.py) sends."""
+    payload = payload_of(notice)
+    recipients = sorted(set(recipients))
     rows = [
         Notification(
             recipient=user_id,
@@ -61,7 +83,19 @@ async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None
             due_at=now,
             sent_at=now,
         )
-        for user_id in sorted(set(recipients))
+        for user_id in recipients
+    ]
+    rows += [
+        Notification(
+            recipient=user_id,
+            channel=WEB_PUSH,
+            kind=notice.kind,
+            payload=payload,
+            dedupe_key=f"{notice.dedupe}:{WEB_PUSH}:{user_id}",
+            created_at=now,
+            due_at=now,
+        )
+        for user_id in sorted(await with_devices(recipients))
     ]
     if rows:
         await Notification.insert(*rows).on_conflict(action="DO NOTHING")
@@ -72,12 +106,23 @@ def text(payload: dict[str, Any]) -> str:
     return translate(payload["message"], **payload.get("params", {}))
 
 
+@contextmanager
+def in_locale(locale: str) -> Iterator[None]:
+    """Translate in `locale` (a push to a device, an SMS) whatever the request's language."""
+    token = current_locale.set(locale)
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
+
+
 async def mark_read(user_id: int, now: datetime, notification_id: int | None = None) -> None:
     """One notice, or all of them, read by their recipient."""
     where = (
         (Notification.recipient == user_id)
         & (Notification.channel == IN_APP)
         & Notification.read_at.is_null()
+        & Notification.sent_at.is_not_null()  # a reminder not due yet is not read yet
     )
     if notification_id is not None:
         where &= Notification.id == notification_id

@@ -12,7 +12,13 @@ MAX_PAGE = 50  # the centre shows the latest thousand; older notices stay in the
 
 
 def mine(user_id: int):
-    return (Notification.recipient == user_id) & (Notification.channel == IN_APP)
+    """A person's in-app notices that were delivered: a reminder waits in the outbox until it
+    is due and the drain marks it sent."""
+    return (
+        (Notification.recipient == user_id)
+        & (Notification.channel == IN_APP)
+        & Notification.sent_at.is_not_null()
+    )
 
 
 async def unread_count(user_id: int) -> int:

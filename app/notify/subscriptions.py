@@ -19,5 +19,6 @@ class PushSubscription(Table):
     p256dh = Varchar(length=128, help_text="The device's public key (base64url)")
     auth = Varchar(length=64, help_text="The device's auth secret (base64url)")
     user_agent = Varchar(length=200, default="")
+    locale = Varchar(length=8, default="zh_Hans", help_text="The language notices are pushed in")
     created_at = Timestamptz(default=TimestamptzNow())
     last_sent_at = Timestamptz(null=True, default=None)

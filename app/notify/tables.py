@@ -2,7 +2,8 @@
 
 A row is one notice on one channel. The in-app channel is delivered by being stored (the
 notification centre reads it); other channels (web push, SMS) send the rows whose sent_at is
-empty and count their attempts. The dedupe key is unique, so a notice is created once however
+empty and count their attempts. Reminders are rows due later: the drain (drain.py) claims each
+row once it is due, and an in-app row shows in the centre from then on. The dedupe key is unique, so a notice is created once however
 often the code that creates it runs.
 """
 
@@ -33,3 +34,11 @@ class Notification(Table):
     read_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
     last_error = Text(default="")
+    claim_token = Varchar(
+        length=32, null=True, default=None, help_text="The drain run sending it now (drain.py)."
+    )
+    claimed_until = Timestamptz(
+        null=True,
+        default=None,
+        help_text="Not to be claimed again before: a sender's lease, or the back-off after a failure.",
+    )

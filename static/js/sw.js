@@ -166,3 +166,43 @@ self.addEventListener('sync', function (event) {
     if (result && result.retry) throw new Error('outbox not empty yet');
   }));
 });
+
+// Web Push (app/notify/webpush.py): the server sends {title, body, url, tag}, already in the
+// device's language. A notice with the same tag replaces the earlier one on the screen.
+self.addEventListener('push', function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data ? event.data.text() : '' }; }
+  event.waitUntil(self.registration.showNotification(data.title || 'Pingli', {
+    body: data.body || '',
+    tag: data.tag || undefined,
+    icon: '/static/icons/icon-192.png',
+    badge: '/static/icons/icon-192.png',
+    data: { url: data.url || '/notifications' }
+  }));
+});
+
+// Opening a notification: an open window of the app goes to its link, else a new one does.
+// Only links on this site are followed.
+self.addEventListener('notificationclick', function (event) {
+  event.notification.close();
+  var target = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin);
+  if (target.origin !== self.location.origin) target = new URL('/', self.location.origin);
+  event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(function (windows) {
+    for (var i = 0; i < windows.length; i++) {
+      if ('navigate' in windows[i] && 'focus' in windows[i]) {
+        return windows[i].focus().then(function (client) { return client.navigate(target.href); });
+      }
+    }
+    return self.clients.openWindow(target.href);
+  }));
+});
+
+// Signed out, or another person signed in (app.js sends 'forget-pages' then): this phone must
+// stop receiving the previous person's notices. Unsubscribing here makes the push service
+// answer 410 to the server's next push, and the server then deletes the subscription.
+self.addEventListener('message', function (event) {
+  if (!event.data || event.data.type !== 'forget-pages' || !self.registration.pushManager) return;
+  event.waitUntil(self.registration.pushManager.getSubscription().then(function (subscription) {
+    return subscription ? subscription.unsubscribe() : null;
+  }).catch(function () { /* nothing to undo */ }));
+});

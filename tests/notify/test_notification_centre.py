@@ -15,7 +15,9 @@ async def test_a_group_dispute_shows_in_the_township_officers_badge_and_centre(c
     # start from a read inbox: other tests notify the township too, and the badge stops at 99+
     await township.post_form("/notifications/read", {"_csrf_token": township.csrf})
     assert badge((await township.get("/")).text) == 0
-    case = await cast.log_case("demo-grid", title="三十户村民集体反映灌溉用水纠纷", people_involved=30)
+    case = await cast.log_case(
+        "demo-grid", title="三十户村民集体反映灌溉用水纠纷", people_involved=30
+    )
     home = await township.get("/")
     assert badge(home.text) == 1
     assert badge((await township.get("/disputes")).text) == 1  # on every page
@@ -26,12 +28,19 @@ async def test_a_group_dispute_shows_in_the_township_officers_badge_and_centre(c
 async def test_opening_a_notice_marks_it_read_and_leads_to_the_case(cast):
     case = await cast.log_case("demo-grid", title="高风险：土地纠纷可能激化", risk_level="high")
     township = await cast.browser("demo-township")
-    row = await Notification.select().where(
-        (Notification.recipient == cast.me["demo-township"]["id"]) & Notification.payload.like(f"%{case['id']}%")
-    ).first()
+    row = (
+        await Notification.select()
+        .where(
+            (Notification.recipient == cast.me["demo-township"]["id"])
+            & Notification.payload.like(f"%{case['id']}%")
+        )
+        .first()
+    )
     r = await township.post_form(f"/notifications/{row['id']}/open", {"_csrf_token": township.csrf})
     assert r.status_code == 303 and r.headers["location"] == f"/disputes/{case['id']}"
-    read = await Notification.select(Notification.read_at).where(Notification.id == row["id"]).first()
+    read = (
+        await Notification.select(Notification.read_at).where(Notification.id == row["id"]).first()
+    )
     assert read["read_at"] is not None
 
 
@@ -46,9 +55,15 @@ async def test_mark_all_as_read_empties_the_badge(cast):
 
 async def test_nobody_can_open_someone_elses_notice(cast):
     await cast.log_case("demo-grid", people_involved=9)
-    theirs = await Notification.select().where(Notification.recipient == cast.me["demo-township"]["id"]).first()
+    theirs = (
+        await Notification.select()
+        .where(Notification.recipient == cast.me["demo-township"]["id"])
+        .first()
+    )
     village = await cast.browser("demo-village")
-    r = await village.post_form(f"/notifications/{theirs['id']}/open", {"_csrf_token": village.csrf})
+    r = await village.post_form(
+        f"/notifications/{theirs['id']}/open", {"_csrf_token": village.csrf}
+    )
     assert r.status_code == 404
 
 
