@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app import db
-from app.auth import sessions
+from app.auth import sessions, throttle
 from app.disputes import jobs as dispute_jobs
 from app.monitoring import jobs as monitoring_jobs
 from app.settings import get_settings
@@ -44,6 +44,7 @@ def jobs() -> list[Job]:
     """The one list of scheduled jobs. Each lives in its domain's module."""
     return [
         Job("purge-expired-logins", sessions.purge_expired, IntervalTrigger(minutes=15)),
+        Job("purge-old-login-failures", throttle.purge_old, IntervalTrigger(minutes=15)),
         Job(
             "sweep-deadlines",
             dispute_jobs.sweep_deadlines,

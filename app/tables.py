@@ -1,7 +1,7 @@
 """Every Piccolo table, in dependency order. Piccolo's AppConfig and the tests read this list."""
 
 from app.attachments.tables import Attachment
-from app.auth.tables import LoginSession, User
+from app.auth.tables import LoginFailure, LoginSession, User
 from app.checkins.tables import PatrolCheckin
 from app.disputes.tables import (
     AgreementTerm,
@@ -39,6 +39,7 @@ ALL_TABLES = (
     Jurisdiction,
     User,
     LoginSession,
+    LoginFailure,
     Dispute,
     Party,
     CaseEvent,
