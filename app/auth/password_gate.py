@@ -3,6 +3,8 @@
 Run before every route handler (the app's before_request): while `must_change_password` is
 set, pages redirect to the change-password page and the API answers 403 with a problem that
 says why. What stays open: changing the password, signing out, and what carries no data.
+`/api/v1/session` stays closed on purpose: the offline outbox asks it before sending, and an
+answer that is not 200 makes it wait (nothing it holds is refused) until the password is changed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ OPEN_PATHS = frozenset(
         "/logout",
         "/api/v1/auth/logout",
         "/api/v1/me",
-        "/api/v1/session",
         "/login",
         "/offline",
         "/outbox",

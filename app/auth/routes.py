@@ -127,7 +127,17 @@ def switch_language(code: FromPath[str], next: FromQuery[str | None] = None) -> 
     code = code if code in LOCALES else get_settings().default_locale
     return Redirect(
         path=safe_next(next),
-        cookies=[Cookie(key="lang", value=code, max_age=365 * 86400, samesite="lax", path="/")],
+        cookies=[
+            Cookie(
+                key="lang",
+                value=code,
+                max_age=365 * 86400,
+                samesite="lax",
+                path="/",
+                httponly=True,
+                secure=get_settings().https,
+            )
+        ],
     )
 
 

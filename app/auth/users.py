@@ -16,7 +16,7 @@ from typing import Any
 
 from piccolo.columns.combination import Or
 
-from app.auth import sessions
+from app.auth import sessions, throttle
 from app.auth.actor import Actor
 from app.auth.passwords import hash_password
 from app.auth.scope import get_or_404, scope_where
@@ -197,11 +197,13 @@ async def set_active(actor: Actor, user_id: int, active: bool) -> None:
 async def reset_password(actor: Actor, user_id: int) -> str:
     """A new temporary password, returned to be shown once. The user's logins end and they
     must choose their own password at their next sign-in."""
-    await get_user(actor, user_id)
+    user = await get_user(actor, user_id)
     _not_yourself(actor, user_id)
     password = temporary_password()
     await User.update(
         {User.password_hash: hash_password(password), User.must_change_password: True}
     ).where(User.id == user_id)
     await sessions.end_all(user_id)
+    # a user locked out by wrong guesses can sign in with the new password at once
+    await throttle.clear_account(user["username"])
     return password

@@ -3,8 +3,12 @@ web worker sees the same counts; 429 with Retry-After; a success clears the user
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from app.auth import throttle
+from app.auth.tables import LoginFailure
 from tests.auth.conftest import PASSWORD, make_user
 
 
@@ -114,3 +118,24 @@ async def test_wrong_current_passwords_on_the_change_form_count_too(clients, gri
         },
     )
     assert r.status_code == 429 and r.headers["retry-after"]
+
+
+async def test_a_password_reset_lets_a_locked_out_user_in_at_once(
+    cast, clients, grid_id, set_clock
+):
+    user = await make_user(grid_id)
+    for _ in range(3):
+        await clients("10.0.5.1").sign_in(user["username"], "forgot-it-again")
+    assert (await clients("10.0.5.1").sign_in(user["username"])).status_code == 429
+    admin = await cast.browser("demo-admin")
+    reset = await admin.post_form(f"/admin/users/{user['id']}/reset-password", {})
+    temporary = re.search(r'id="temporary-password"[^>]*>([^<]+)<', reset.text).group(1).strip()
+    assert (await clients("10.0.5.1").sign_in(user["username"], temporary)).status_code == 302
+
+
+async def test_old_failures_are_purged_once(clients, grid_id, set_clock):
+    await clients("10.0.6.1").sign_in("purge-me-user", "wrong-guess-5")
+    set_clock(minutes=16)
+    assert await throttle.purge_old() >= 1
+    assert await throttle.purge_old() == 0
+    assert not await LoginFailure.exists().where(LoginFailure.subject == "account:purge-me-user")

@@ -87,6 +87,8 @@ async def test_a_new_user_gets_a_temporary_password_and_must_choose_their_own(
     assert htmx.headers.get("hx-redirect") == "/account/password"
     page = await newcomer.http.get("/account/password")
     assert page.status_code == 200 and 'id="must-change"' in page.text
+    # the offline outbox asks this before sending: refused, it waits instead of sending
+    assert (await newcomer.http.get("/api/v1/session")).status_code == 403
 
     # the API says why, as a problem
     token = (await clients().api_login(username, temporary)).json()["token"]
