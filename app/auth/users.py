@@ -24,6 +24,7 @@ from app.auth.tables import ROLES, User
 from app.disputes.errors import FieldErrors
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
+from app.settings import get_settings
 
 ROLE_LEVELS: dict[str, tuple[str, ...]] = {
     "grid_worker": ("grid",),
@@ -53,6 +54,11 @@ _COLUMNS = (
 )
 
 
+def _like(column, pattern: str):
+    # case-insensitive on both engines: SQLite's LIKE already is (and has no ILIKE)
+    return column.ilike(pattern) if get_settings().is_postgres else column.like(pattern)
+
+
 def temporary_password() -> str:
     return "".join(secrets.choice(_TEMP_ALPHABET) for _ in range(12))
 
@@ -63,7 +69,7 @@ async def list_users(
     """A page of the users in the actor's area, by username; and whether more follow."""
     where = [scope_where(User, actor)]
     if q := q.strip():
-        where.append(Or(User.username.ilike(f"%{q}%"), User.display_name.ilike(f"%{q}%")))
+        where.append(Or(_like(User.username, f"%{q}%"), _like(User.display_name, f"%{q}%")))
     if role in ROLES:
         where.append(User.role == role)
     if state in ("active", "inactive"):
@@ -82,13 +88,29 @@ async def get_user(actor: Actor, user_id: int) -> dict:
     return await get_or_404(User, user_id, actor, *_COLUMNS)
 
 
-async def nodes_matching(actor: Actor, q: str, limit: int = 20) -> list[dict]:
-    """Nodes of the actor's area whose name or code holds `q`, to pick a user's node."""
+async def nodes_matching(
+    actor: Actor, q: str, levels: tuple[str, ...] = (), limit: int = 20
+) -> list[dict]:
+    """Nodes of the actor's area whose name, code or parent's name holds `q` (at `levels`,
+    when given), to pick a user's node from."""
     query = Jurisdiction.select(
-        Jurisdiction.id, Jurisdiction.name, Jurisdiction.code, Jurisdiction.level
+        Jurisdiction.id,
+        Jurisdiction.name,
+        Jurisdiction.code,
+        Jurisdiction.level,
+        # grids are named 第一网格, 第二网格... in every village: say whose
+        Jurisdiction.parent.name.as_alias("parent_name"),
     ).where(scope_where(Jurisdiction, actor))
     if q := q.strip():
-        query = query.where(Or(Jurisdiction.name.ilike(f"%{q}%"), Jurisdiction.code.ilike(f"{q}%")))
+        # a village's name finds its grids too
+        query = query.where(
+            Or(
+                Or(_like(Jurisdiction.name, f"%{q}%"), _like(Jurisdiction.code, f"{q}%")),
+                _like(Jurisdiction.parent.name, f"%{q}%"),
+            )
+        )
+    if levels:
+        query = query.where(Jurisdiction.level.is_in(list(levels)))
     return await query.order_by(Jurisdiction.depth).order_by(Jurisdiction.code).limit(limit)
 
 

@@ -55,10 +55,7 @@ async def node_choices(
     request: Request, q: FromQuery[str] = "", role: FromQuery[str] = ""
 ) -> Template:
     """htmx: the areas matching what was typed, to choose the user's node from."""
-    nodes = await users.nodes_matching(request.user, q)
-    levels = users.ROLE_LEVELS.get(role)
-    if levels:
-        nodes = [n for n in nodes if n["level"] in levels] or nodes
+    nodes = await users.nodes_matching(request.user, q, users.ROLE_LEVELS.get(role, ()))
     return render(request, "auth/_node_choices.html", nodes=nodes, chosen=None)
 
 

@@ -201,3 +201,30 @@ async def test_the_user_pages_speak_english_on_request(cast):
     assert "New user" in page.text and "All roles" in page.text
     zh = await admin.get("/admin/users")
     assert "新建用户" in zh.text
+
+
+async def test_areas_are_found_by_name_code_or_village_and_only_at_the_roles_level(
+    cast, township_admin
+):
+    grid = cast.me["demo-grid"]["jurisdiction"]
+    village = cast.me["demo-village"]["jurisdiction"]
+    by_village = await township_admin.http.get(
+        "/admin/users/nodes", params={"q": village["name"], "role": "grid_worker"}
+    )
+    assert (
+        f'value="{grid["id"]}"' in by_village.text
+        and f'value="{village["id"]}"' not in by_village.text
+    )
+    assert village["name"] in by_village.text  # each grid says whose it is
+    mediators = await township_admin.http.get(
+        "/admin/users/nodes", params={"q": village["name"], "role": "village_mediator"}
+    )
+    assert (
+        f'value="{village["id"]}"' in mediators.text
+        and f'value="{grid["id"]}"' not in mediators.text
+    )
+    by_code = await township_admin.http.get("/admin/users/nodes", params={"q": grid["code"]})
+    assert f'value="{grid["id"]}"' in by_code.text
+    far = cast.me["demo-grid-2"]["jurisdiction"]
+    outside = await township_admin.http.get("/admin/users/nodes", params={"q": far["code"]})
+    assert f'value="{far["id"]}"' not in outside.text and "没有匹配的区域" in outside.text
