@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
@@ -110,7 +111,7 @@ async def login_submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -
         user["id"], "web", replace=request.cookies.get(sessions.SESSION_COOKIE)
     )
     if user["must_change_password"]:
-        target = "/account/password?next=" + target
+        target = "/account/password?next=" + quote(target, safe="/")
     return Redirect(path=target, cookies=[session_cookie(secret)])
 
 
