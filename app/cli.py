@@ -107,7 +107,7 @@ def cmd_create_user(args) -> None:
     if args.role not in ROLES:
         raise SystemExit(f"role must be one of {', '.join(ROLES)}")
     password = args.password or getpass.getpass("password: ")
-    if problem := password_problem(password):
+    if problem := password_problem(password, args.username):
         raise SystemExit(problem)
 
     async def run() -> None:

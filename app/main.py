@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
@@ -18,8 +18,11 @@ from litestar.static_files import create_static_files_router
 from app import crypto, db
 from app.attachments import routes as attachment_routes
 from app.audit import pages as audit_pages
+from app.auth import account as account_routes
 from app.auth import routes as auth_routes
+from app.auth import users_pages
 from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
+from app.auth.password_gate import password_gate
 from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
 from app.disputes import case_pages
@@ -48,6 +51,15 @@ async def healthz() -> Response[dict[str, str]]:
     except Exception:
         return Response({"status": "unavailable"}, status_code=503)
     return Response({"status": "ok"})
+
+
+async def before_request(request: Request) -> Response | None:
+    """The password gate first (a user who must change it sees nothing else), then the
+    unread badge every page shows."""
+    if (answer := await password_gate(request)) is not None:
+        return answer
+    await notify_pages.unread_badge(request)
+    return None
 
 
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
@@ -96,6 +108,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         route_handlers=[
             healthz,
             auth_routes.router,
+            account_routes.router,
+            users_pages.router,
             dispute_pages.router,
             case_pages.router,
             notify_pages.router,
@@ -116,7 +130,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             audit_pages.router,
             static,
         ],
-        before_request=notify_pages.unread_badge,
+        before_request=before_request,
         middleware=[
             security_headers_middleware(settings),
             auth_middleware_factory,

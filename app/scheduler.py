@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from app import db
 from app.audit import retention as audit_retention
-from app.auth import sessions
+from app.auth import sessions, throttle
 from app.disputes import jobs as dispute_jobs
 from app.monitoring import jobs as monitoring_jobs
 from app.notify import drain
@@ -49,6 +49,7 @@ def jobs() -> list[Job]:
         Job("purge-audit-log", audit_retention.purge, CronTrigger(hour=3, minute=30, timezone=CHINA)),
         # sends what is due in the outbox: reminders, web push, SMS (claims make a rerun harmless)
         Job("drain-outbox", drain.run, IntervalTrigger(minutes=1)),
+        Job("purge-old-login-failures", throttle.purge_old, IntervalTrigger(minutes=15)),
         Job(
             "sweep-deadlines",
             dispute_jobs.sweep_deadlines,

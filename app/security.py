@@ -1,4 +1,6 @@
-"""Response headers every answer carries: CSP without inline scripts, no framing, no sniffing."""
+"""Response headers every answer carries: CSP without inline scripts, no framing, no sniffing,
+and `Cache-Control: no-store` on whatever answers a signed-in request (pages and API answers
+carry personal data; only the static files, the service worker and the manifest do not)."""
 
 from __future__ import annotations
 
@@ -48,6 +50,25 @@ def content_security_policy(settings: Settings) -> str:
     return CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {source}")
 
 
+# Same for everybody, signed in or not: their own caching rules stand.
+_PUBLIC_PREFIXES = ("/static/", "/sw.js", "/manifest.webmanifest")
+
+
+def cache_control(path: str, signed_in: bool, current: str | None, html: bool) -> str | None:
+    """The Cache-Control an answer leaves with (None: leave it as it is)."""
+    if path.startswith(_PUBLIC_PREFIXES):
+        return None
+    if signed_in:
+        # A handler's explicit `private` caching stands (a case photo: its bytes never change
+        # and only the user's own device keeps them); anything else is never stored.
+        if current and (current.startswith("private") or "no-store" in current):
+            return None
+        return "no-store"
+    if html and not current:
+        return "private, no-cache"
+    return None
+
+
 def security_headers_middleware(settings: Settings):
     csp = content_security_policy(settings)
 
@@ -63,10 +84,17 @@ def security_headers_middleware(settings: Settings):
                     headers["X-Content-Type-Options"] = "nosniff"
                     headers["Referrer-Policy"] = "same-origin"
                     headers["X-Frame-Options"] = "DENY"
-                    if headers.get("content-type", "").startswith("text/html"):
+                    html = headers.get("content-type", "").startswith("text/html")
+                    if html:
                         headers["Content-Security-Policy"] = csp
-                        if "cache-control" not in headers:
-                            headers["Cache-Control"] = "private, no-cache"
+                    policy = cache_control(
+                        scope["path"],
+                        scope.get("user") is not None,
+                        headers.get("cache-control"),
+                        html,
+                    )
+                    if policy is not None:
+                        headers["Cache-Control"] = policy
                     if settings.https:
                         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
                 await send(message)

@@ -83,6 +83,22 @@ SETTINGS: tuple[Setting, ...] = (
         "PINGLI_API_TOKEN_DAYS", "30", "Lifetime of a bearer token from POST /api/v1/auth/login."
     ),
     Setting(
+        "PINGLI_LOGIN_MAX_FAILURES",
+        "5",
+        "Wrong passwords for one username within the window before its sign-in pauses (429).",
+    ),
+    Setting(
+        "PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS",
+        "30",
+        "Refused sign-ins from one client address within the window before it pauses (429); "
+        "higher than per account, since a township office shares one address.",
+    ),
+    Setting(
+        "PINGLI_LOGIN_WINDOW_MINUTES",
+        "15",
+        "How long a refused sign-in counts; a pause ends when enough of them are older.",
+    ),
+    Setting(
         "PINGLI_DEFAULT_LOCALE", "zh_Hans", "Language of the UI when the user has not chosen one."
     ),
     Setting("PINGLI_DB_POOL_SIZE", "10", "PostgreSQL connections per web worker."),
@@ -203,6 +219,9 @@ class Settings:
     sms_webhook_url: str = ""
     sms_webhook_body: str = SMS_WEBHOOK_BODY
     sms_webhook_headers: str = "{}"
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 30
+    login_window_minutes: int = 15
 
     @property
     def is_postgres(self) -> bool:
@@ -282,6 +301,9 @@ def load_settings() -> Settings:
         sms_webhook_url=_env("PINGLI_SMS_WEBHOOK_URL", ""),
         sms_webhook_body=_json_setting("PINGLI_SMS_WEBHOOK_BODY", SMS_WEBHOOK_BODY, dict),
         sms_webhook_headers=_json_setting("PINGLI_SMS_WEBHOOK_HEADERS", "{}", dict),
+        login_max_failures=int(_env("PINGLI_LOGIN_MAX_FAILURES", "5")),
+        login_max_failures_per_address=int(_env("PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30")),
+        login_window_minutes=int(_env("PINGLI_LOGIN_WINDOW_MINUTES", "15")),
     )
 
 

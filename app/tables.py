@@ -2,7 +2,7 @@
 
 from app.attachments.tables import Attachment
 from app.audit.tables import AuditLog
-from app.auth.tables import LoginSession, User
+from app.auth.tables import LoginFailure, LoginSession, User
 from app.checkins.tables import PatrolCheckin
 from app.disputes.tables import (
     AgreementTerm,
@@ -40,6 +40,7 @@ ALL_TABLES = (
     Jurisdiction,
     User,
     LoginSession,
+    LoginFailure,
     Dispute,
     Party,
     CaseEvent,

@@ -23,6 +23,9 @@ _PG_DB: str | None = None
 os.environ["PINGLI_DATA_DIR"] = _TMP
 os.environ["PINGLI_SCHEDULER"] = "0"
 os.environ.setdefault("PINGLI_DEFAULT_LOCALE", "zh_Hans")
+# Every in-process test client comes from the same address: one test's refused sign-ins must
+# not pause everybody's. tests/auth/test_throttling.py sets its own limits.
+os.environ.setdefault("PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS", "1000")
 
 if ENGINE == "postgres":
     base_url = os.environ.get("PINGLI_TEST_POSTGRES_URL")

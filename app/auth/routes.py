@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
@@ -11,14 +12,14 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.auth import sessions
+from app.auth import sessions, throttle
 from app.auth.actor import Actor
 from app.auth.guards import signed_in
 from app.auth.passwords import verify_password
-from app.i18n import LOCALES, _
+from app.i18n import LOCALES, _, ngettext
 from app.jurisdictions.tables import Jurisdiction
 from app.settings import get_settings
-from app.web import render
+from app.web import problem, render
 
 
 def safe_next(target: str | None) -> str:
@@ -39,11 +40,37 @@ def session_cookie(value: str, max_age: int | None = None) -> Cookie:
     )
 
 
-async def authenticate(username: str, password: str) -> dict | None:
-    user = await sessions.user_by_username(username.strip()[:64]) if username else None
+class Throttled(Exception):
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+
+    @property
+    def message(self) -> str:
+        minutes = max(1, -(-self.seconds // 60))
+        return ngettext(
+            "Too many failed sign-ins. Try again in %(num)s minute.",
+            "Too many failed sign-ins. Try again in %(num)s minutes.",
+            minutes,
+        )
+
+
+def client_address(request: Request) -> str | None:
+    # behind a reverse proxy uvicorn puts the forwarded address here (FORWARDED_ALLOW_IPS)
+    return request.client.host if request.client else None
+
+
+async def authenticate(username: str, password: str, address: str | None) -> dict | None:
+    """The active user with this username and password, or None (the failure counted).
+    Raises Throttled, without checking the password, while sign-in is paused."""
+    username = (username or "").strip()[:64]
+    if wait := await throttle.retry_after(username, address):
+        raise Throttled(wait)
+    user = await sessions.user_by_username(username) if username else None
     ok = verify_password(user["password_hash"] if user else None, password or "")
     if not ok or user is None or not user["active"]:
+        await throttle.record_failure(username, address)
         return None
+    await throttle.clear_account(username)
     return user
 
 
@@ -57,8 +84,20 @@ def login_page(request: Request, next: FromQuery[str | None] = None) -> Template
 @post("/login")
 async def login_submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
     username = str(data.get("username", ""))
-    user = await authenticate(username, str(data.get("password", "")))
     target = safe_next(str(data.get("next") or "/"))
+    try:
+        user = await authenticate(username, str(data.get("password", "")), client_address(request))
+    except Throttled as throttled:
+        page = render(
+            request,
+            "auth/login.html",
+            status_code=429,
+            next=target,
+            username=username[:64],
+            error=throttled.message,
+        )
+        page.headers["Retry-After"] = str(throttled.seconds)
+        return page
     if user is None:
         return render(
             request,
@@ -71,13 +110,16 @@ async def login_submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -
     secret = await sessions.start(
         user["id"], "web", replace=request.cookies.get(sessions.SESSION_COOKIE)
     )
+    if user["must_change_password"]:
+        target = "/account/password?next=" + quote(target, safe="/")
     return Redirect(path=target, cookies=[session_cookie(secret)])
 
 
 @post("/logout", guards=[signed_in])
 async def logout(request: Request) -> Redirect:
-    if secret := request.cookies.get(sessions.SESSION_COOKIE):
-        await sessions.end(secret)
+    """Signs the user out of every browser (a phone left signed in elsewhere included).
+    API tokens end with POST /api/v1/auth/logout, one at a time."""
+    await sessions.end_all(request.user.id, kind="web")
     # The browser's HTTP cache may hold a case's photos (private, a week); the outbox lives in
     # IndexedDB ("storage"), which this leaves alone.
     return Redirect(
@@ -92,7 +134,17 @@ def switch_language(code: FromPath[str], next: FromQuery[str | None] = None) -> 
     code = code if code in LOCALES else get_settings().default_locale
     return Redirect(
         path=safe_next(next),
-        cookies=[Cookie(key="lang", value=code, max_age=365 * 86400, samesite="lax", path="/")],
+        cookies=[
+            Cookie(
+                key="lang",
+                value=code,
+                max_age=365 * 86400,
+                samesite="lax",
+                path="/",
+                httponly=True,
+                secure=get_settings().https,
+            )
+        ],
     )
 
 
@@ -127,14 +179,20 @@ async def me_dict(actor: Actor) -> dict:
 
 
 @post("/api/v1/auth/login", exclude_from_csrf=True, status_code=200)
-async def api_login(data: JSONBody[LoginIn]) -> dict:
-    user = await authenticate(data.username, data.password)
+async def api_login(request: Request, data: JSONBody[LoginIn]) -> Response:
+    try:
+        user = await authenticate(data.username, data.password, client_address(request))
+    except Throttled as throttled:
+        answer = problem(429, throttled.message, retry_after=throttled.seconds)
+        answer.headers["Retry-After"] = str(throttled.seconds)
+        return answer
     if user is None:
         raise NotAuthorizedException(_("Wrong username or password, or the account is disabled."))
     token = await sessions.start(user["id"], "api")
     actor = await sessions.resolve(token, "api")
     assert actor is not None
-    return {"token": token, "token_type": "bearer", "user": await me_dict(actor)}
+    body = {"token": token, "token_type": "bearer", "user": await me_dict(actor)}
+    return Response(body, headers={"Cache-Control": "no-store"})
 
 
 @post("/api/v1/auth/logout", guards=[signed_in], status_code=204)

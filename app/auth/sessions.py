@@ -2,15 +2,18 @@
 
 The secret travels to the client once; the database keeps its SHA-256. A browser login lapses
 after PINGLI_SESSION_IDLE_MINUTES without use or PINGLI_SESSION_MAX_HOURS after it began;
-a token after PINGLI_API_TOKEN_DAYS. Logout deletes the row; deactivation deletes them all.
+a token after PINGLI_API_TOKEN_DAYS. Signing out ends the user's browser logins; deactivation,
+a change of role or area, and a password change or reset end every login of the user (the
+one changing their own password gets a new one at once).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from app import clock
 from app.auth.actor import Actor
 from app.auth.tables import LoginSession, User
 from app.settings import get_settings
@@ -25,7 +28,7 @@ def _hash(secret: str) -> str:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 async def start(user_id: int, kind: str = "web", replace: str | None = None) -> str:
@@ -58,8 +61,12 @@ async def end(secret: str) -> None:
     await LoginSession.delete().where(LoginSession.token_hash == _hash(secret))
 
 
-async def end_all(user_id: int) -> None:
-    await LoginSession.delete().where(LoginSession.user == user_id)
+async def end_all(user_id: int, kind: str | None = None) -> None:
+    """End every login of the user (or every one of `kind`: 'web' for the browsers)."""
+    where = LoginSession.user == user_id
+    if kind is not None:
+        where &= LoginSession.kind == kind
+    await LoginSession.delete().where(where)
 
 
 _ACTOR_COLUMNS = (

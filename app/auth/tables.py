@@ -37,3 +37,11 @@ class LoginSession(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     last_seen_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(index=True)
+
+
+class LoginFailure(Table):
+    """A refused sign-in, counted per account ('account:<username>') and per client address
+    ('address:<ip>'). Rows in the database, so every web worker counts the same failures."""
+
+    subject = Varchar(length=160, index=True)
+    failed_at = Timestamptz(index=True)

@@ -65,6 +65,8 @@ async def test_an_in_app_reminder_reaches_the_centre_only_when_it_is_due(
 
     frozen.set(starts - timedelta(hours=24))
     await drain.run(gateway)
+    # days have passed on the frozen clock: the first login has lapsed, so sign in again
+    village = await cast.browser("demo-village")
     centre = (await village.get("/notifications")).text
     assert f"明天（{day.isoformat()}）11:00" in centre
     assert f"案件 {session['dispute']['case_no']}" in centre

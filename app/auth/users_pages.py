@@ -1,0 +1,169 @@
+"""The administrator's user pages (/admin/users): list, create, edit, deactivate, reset.
+
+Administrators only (guard), and only the users of their own area (app/auth/users.py scopes
+every lookup: another area's user is 404). A temporary password is shown once, on the answer
+to the action that made it, and never stored in clear.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app.auth import users
+from app.auth.guards import admin_only
+from app.auth.tables import ROLES
+from app.disputes.errors import FieldErrors
+from app.web import render
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _form_context(**extra: Any) -> dict[str, Any]:
+    return {"roles": ROLES, "role_levels": users.ROLE_LEVELS, "errors": {}} | extra
+
+
+@get("/admin/users")
+async def user_list(
+    request: Request,
+    q: FromQuery[str] = "",
+    role: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
+) -> Template:
+    page = max(page, 1)
+    rows, has_next = await users.list_users(request.user, q, role, status, page)
+    return render(
+        request,
+        "auth/users.html",
+        block="results",
+        rows=rows,
+        has_next=has_next,
+        page=page,
+        q=q,
+        role=role,
+        status=status,
+        roles=ROLES,
+    )
+
+
+@get("/admin/users/nodes")
+async def node_choices(
+    request: Request, q: FromQuery[str] = "", role: FromQuery[str] = ""
+) -> Template:
+    """htmx: the areas matching what was typed, to choose the user's node from."""
+    nodes = await users.nodes_matching(request.user, q, users.ROLE_LEVELS.get(role, ()))
+    return render(request, "auth/_node_choices.html", nodes=nodes, chosen=None)
+
+
+@get("/admin/users/new")
+async def new_user(request: Request) -> Template:
+    return render(request, "auth/user_form.html", **_form_context(target=None, values={}))
+
+
+@post("/admin/users")
+async def create_user(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
+    try:
+        user_id, password = await users.create_user(request.user, data)
+    except FieldErrors as exc:
+        return render(
+            request,
+            "auth/user_form.html",
+            status_code=422,
+            **_form_context(target=None, values=data, errors=exc.errors),
+        )
+    user = await users.get_user(request.user, user_id)
+    return render(
+        request, "auth/temporary_password.html", target=user, password=password, created=True
+    )
+
+
+@get("/admin/users/{user_id:int}")
+async def edit_user(request: Request, user_id: FromPath[int]) -> Template:
+    user = await users.get_user(request.user, user_id)
+    return render(request, "auth/user_form.html", **_form_context(target=user, values=user))
+
+
+@post("/admin/users/{user_id:int}")
+async def save_user(
+    request: Request, user_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+) -> Response:
+    user = await users.get_user(request.user, user_id)
+    try:
+        rights_changed = await users.update_user(request.user, user_id, data)
+    except FieldErrors as exc:
+        values = user | {k: data.get(k) for k in ("display_name", "phone", "role")}
+        return render(
+            request,
+            "auth/user_form.html",
+            status_code=422,
+            **_form_context(target=user, values=values, errors=exc.errors),
+        )
+    flag = "rights" if rights_changed else "saved"
+    return Redirect(path=f"/admin/users/{user_id}?done={flag}", status_code=303)
+
+
+async def _set_active(request: Request, user_id: int, active: bool) -> Response:
+    try:
+        await users.set_active(request.user, user_id, active)
+    except FieldErrors as exc:
+        user = await users.get_user(request.user, user_id)
+        return render(
+            request,
+            "auth/user_form.html",
+            status_code=422,
+            **_form_context(target=user, values=user, errors=exc.errors),
+        )
+    flag = "activated" if active else "deactivated"
+    return Redirect(path=f"/admin/users/{user_id}?done={flag}", status_code=303)
+
+
+@post("/admin/users/{user_id:int}/deactivate")
+async def deactivate_user(request: Request, user_id: FromPath[int]) -> Response:
+    return await _set_active(request, user_id, False)
+
+
+@post("/admin/users/{user_id:int}/activate")
+async def activate_user(request: Request, user_id: FromPath[int]) -> Response:
+    return await _set_active(request, user_id, True)
+
+
+@post("/admin/users/{user_id:int}/reset-password")
+async def reset_password(request: Request, user_id: FromPath[int]) -> Response:
+    try:
+        password = await users.reset_password(request.user, user_id)
+    except FieldErrors as exc:
+        user = await users.get_user(request.user, user_id)
+        return render(
+            request,
+            "auth/user_form.html",
+            status_code=422,
+            **_form_context(target=user, values=user, errors=exc.errors),
+        )
+    user = await users.get_user(request.user, user_id)
+    page = render(
+        request, "auth/temporary_password.html", target=user, password=password, created=False
+    )
+    page.headers.update(NO_STORE)
+    return page
+
+
+router = Router(
+    path="/",
+    guards=[admin_only],
+    include_in_schema=False,
+    route_handlers=[
+        user_list,
+        node_choices,
+        new_user,
+        create_user,
+        edit_user,
+        save_user,
+        deactivate_user,
+        activate_user,
+        reset_password,
+    ],
+)
