@@ -1,0 +1,175 @@
+"""Every route × every demo user × an object in and out of their scope (issue #8).
+
+The table is `route_table.py`; what each line means is said there. Out of scope answers 404
+like an id that does not exist, in scope but not allowed 403, and no answer a person gets ever
+holds the case number or title of a case outside their area.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from app.jurisdictions.tables import Jurisdiction
+from app.main import create_app
+from app.seed.demo import DEMO_PASSWORD
+from tests.authz import recipes, world
+from tests.authz.route_table import PUBLIC, ROUTES, SEEN, R
+from tests.support.photos import camera_jpeg
+
+LETTER = {
+    "demo-admin": "A",
+    "demo-county": "C",
+    "demo-township": "T",
+    "demo-village": "V",
+    "demo-grid": "G",
+    "demo-grid-2": "G",
+}
+OUTSIDERS_OF_THEIRS = ("demo-township", "demo-village", "demo-grid")
+PARAM = re.compile(r"\{(\w+):[^}]+\}")
+DENIED = {401, 403, 404}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    found = set()
+    for route in create_app(run_scheduler=False).routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method not in ("OPTIONS", "HEAD"):
+                    found.add((method, route.path))
+    return found
+
+
+def test_every_route_of_the_app_is_in_the_table():
+    app, table = app_routes(), {r.key for r in ROUTES}
+    missing = sorted(app - table)
+    stale = sorted(table - app)
+    assert not missing, "routes missing from tests/authz/route_table.py:\n" + "\n".join(
+        f"  {m} {p}" for m, p in missing
+    )
+    assert not stale, "table lines matching no route:\n" + "\n".join(f"  {m} {p}" for m, p in stale)
+
+
+def _cases() -> list:
+    """(route, username or None for signed out, side of the object)."""
+    params = []
+    for r in ROUTES:
+        label = f"{r.method} {r.path}{'?' + r.query if r.query else ''}"
+        if r.who == PUBLIC:
+            params.append(pytest.param(r, None, "mine", id=f"{label} anonymous"))
+            if r.obj:
+                params.append(pytest.param(r, None, "unknown", id=f"{label} anonymous unknown"))
+            continue
+        params.append(pytest.param(r, None, "mine", id=f"{label} anonymous"))
+        for username in LETTER:
+            side = "mine" if username != "demo-grid-2" or not r.obj else "mine"
+            params.append(pytest.param(r, username, side, id=f"{label} {username}"))
+            if r.obj and username in OUTSIDERS_OF_THEIRS:
+                params.append(pytest.param(r, username, "theirs", id=f"{label} {username} theirs"))
+    return params
+
+
+def expected(r: R, username: str, side: str) -> int | str:
+    kind = r.obj.split("@")[0]
+    if kind:
+        if side == "theirs" or username == "demo-grid-2":
+            return 404
+        if LETTER[username] not in SEEN[kind]:
+            return 404
+    return "allowed" if LETTER[username] in r.who else 403
+
+
+async def _centroid(node_id: int) -> tuple[float, float]:
+    row = await Jurisdiction.select(Jurisdiction.centroid_lon, Jurisdiction.centroid_lat).where(
+        Jurisdiction.id == node_id
+    ).first()
+    return row["centroid_lon"], row["centroid_lat"]
+
+
+async def _context(cast, r: R, username: str | None, side: str) -> dict:
+    sides = await world.build(cast)
+    if not r.obj and r.method == "GET":
+        # a list, map or count: ask it about the other side, which it must not show
+        side = "mine" if username == "demo-grid-2" else "theirs"
+    elif not r.obj:
+        side = "theirs" if username == "demo-grid-2" else "mine"
+    ctx = dict(sides["theirs" if side == "theirs" else "mine"])
+    ctx["lon"], ctx["lat"] = await _centroid(ctx["node_id"])
+    ctx["village_user_id"] = cast.me["demo-village"]["id"]
+    ctx["jpeg"] = camera_jpeg(48, 32)
+    ctx["version"] = 1
+    if r.obj == "notification":
+        owner = username if side == "mine" and username != "demo-grid-2" else None
+        owner = owner or ("demo-grid" if username == "demo-grid-2" else "demo-grid-2")
+        ctx["notification_id"] = sides["mine"]["notifications"][owner]
+    if r.obj == "token" and side == "unknown":
+        ctx["token"] = "no-such-feed.ics"
+    if r.obj.startswith("case@") and side == "mine" and username != "demo-grid-2":
+        ctx |= await recipes.fresh(cast, r.obj.split("@")[1])
+    if r.obj == "case" and r.method in ("PUT", "POST") and "photos" in r.path:
+        import uuid
+
+        ctx["photo_id"] = str(uuid.uuid4())
+    return ctx
+
+
+def _url(r: R, ctx: dict) -> str:
+    fixed = dict(r.fill)
+    path = PARAM.sub(lambda m: str(fixed.get(m.group(1), ctx.get(m.group(1)))), r.path)
+    return path + ("?" + r.query.format(**ctx) if r.query else "")
+
+
+async def _client(app, cast, r: R, username: str | None) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    if username is None:
+        return client
+    if r.fresh_login:
+        login = await client.post(
+            "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+        )
+        token = login.json()["token"]
+    else:
+        token = cast.api[username].headers["Authorization"].split(" ", 1)[1]
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def _leaks(cast_sides: dict, username: str, text: str) -> list[str]:
+    other = cast_sides["mine" if username == "demo-grid-2" else "theirs"]
+    return [v for v in (other["case_no"], other["title"]) if v in text]
+
+
+@pytest.mark.parametrize(("r", "username", "side"), _cases())
+async def test_route_answers_as_the_table_says(app, cast, r: R, username, side):
+    ctx = await _context(cast, r, username, side)
+    want = "allowed" if username is None and r.who == PUBLIC else None
+    if username is None and r.who == PUBLIC and side == "unknown":
+        want = 404
+    if username is not None:
+        want = expected(r, username, side)
+    body = r.body(ctx, want == "allowed") if r.body else {}
+    async with await _client(app, cast, r, username) as client:
+        response = await client.request(r.method, _url(r, ctx), **body)
+    status = response.status_code
+    where = f"{r.method} {_url(r, ctx)} as {username or 'nobody'}: {status} {response.text[:300]}"
+    assert status < 500, where
+    if username is None and r.who != PUBLIC:
+        if r.path.startswith("/api/"):
+            assert status == 401, where
+        else:
+            assert status in (302, 303, 401) or (status == 403 and r.method != "GET"), where
+            if status in (302, 303):
+                assert response.headers["location"].startswith("/login"), where
+        return
+    if want == "allowed":
+        if r.ok:
+            assert status in r.ok, where
+        else:
+            assert status not in DENIED, where
+    else:
+        assert status == want, where
+    if username is not None and username != "demo-admin" and username != "demo-county":
+        found = _leaks(await world.build(cast), username, response.text)
+        assert not found, f"{where}\nleaks {found}"
