@@ -13,7 +13,8 @@ from typing import Any
 
 from litestar.exceptions import PermissionDeniedException
 
-from app.auth.actor import MEDIATING_ROLES, Actor
+from app.auth import policy
+from app.auth.actor import Actor
 from app.auth.scope import get_or_404
 from app.disputes.errors import Conflict
 from app.disputes.tables import Dispute, Party
@@ -35,7 +36,7 @@ def agreement_number(case_no: str) -> str:
 
 
 async def agreement(actor: Actor, session_id: int) -> dict[str, Any]:
-    if actor.role not in MEDIATING_ROLES:
+    if not policy.may(actor, "manage_sessions"):
         raise PermissionDeniedException(_("Only mediators print agreements."))
     row = await get_or_404(
         S,

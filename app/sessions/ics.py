@@ -18,6 +18,7 @@ from typing import Any
 from litestar.exceptions import PermissionDeniedException
 
 from app import clock
+from app.auth import policy
 from app.auth.actor import MEDIATING_ROLES, Actor
 from app.disputes.vocabulary import CATEGORIES, label
 from app.i18n import _
@@ -37,8 +38,7 @@ async def create_feed(
     actor: Actor, room_id: int | None = None, mediator_id: int | None = None
 ) -> str:
     """A new private address; returns the token (shown once, never stored)."""
-    if actor.role not in MEDIATING_ROLES and not actor.is_admin:
-        raise PermissionDeniedException(_("You may not subscribe to calendars."))
+    policy.require(actor, "subscribe_calendar")
     if room_id is not None:
         await get_room(actor, room_id)  # 404 out of scope
     elif mediator_id != actor.id or actor.role not in MEDIATING_ROLES:

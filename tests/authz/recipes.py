@@ -34,10 +34,14 @@ async def escalated(cast) -> dict:
 
 async def supervised(cast) -> dict:
     ctx = await logged(cast)
-    await act(cast, "demo-township", ctx["dispute_id"], "supervise", instructions="请受理", due_on=_soon())
-    order = await Supervision.select(Supervision.id).where(
-        Supervision.dispute == ctx["dispute_id"]
-    ).first()
+    await act(
+        cast, "demo-township", ctx["dispute_id"], "supervise", instructions="请受理", due_on=_soon()
+    )
+    order = (
+        await Supervision.select(Supervision.id)
+        .where(Supervision.dispute == ctx["dispute_id"])
+        .first()
+    )
     return ctx | {"supervision_id": order["id"]}
 
 
@@ -65,7 +69,13 @@ async def resolved(cast) -> dict:
 async def followed(cast) -> dict:
     ctx = await resolved(cast)
     await act(
-        cast, "demo-village", ctx["dispute_id"], "follow-up", method="phone", honoured="yes", satisfaction=5
+        cast,
+        "demo-village",
+        ctx["dispute_id"],
+        "follow-up",
+        method="phone",
+        honoured="yes",
+        satisfaction=5,
     )
     return ctx
 

@@ -151,6 +151,7 @@ def _bad_booking(ctx: dict) -> dict:
 
 ACTIONS = "/api/v1/disputes/{dispute_id:uuid}/actions/"
 
+# fmt: off
 ROUTES: list[R] = [
     # --- open to everyone -------------------------------------------------------------------
     R("GET", "/healthz", PUBLIC),
@@ -296,3 +297,4 @@ ROUTES: list[R] = [
     R("POST", "/calendar/feeds", "ACTV", obj="room", body=form(lambda c: {"room_id": str(c["room_id"])})),
     R("POST", "/calendar/feeds/{feed_id:int}/revoke", "V", obj="feed"),
 ]
+# fmt: on

@@ -34,7 +34,12 @@ _built: dict[str, dict[str, Any]] = {}
 
 def _parties(tag: str) -> list[dict]:
     return [
-        {"name": f"甲{tag}", "role": "applicant", "phone": "13800001111", "id_number": "410000199001011234"},
+        {
+            "name": f"甲{tag}",
+            "role": "applicant",
+            "phone": "13800001111",
+            "id_number": "410000199001011234",
+        },
         {"name": f"乙{tag}", "role": "respondent", "phone": "13900002222"},
     ]
 
@@ -114,9 +119,11 @@ async def _alert(case: dict, township: int) -> int:
 async def _report(township: int) -> int:
     """A daily report of a day long gone, so no other test's reports can meet it."""
     node = await Jurisdiction.select(*areas.NODE_COLUMNS).where(Jurisdiction.id == township).first()
-    county = await Jurisdiction.select(*areas.NODE_COLUMNS).where(
-        Jurisdiction.id == node["county"]
-    ).first()
+    county = (
+        await Jurisdiction.select(*areas.NODE_COLUMNS)
+        .where(Jurisdiction.id == node["county"])
+        .first()
+    )
     day, now = date(2001, 1, 1), datetime.now(UTC)
     body = await reports.snapshot(areas.system_actor(county), node, day, day, now, "daily")
     rows = await Report.insert(
@@ -173,7 +180,9 @@ async def build(cast) -> dict[str, dict[str, Any]]:
         grid = await Jurisdiction.select().where(Jurisdiction.id == row["grid"]).first()
         village = await Jurisdiction.select().where(Jurisdiction.id == row["village"]).first()
         room_id = await _room_of(row["village"])
-        feed_id, token = await feed_of(me["demo-village"]["id"] if side == "mine" else me["demo-county"]["id"])
+        feed_id, token = await feed_of(
+            me["demo-village"]["id"] if side == "mine" else me["demo-county"]["id"]
+        )
         sides[side] = {
             "dispute_id": case["id"],
             "case_no": case["case_no"],
