@@ -172,6 +172,7 @@ async def no_show(actor: Actor, session_id: int, data: dict[str, Any]) -> int:
 
 async def act(actor: Actor, session_id: int, action: str, data: dict[str, Any]) -> int:
     """Run `action`; returns the id of the session to show next (a new one after a move)."""
+    policy.require(actor, "manage_sessions")  # who, before what they sent
     if action == "hold":
         return await hold(actor, session_id, data)
     if action == "cancel":

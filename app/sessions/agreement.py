@@ -36,8 +36,7 @@ def agreement_number(case_no: str) -> str:
 
 
 async def agreement(actor: Actor, session_id: int) -> dict[str, Any]:
-    if not policy.may(actor, "manage_sessions"):
-        raise PermissionDeniedException(_("Only mediators print agreements."))
+    # out of the area is 404 before anything else, like any id (app/auth/scope.py)
     row = await get_or_404(
         S,
         session_id,
@@ -48,6 +47,8 @@ async def agreement(actor: Actor, session_id: int) -> dict[str, Any]:
         S.dispute.title.as_alias("case_title"),
         S.dispute.level.as_alias("case_level"),
     )
+    if not policy.may(actor, "manage_sessions"):
+        raise PermissionDeniedException(_("Only mediators print agreements."))
     if row["status"] != "held" or row["outcome"] != "agreement":
         raise Conflict(_("This session did not end in an agreement."))
     case = (

@@ -248,7 +248,7 @@ ROUTES: list[R] = [
     R("GET", "/api/v1/map/hotspots", ALL, obj="node", query="node={node_id}"),
     R("GET", "/api/v1/map/rooms", ALL, obj="node", query="node={node_id}"),
     # --- monitoring -------------------------------------------------------------------------------
-    R("GET", "/monitor", ALL, obj="node", query="node={node_id}"),
+    R("GET", "/monitor", ALL, obj="node", query="jurisdiction={node_id}"),
     R("GET", "/monitor/boards", ALL),
     R("GET", "/api/v1/boards", ALL),
     R("GET", "/api/v1/stats", ALL, obj="node", query="jurisdiction={node_id}"),
@@ -281,7 +281,7 @@ ROUTES: list[R] = [
     R("GET", "/jurors/{juror_id:int}/edit", "ACTV", obj="juror"),
     R("POST", "/jurors/{juror_id:int}", "ACTV", obj="juror", body=refused_when_allowed("data", _BAD_JUROR, lambda c: _JUROR)),
     R("GET", "/sessions/new", MEDIATORS, obj="case", query="dispute_id={dispute_id}"),
-    R("POST", "/sessions", MEDIATORS, body=refused_when_allowed("data", {}, _booking)),
+    R("POST", "/sessions", MEDIATORS, body=lambda c, allowed: {"data": _bad_booking(c) if allowed else _booking(c)}),
     R("POST", "/api/v1/sessions", MEDIATORS, body=lambda c, allowed: {"json": _bad_booking(c) if allowed else _booking(c)}),
     R("GET", "/sessions/{session_id:int}", ALL, obj="session"),
     R("GET", "/api/v1/sessions/{session_id:int}", ALL, obj="session"),
