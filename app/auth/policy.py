@@ -56,7 +56,7 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     "manage_sessions": _cap(
         MEDIATING_ROLES,
-        LEVELS,
+        {"county", "township", "village"},
         N_("Only mediators manage sessions."),
         "book, hold, cancel, reschedule sessions; print agreements",
     ),
@@ -75,7 +75,7 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     "subscribe_calendar": _cap(
         {"admin", *MEDIATING_ROLES},
-        LEVELS,
+        {"county", "township", "village"},
         N_("You may not subscribe to calendars."),
         "subscribe to a room's calendar (mediators also to their own)",
     ),
