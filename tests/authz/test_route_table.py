@@ -103,6 +103,8 @@ async def _context(cast, r: R, username: str | None, side: str) -> dict:
     ctx["village_user_id"] = cast.me["demo-village"]["id"]
     ctx["jpeg"] = camera_jpeg(48, 32)
     ctx["version"] = 1
+    # what an action's body names besides the case, for the requests that never reach it
+    ctx["supervision_id"], ctx["other_id"] = 1, ctx["dispute_id"]
     if r.obj == "notification":
         owner = username if side == "mine" and username != "demo-grid-2" else None
         owner = owner or ("demo-grid" if username == "demo-grid-2" else "demo-grid-2")
@@ -125,13 +127,19 @@ def _url(r: R, ctx: dict) -> str:
 
 
 async def _client(app, cast, r: R, username: str | None) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    def plain() -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        )
+
+    client = plain()
     if username is None:
         return client
     if r.fresh_login:
-        login = await client.post(
-            "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
-        )
+        async with plain() as signing_in:
+            login = await signing_in.post(
+                "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+            )
         token = login.json()["token"]
     else:
         token = cast.api[username].headers["Authorization"].split(" ", 1)[1]
