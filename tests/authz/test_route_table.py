@@ -69,13 +69,16 @@ def _cases() -> list:
             params.append(pytest.param(r, username, "mine", id=f"{label} {username}"))
             if r.obj and username in OUTSIDERS_OF_THEIRS:
                 params.append(pytest.param(r, username, "theirs", id=f"{label} {username} theirs"))
+        if r.obj and r.method == "GET" and not r.path.startswith("/api/"):
+            # the same page asked for as an htmx fragment
+            params.append(pytest.param(r, "demo-township", "theirs+htmx", id=f"{label} htmx theirs"))
     return params
 
 
 def expected(r: R, username: str, side: str) -> int | str:
     kind = r.obj.split("@")[0]
     if kind:
-        if side == "theirs" or username == "demo-grid-2":
+        if side.startswith("theirs") or username == "demo-grid-2":
             return 404
         if LETTER[username] not in SEEN[kind]:
             return 404
@@ -98,7 +101,7 @@ async def _context(cast, r: R, username: str | None, side: str) -> dict:
         side = "mine" if username == "demo-grid-2" else "theirs"
     elif not r.obj:
         side = "theirs" if username == "demo-grid-2" else "mine"
-    ctx = dict(sides["theirs" if side == "theirs" else "mine"])
+    ctx = dict(sides["theirs" if side.startswith("theirs") else "mine"])
     ctx["lon"], ctx["lat"] = await _centroid(ctx["node_id"])
     ctx["village_user_id"] = cast.me["demo-village"]["id"]
     ctx["jpeg"] = camera_jpeg(48, 32)
@@ -164,6 +167,8 @@ async def test_route_answers_as_the_table_says(app, cast, r: R, username, side):
     if username is not None:
         want = expected(r, username, side)
     body = r.body(ctx, want == "allowed") if r.body else {}
+    if side.endswith("+htmx"):
+        body["headers"] = {"hx-request": "true"}
     async with await _client(app, cast, r, username) as client:
         response = await client.request(r.method, _url(r, ctx), **body)
     status = response.status_code
