@@ -86,11 +86,13 @@ async def test_logging_a_case_through_the_form_ignores_every_server_decided_fiel
 
 
 async def test_a_grid_or_a_point_outside_ones_area_is_refused(app, cast):
+    from app.jurisdictions.tables import Jurisdiction
+
     sides = await world.build(cast)
     theirs = await _row(sides["theirs"]["dispute_id"])
-    for extra in ({"grid_id": theirs["grid"]}, {"lon": theirs["lon"], "lat": theirs["lat"]}):
-        if extra.get("lon") is None and "lon" in extra:
-            continue
+    grid = await Jurisdiction.select().where(Jurisdiction.id == theirs["grid"]).first()
+    point = {"lon": grid["centroid_lon"], "lat": grid["centroid_lat"]}
+    for extra in ({"grid_id": theirs["grid"]}, point):
         body = {"id": str(uuid.uuid4()), "title": "别人的网格", "category": "neighbours"} | extra
         r = await cast.api["demo-grid"].post("/api/v1/disputes", json=body)
         assert r.status_code == 422, r.text
@@ -196,3 +198,25 @@ async def test_a_check_in_in_another_grid_is_refused(app, cast):
     }
     r = await cast.api["demo-grid"].post("/api/v1/checkins", json=body)
     assert r.status_code in (403, 404, 422), r.text
+
+
+async def test_a_session_cannot_seat_a_mediator_from_outside_ones_area(app, cast):
+    """Booking names its mediators: demo-village may not seat the county officer (above the
+    village, outside its area) or a grid worker of another township."""
+    from app.sessions.tables import MediationSession
+
+    sides = await world.build(cast)
+    case = await world.log(cast, "demo-grid", "伪造调解员")
+    await act(cast, "demo-village", case["id"], "accept", rights_notified=True)
+    day = date.today() + timedelta(days=930)
+    for outsider in ("demo-county", "demo-grid-2"):
+        body = {
+            "dispute_id": case["id"],
+            "room_id": sides["mine"]["room_id"],
+            "starts_at": f"{day.isoformat()}T10:00:00+08:00",
+            "ends_at": f"{day.isoformat()}T11:00:00+08:00",
+            "mediator_ids": [cast.me[outsider]["id"]],
+        }
+        r = await cast.api["demo-village"].post("/api/v1/sessions", json=body)
+        assert r.status_code in (404, 422), f"{outsider}: {r.status_code} {r.text}"
+    assert await MediationSession.count().where(MediationSession.dispute == case["id"]) == 0

@@ -71,7 +71,9 @@ def _cases() -> list:
                 params.append(pytest.param(r, username, "theirs", id=f"{label} {username} theirs"))
         if r.obj and r.method == "GET" and not r.path.startswith("/api/"):
             # the same page asked for as an htmx fragment
-            params.append(pytest.param(r, "demo-township", "theirs+htmx", id=f"{label} htmx theirs"))
+            params.append(
+                pytest.param(r, "demo-township", "theirs+htmx", id=f"{label} htmx theirs")
+            )
     return params
 
 
