@@ -24,7 +24,15 @@ writes shared things answers the allowed people with a body the server refuses (
 others with a valid one: they must be stopped by who they are, not by what they sent.
 
 Adding a route: add one `R(...)` line below (and, if it points at a new kind of object, a
-`SEEN` entry and the object in `world.py`).
+`SEEN` entry and the object in `world.py`). For example:
+
+    R("GET", "/admin/users", "A"),                          # administrators only: others 403
+    R("GET", "/admin/users/{user_id:int}", "A", obj="person"),  # demo-village; outside: 404
+    R("GET", "/audit", "AC", query="q={case_no}"),          # a list: leak-checked as well
+    R("POST", "/api/v1/push/subscriptions", ALL, body=js({"endpoint": "https://push.example/x"})),
+
+A route that only administrators use still needs the table to say so; a route open to anyone
+signed in says `ALL`. Run `tests/authz/` on both engines after adding lines.
 """
 
 from __future__ import annotations
