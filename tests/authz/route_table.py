@@ -233,6 +233,8 @@ ROUTES: list[R] = [
     # the case page's forms post every action to one route
     R("POST", "/disputes/{dispute_id:uuid}/actions/{action:str}", "V", obj="case@logged", fill=(("action", "accept"),), body=lambda c, _a: {"data": {"version": str(c["version"]), "rights_notified": "1"}}),
     # --- photos ---------------------------------------------------------------------------------
+    # Anyone who can see a case may add a photo to it (app/attachments/services.py), an
+    # administrator and a level the case has left included: as built, not yet a decision.
     R("GET", "/api/v1/disputes/{dispute_id:uuid}/photos", ALL, obj="case"),
     R("GET", "/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}", ALL, obj="case"),
     R("GET", "/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}/thumb", ALL, obj="case"),
