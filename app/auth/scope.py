@@ -8,6 +8,7 @@ through it. Out of scope is indistinguishable from missing: 404.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar.exceptions import NotFoundException
@@ -24,15 +25,33 @@ def scope_key(actor: Actor) -> tuple[str, int]:
     return actor.level, actor.jurisdiction_id
 
 
+def scope_column(table: type[Table], name: str) -> Any:
+    """The column of `table` that holds the node at level `name`: its own, or its
+    jurisdiction's."""
+    if _has(table, name):
+        return table._meta.get_column_by_name(name)
+    via = getattr(table, "jurisdiction", None)
+    if via is None:
+        raise TypeError(f"{table.__name__} is not a scoped table")
+    return getattr(via, name)
+
+
 def scope_where(table: type[Table], actor: Actor) -> Where:
+    """The rule as a query filter: what every list, count, map and export selects through."""
     name, value = scope_key(actor)
-    column = table._meta.get_column_by_name(name) if _has(table, name) else None
-    if column is None:
-        via = getattr(table, "jurisdiction", None)
-        if via is None:
-            raise TypeError(f"{table.__name__} is not a scoped table")
-        column = getattr(via, name)
-    return column == value
+    return scope_column(table, name) == value
+
+
+def may_view(actor: Actor, row: Mapping[str, Any]) -> bool:
+    """The rule for one row already read (it holds the scope columns by their level names):
+    the per-object twin of `scope_where`, which `get_or_404` decides with. A test holds the
+    two to the same answer on every demo case for every demo user
+    (tests/authz/test_visibility_consistency.py)."""
+    name, value = scope_key(actor)
+    return row.get(name) is not None and row.get(name) == value
+
+
+_SCOPE = "_scope_node"  # the scope column, read beside what the caller asked for
 
 
 def _has(table: type[Table], name: str) -> bool:
@@ -41,8 +60,13 @@ def _has(table: type[Table], name: str) -> bool:
 
 async def get_or_404(table: type[Table], pk: Any, actor: Actor, *columns: Any) -> dict[str, Any]:
     """The row `pk` of `table` as a dict, if `actor` may see it; otherwise 404."""
-    query = table.select(*columns).where(table._meta.primary_key == pk, scope_where(table, actor))
-    row = await query.first()
-    if row is None:
+    name, _value = scope_key(actor)
+    wanted = columns or tuple(table.all_columns())
+    row = await (
+        table.select(*wanted, scope_column(table, name).as_alias(_SCOPE))
+        .where(table._meta.primary_key == pk)
+        .first()
+    )
+    if row is None or not may_view(actor, {name: row.pop(_SCOPE)}):
         raise NotFoundException(_("Not found."))
     return row

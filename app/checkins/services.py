@@ -9,12 +9,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from litestar.exceptions import PermissionDeniedException
-
+from app.auth import policy
 from app.auth.actor import Actor
 from app.checkins.tables import PatrolCheckin
 from app.disputes.errors import FieldErrors
-from app.disputes.services import LOGGING_ROLES, _resolve_grid
+from app.disputes.services import _resolve_grid
 from app.disputes.validation import datetime_field, number_field, text_field
 from app.i18n import _
 from app.idempotency import create_once
@@ -73,8 +72,7 @@ def parse_checkin(data: dict[str, Any]) -> NewCheckin:
 async def create_checkin(actor: Actor, new: NewCheckin) -> tuple[uuid.UUID, bool]:
     """Record a check-in in a grid of the actor's area. Returns (id, created); the same id
     with the same content is the same check-in, with other content a Conflict."""
-    if actor.role not in LOGGING_ROLES:
-        raise PermissionDeniedException(_("Your role cannot check in on patrol."))
+    policy.require(actor, "check_in")
     checkin_id = new.id or uuid.uuid4()
     digest = new.content_hash()
     grid = await _resolve_grid(actor, new)  # the grid named, else under the GPS point, else own

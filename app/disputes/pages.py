@@ -12,6 +12,7 @@ from litestar import Request, Router, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app.auth import policy
 from app.auth.guards import signed_in
 from app.auth.scope import scope_where
 from app.disputes import queries, queues, services
@@ -68,6 +69,7 @@ async def _form_context(request: Request) -> dict:
 
 @get("/disputes/new", guards=[signed_in])
 async def new_page(request: Request) -> Template:
+    policy.require(request.user, "log_case")
     context = await _form_context(request)
     values = {"id": str(uuid.uuid4()), "grid_id": request.user.grid_id, "people_involved": 2}
     return render(request, "disputes/new.html", values=values, errors={}, **context)

@@ -26,6 +26,7 @@ from app.disputes.vocabulary import (
     label,
 )
 from app.i18n import _
+from app.jurisdictions.tables import Jurisdiction
 from app.monitoring import figures
 
 MAX_PER_PAGE = 100
@@ -192,6 +193,9 @@ def _count_up_to(where: Any, cap: int) -> QueryString:
 
 async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = None) -> Page:
     now = now or datetime.now(UTC)
+    if f.jurisdiction:
+        # an area outside the user's own is 404 like any id, not an empty list that says it exists
+        await get_or_404(Jurisdiction, f.jurisdiction, actor, Jurisdiction.id)
     where = _where(actor, f, now)
     # The bounded count rides along as a column (an uncorrelated subquery, computed once), so a
     # page is one round trip to the database however many cases the filter matches.

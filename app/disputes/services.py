@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from app import crypto, db
+from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
 from app.disputes import deadlines, ledger, notices
@@ -21,7 +22,7 @@ from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
 
 CHINA = ZoneInfo("Asia/Shanghai")
-LOGGING_ROLES = ("grid_worker", "village_mediator", "township_officer", "county_officer")
+LOGGING_ROLES = policy.LOGGING_ROLES
 # Who holds a newly logged case: a walk-in at the township is the township's from the start.
 _INITIAL_LEVEL = {
     "grid_worker": "village",
@@ -89,10 +90,7 @@ async def create_dispute(actor: Actor, new: NewDispute, now: datetime | None = N
     """Log a case. Returns (id, created). The same id with the same content is the same case
     (created=False); the same id with other content is a Conflict. A group dispute or a
     high-risk case is reported to the township at once."""
-    if actor.role not in LOGGING_ROLES:
-        from litestar.exceptions import PermissionDeniedException
-
-        raise PermissionDeniedException(_("Your role cannot log cases."))
+    policy.require(actor, "log_case")
     digest = content_hash(new)
     dispute_id = new.id or uuid.uuid4()
     grid = await _resolve_grid(actor, new)

@@ -28,10 +28,10 @@ from typing import Any
 from litestar.exceptions import PermissionDeniedException
 
 from app import db
-from app.auth.actor import MEDIATING_ROLES, Actor
+from app.auth import policy
+from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_key, scope_where
 from app.disputes.errors import FieldErrors
-from app.disputes.states import RANK
 from app.disputes.tables import Dispute
 from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE, OPEN_STATUSES
 from app.geo import hotspots
@@ -398,7 +398,9 @@ async def get_alert(actor: Actor, alert_id: int) -> dict[str, Any]:
 
 def may_acknowledge(actor: Actor, alert: dict) -> bool:
     """Mediators and officers at the alert's level or above (in whose area it lies)."""
-    return actor.role in MEDIATING_ROLES and RANK[actor.level] >= RANK[alert["target_level"]]
+    return policy.may(actor, "acknowledge_alert") and policy.at_or_above(
+        actor, alert["target_level"]
+    )
 
 
 async def acknowledge(actor: Actor, alert_id: int, note: str, now: datetime | None = None) -> bool:

@@ -18,6 +18,7 @@ from litestar.exceptions import PermissionDeniedException
 from piccolo.query.functions.aggregate import Count
 
 from app import db
+from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
 from app.auth.tables import User
@@ -119,7 +120,7 @@ async def file_sweep(actor: Actor, new: NewSweep, now: datetime | None = None) -
     """Store the grid worker's sweep for their grid. One per grid and month: a second one is a
     Conflict (the first stays as filed)."""
     now = now or datetime.now(UTC)
-    if actor.role != "grid_worker" or actor.grid_id is None:
+    if not policy.may(actor, "file_sweep") or actor.grid_id is None:
         raise PermissionDeniedException(_("Only a grid worker files the sweep of their grid."))
     grid = await areas.node(actor, actor.grid_id)
     checkins = await evidence(actor, grid["id"], new.month)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from litestar.exceptions import PermissionDeniedException
-
 from app import clock, db
-from app.auth.actor import MEDIATING_ROLES, Actor
+from app.auth import policy
+from app.auth.actor import Actor
 from app.auth.scope import get_or_404
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
@@ -72,8 +71,7 @@ def parse_hold(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _load(actor: Actor, session_id: int, action: str, now: datetime) -> dict:
-    if actor.role not in MEDIATING_ROLES:
-        raise PermissionDeniedException(_("Only mediators manage sessions."))
+    policy.require(actor, "manage_sessions")
     row = await get_or_404(
         MediationSession,
         session_id,
@@ -174,6 +172,7 @@ async def no_show(actor: Actor, session_id: int, data: dict[str, Any]) -> int:
 
 async def act(actor: Actor, session_id: int, action: str, data: dict[str, Any]) -> int:
     """Run `action`; returns the id of the session to show next (a new one after a move)."""
+    policy.require(actor, "manage_sessions")  # who, before what they sent
     if action == "hold":
         return await hold(actor, session_id, data)
     if action == "cancel":

@@ -16,7 +16,8 @@ from litestar.exceptions import PermissionDeniedException
 
 from app import crypto
 from app.audit import log as audit
-from app.auth.actor import MEDIATING_ROLES, Actor
+from app.auth import policy
+from app.auth.actor import Actor
 from app.auth.scope import get_or_404
 from app.disputes import privacy, states
 from app.disputes.errors import Conflict
@@ -39,8 +40,7 @@ def agreement_number(case_no: str) -> str:
 
 
 async def agreement(actor: Actor, session_id: int, origin: audit.Origin) -> dict[str, Any]:
-    if actor.role not in MEDIATING_ROLES:
-        raise PermissionDeniedException(_("Only mediators print agreements."))
+    # out of the area is 404 before anything else, like any id (app/auth/scope.py)
     row = await get_or_404(
         S,
         session_id,
@@ -53,6 +53,8 @@ async def agreement(actor: Actor, session_id: int, origin: audit.Origin) -> dict
         S.dispute.holder.as_alias("case_holder"),
         S.dispute.county.as_alias("case_county"),
     )
+    if not policy.may(actor, "manage_sessions"):
+        raise PermissionDeniedException(_("Only mediators print agreements."))
     if row["status"] != "held" or row["outcome"] != "agreement":
         raise Conflict(_("This session did not end in an agreement."))
     case = (

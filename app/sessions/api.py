@@ -11,6 +11,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from app import clock
+from app.auth import policy
 from app.auth.guards import signed_in
 from app.auth.scope import get_or_404
 from app.disputes.errors import FieldErrors
@@ -106,6 +107,7 @@ async def list_jurors(
 
 @post("/sessions", guards=[signed_in])
 async def create_session(request: Request, data: JSONBody[SessionIn]) -> Response[dict[str, Any]]:
+    policy.require(request.user, "manage_sessions")  # who, before what they sent
     wanted = booking.parse_booking(msgspec.to_builtins(data))
     session_id = await booking.book(request.user, wanted)
     body = await queries.get_session(request.user, session_id)

@@ -22,6 +22,7 @@ from typing import Any
 from litestar.exceptions import PermissionDeniedException
 
 from app import clock, db
+from app.auth import policy
 from app.auth.actor import MEDIATING_ROLES, Actor
 from app.auth.scope import get_or_404, scope_where
 from app.auth.tables import User
@@ -303,7 +304,7 @@ async def find_clash(
 
 
 def _require_mediating_role(actor: Actor) -> None:
-    if actor.role not in MEDIATING_ROLES:
+    if not policy.may(actor, "manage_sessions"):
         raise PermissionDeniedException(_("Only mediators book sessions."))
 
 

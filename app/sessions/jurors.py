@@ -13,7 +13,8 @@ from typing import Any
 from litestar.exceptions import PermissionDeniedException
 
 from app import crypto
-from app.auth.actor import MEDIATING_ROLES, Actor
+from app.auth import policy
+from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes.errors import FieldErrors
 from app.disputes.privacy import mask_phone
@@ -106,9 +107,7 @@ def juror_json(row: dict, flag: str = "") -> dict[str, Any]:
 
 
 def may_manage(actor: Actor) -> bool:
-    return actor.is_admin or (
-        actor.role in MEDIATING_ROLES and actor.level in ("county", "township", "village")
-    )
+    return policy.may(actor, "keep_jurors")
 
 
 async def pool_choices(actor: Actor) -> list[dict]:

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from app import clock
 from app.audit import log as audit
+from app.auth import policy
 from app.auth.guards import signed_in
 from app.auth.scope import get_or_404
 from app.disputes.errors import Conflict, FieldErrors
@@ -122,12 +123,14 @@ def _default_values(request: Request) -> dict[str, Any]:
 @get("/sessions/new", guards=[signed_in])
 async def new_session(request: Request) -> Template:
     values = _default_values(request)
-    context = await _booking_context(request, values)
+    context = await _booking_context(request, values)  # 404 for a case out of the area first
+    policy.require(request.user, "manage_sessions")
     return render(request, "sessions/book.html", block="slots", values=values, errors={}, **context)
 
 
 @post("/sessions", guards=[signed_in])
 async def create_session(request: Request, data: FormData) -> Template | Redirect:
+    policy.require(request.user, "manage_sessions")  # who, before what they sent
     try:
         wanted = booking.parse_booking(booking_payload(data))
         session_id = await booking.book(request.user, wanted)

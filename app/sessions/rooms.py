@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from litestar.exceptions import PermissionDeniedException
 
-from app.auth.actor import MEDIATING_ROLES, Actor
+from app.auth import policy
+from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes.errors import FieldErrors
 from app.i18n import N_, _
@@ -202,9 +203,10 @@ def room_json(row: dict) -> dict:
 
 
 def may_manage(actor: Actor, room: dict) -> bool:
-    if actor.is_admin:
-        return True
-    return actor.role in MEDIATING_ROLES and room["jurisdiction"] == actor.jurisdiction_id
+    # an administrator any room in the area; a mediator their own node's
+    return policy.may(actor, "manage_rooms") and (
+        actor.is_admin or room["jurisdiction"] == actor.jurisdiction_id
+    )
 
 
 def parse_room(data: dict[str, Any]) -> dict[str, Any]:
@@ -260,7 +262,7 @@ async def owner_choices(actor: Actor) -> list[dict]:
             )
             .order_by(Jurisdiction.code)
         )
-    if actor.role in MEDIATING_ROLES and actor.level in ("township", "village"):
+    if policy.may(actor, "manage_rooms"):
         return [
             {"id": actor.jurisdiction_id, "name": actor.jurisdiction_name, "level": actor.level}
         ]
