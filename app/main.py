@@ -29,6 +29,7 @@ from app.jurisdictions import api as jurisdiction_api
 from app.monitoring import api as monitoring_api
 from app.monitoring import pages as monitoring_pages
 from app.notify import pages as notify_pages
+from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.security import security_headers_middleware
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         cache_control=CacheControlHeader(max_age=86400, public=True),
         include_in_schema=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             auth_routes.router,
@@ -126,3 +127,6 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         request_max_body_size=20 * 1024 * 1024,
         debug=False,
     )
+    declare_errors(app)
+    fix_allow_headers(app)
+    return app
