@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
@@ -32,6 +32,7 @@ from app.notify import pages as notify_pages
 from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
+from app.request_checks import refuse_bad_input
 from app.security import security_headers_middleware
 from app.sessions import api as session_api
 from app.sessions import calendar_pages, manage_pages
@@ -47,6 +48,16 @@ async def healthz() -> Response[dict[str, str]]:
     except Exception:
         return Response({"status": "unavailable"}, status_code=503)
     return Response({"status": "ok"})
+
+
+# JSON bodies are small (a case with its parties is a few KB); photos have their own route
+# with its own limit (app/attachments). Anything larger is refused with 413 before it is read.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+async def before_request(request: Request) -> None:
+    await refuse_bad_input(request)
+    await notify_pages.unread_badge(request)
 
 
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
@@ -66,7 +77,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
                 scheduler = sched.build()
                 scheduler.start()
             else:
-                logging.getLogger("pingli").warning("another scheduler is running; not starting one")
+                logging.getLogger("pingli").warning(
+                    "another scheduler is running; not starting one"
+                )
                 lock = None
         try:
             yield
@@ -112,7 +125,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             manage_pages.router,
             static,
         ],
-        before_request=notify_pages.unread_badge,
+        before_request=before_request,
         middleware=[
             security_headers_middleware(settings),
             auth_middleware_factory,
@@ -121,10 +134,12 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         template_config=template_config,
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, gzip_compress_level=6
+        ),
         openapi_config=OpenAPIConfig(title="Pingli API", version="1", path="/schema"),
         lifespan=[lifespan],
-        request_max_body_size=20 * 1024 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         debug=False,
     )
     declare_errors(app)
