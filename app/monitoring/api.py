@@ -50,7 +50,7 @@ async def list_alerts(request: Request) -> Response[dict[str, Any]]:
     if kind is not None and kind not in alerts.RULES:
         errors["kind"] = _("Unknown value: %(value)s.", value=kind[:20])
     page = request.query_params.get("page") or "1"
-    if not page.isdigit() or not 1 <= int(page) <= 10_000:
+    if not page.isdecimal() or not 1 <= int(page) <= 10_000:
         errors["page"] = _("Must be a whole number between 1 and %(high)s.", high=10_000)
     if errors:
         raise FieldErrors(errors)
@@ -103,7 +103,7 @@ async def coverage(request: Request) -> Response[dict[str, Any]]:
     """This month's sweep coverage under `jurisdiction` (default yours), and the grids missing."""
     now = datetime.now(UTC)
     raw = request.query_params.get("jurisdiction")
-    node = await areas.node(request.user, int(raw) if raw and raw.isdigit() else None)
+    node = await areas.node(request.user, int(raw) if raw and raw.isdecimal() else None)
     month = areas.month_start(areas.today(now))
     found = await sweeps.coverage(request.user, node, month)
     found["missing"] = await sweeps.missing(request.user, node, month)

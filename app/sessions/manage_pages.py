@@ -22,7 +22,7 @@ FormData = URLEncodedBody[dict[str, Any]]
 
 def _owner(form: dict[str, Any]) -> int | None:
     raw = str(form.get("jurisdiction") or "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 def _room_values(form: dict[str, Any]) -> dict[str, Any]:
