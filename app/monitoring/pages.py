@@ -281,9 +281,7 @@ def _download(request: Request, body: dict[str, Any], fmt: str) -> Response[byte
 
 
 @get("/reports/{report_id:int}/export/{fmt:str}", guards=[signed_in])
-async def report_export(
-    request: Request, report_id: PathId, fmt: FromPath[str]
-) -> Response[bytes]:
+async def report_export(request: Request, report_id: PathId, fmt: FromPath[str]) -> Response[bytes]:
     return _download(request, await reports.get_report(request.user, report_id), fmt)
 
 

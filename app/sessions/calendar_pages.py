@@ -97,7 +97,9 @@ async def my_calendar(request: Request) -> Redirect:
 @post("/calendar/feeds", guards=[signed_in])
 async def create_feed(request: Request, data: FormData) -> Template:
     room_id = int(data["room_id"]) if str(data.get("room_id") or "").isdecimal() else None
-    mediator_id = int(data["mediator_id"]) if str(data.get("mediator_id") or "").isdecimal() else None
+    mediator_id = (
+        int(data["mediator_id"]) if str(data.get("mediator_id") or "").isdecimal() else None
+    )
     token = await ics.create_feed(request.user, room_id=room_id, mediator_id=mediator_id)
     url = f"{str(request.base_url).rstrip('/')}/calendar/feeds/{token}.ics"
     return render(

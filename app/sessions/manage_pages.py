@@ -89,9 +89,7 @@ async def edit_room(request: Request, room_id: PathId) -> Template:
 
 
 @post("/rooms/{room_id:int}", guards=[signed_in])
-async def update_room(
-    request: Request, room_id: PathId, data: FormData
-) -> Template | Redirect:
+async def update_room(request: Request, room_id: PathId, data: FormData) -> Template | Redirect:
     try:
         await rooms.update_room(request.user, room_id, rooms.parse_room(data))
     except FieldErrors as exc:
@@ -162,9 +160,7 @@ async def edit_juror(request: Request, juror_id: PathId) -> Template:
 
 
 @post("/jurors/{juror_id:int}", guards=[signed_in])
-async def update_juror(
-    request: Request, juror_id: PathId, data: FormData
-) -> Template | Redirect:
+async def update_juror(request: Request, juror_id: PathId, data: FormData) -> Template | Redirect:
     try:
         await jurors.update_juror(request.user, juror_id, jurors.parse_juror(data))
     except FieldErrors as exc:
