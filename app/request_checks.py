@@ -4,6 +4,9 @@
   the field): PostgreSQL cannot store one in text or JSON columns (the driver fails: a 500),
   SQLite stores it and C-string readers later cut the text short. Field validators refuse it
   too; this catches every route, including those that pass text straight to a query.
+- An integer in a JSON body beyond 32 bits is refused (422, naming the field): no number the
+  API takes is that large (ids are INTEGER, counts and versions small), and PostgreSQL's
+  driver fails on one bound to an INTEGER column (a 500) where SQLite would store it.
 - A route that reads a JSON body refuses a body declared as anything else (415) instead of
   failing to parse it as JSON.
 """
@@ -28,20 +31,30 @@ def _nul_message() -> str:
     return _("Contains a character that is not allowed.")
 
 
-def _find_nul(value: Any, path: str) -> str | None:
-    """The dotted path of the first string (or key) holding a NUL, else None."""
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def _out_of_range() -> str:
+    return _("Must be between %(low)s and %(high)s.", low=INT_MIN, high=INT_MAX)
+
+
+def _find_bad(value: Any, path: str) -> tuple[str, str] | None:
+    """(dotted path, message) of the first string or key holding a NUL or the first integer
+    beyond 32 bits, else None."""
     if isinstance(value, str):
-        return path if "\x00" in value else None
+        return (path, _nul_message()) if "\x00" in value else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None if INT_MIN <= value <= INT_MAX else (path, _out_of_range())
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
             if isinstance(key, str) and "\x00" in key:
-                return where
-            if found := _find_nul(item, where):
+                return where.replace("\x00", ""), _nul_message()
+            if found := _find_bad(item, where):
                 return found
     if isinstance(value, list):
         for i, item in enumerate(value):
-            if found := _find_nul(item, f"{path}[{i}]" if path else f"[{i}]"):
+            if found := _find_bad(item, f"{path}[{i}]" if path else f"[{i}]"):
                 return found
     return None
 
@@ -72,13 +85,13 @@ async def refuse_bad_input(request: Request) -> None:
         )
     if _is_json(content_type):
         body = await request.body()  # read once; Litestar keeps it for the handler
-        if b"\\u0000" in body or b"\x00" in body:
-            try:
-                decoded = msgspec.json.decode(body)
-            except msgspec.DecodeError:
-                return  # the handler answers 400 for unreadable JSON
-            if (where := _find_nul(decoded, "")) is not None:
-                raise FieldErrors({where or "body": _nul_message()})
+        try:
+            decoded = msgspec.json.decode(body) if body else None
+        except msgspec.DecodeError:
+            return  # the handler answers 400 for unreadable JSON
+        if (found := _find_bad(decoded, "")) is not None:
+            where, message = found
+            raise FieldErrors({where or "body": message})
     elif content_type == RequestEncodingType.URL_ENCODED:
         for key, value in (await request.form()).multi_items():
             if isinstance(value, str) and ("\x00" in key or "\x00" in value):

@@ -82,3 +82,29 @@ async def test_a_body_of_the_wrong_type_is_refused_with_415(cast):
         headers={"content-type": "text/plain"},
     )
     assert is_problem(r, 415), r.text
+
+
+async def test_an_integer_beyond_32_bits_in_any_body_is_refused_before_the_database(cast):
+    # A session's room id went straight to an INTEGER column: PostgreSQL's driver failed (500).
+    case = await cast.log_case("demo-grid")
+    body = {
+        "dispute_id": case["id"],
+        "room_id": 2**40,
+        "starts_at": "2030-01-07T02:00:00Z",
+        "ends_at": "2030-01-07T03:00:00Z",
+        "mediator_ids": [cast.me["demo-village"]["id"]],
+    }
+    r = await cast.api["demo-village"].post("/api/v1/sessions", json=body)
+    assert is_problem(r, 422), r.text
+    assert r.json()["errors"] == [
+        {"field": "room_id", "message": "必须在 -2147483648 到 2147483647 之间。"}
+    ]
+    nested = {
+        "id": str(uuid.uuid4()),
+        "grid_id": 1,
+        "lon": 113.3,
+        "lat": 32.7,
+        "extra": [{"n": -(2**33)}],
+    }
+    r = await cast.api["demo-grid"].post("/api/v1/checkins", json=nested)
+    assert is_problem(r, 422) and r.json()["errors"][0]["field"] == "extra[0].n", r.text
