@@ -100,6 +100,12 @@ SETTINGS: tuple[Setting, ...] = (
         "not GCJ-02). None: maps draw boundaries on a plain background and request nothing outside.",
     ),
     Setting("PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."),
+    Setting(
+        "PINGLI_MAX_UPLOAD_MB",
+        "12",
+        "Largest photo accepted, in MB (a camera file sent without JavaScript); a larger upload is "
+        "refused with 413 before it is read or stored.",
+    ),
 )
 
 
@@ -147,6 +153,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     tile_url: str = ""
     tile_attribution: str = ""
+    max_upload_mb: int = 12
 
     @property
     def is_postgres(self) -> bool:
@@ -203,6 +210,7 @@ def load_settings() -> Settings:
         sweep_due_day=min(max(int(_env("PINGLI_SWEEP_DUE_DAY", "25")), 1), 28),
         tile_url=_env("PINGLI_TILE_URL", ""),
         tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
+        max_upload_mb=max(1, int(_env("PINGLI_MAX_UPLOAD_MB", "12"))),
     )
 
 
