@@ -138,6 +138,49 @@ def cmd_rotate_keys(args) -> None:
     print("re-encrypted with the first key of PINGLI_DATA_KEY:", ", ".join(f"{t} {n}" for t, n in done.items()))
 
 
+def cmd_backup(args) -> None:
+    from pathlib import Path
+
+    from app.backup import BackupError, backup
+
+    started = time.perf_counter()
+    try:
+        path = backup(get_settings(), Path(args.path) if args.path else None)
+    except BackupError as exc:
+        raise SystemExit(f"backup failed: {exc}") from None
+    size = path.stat().st_size / 1e6
+    print(f"backed up to {path} ({size:.1f} MB in {time.perf_counter() - started:.1f}s)")
+    print("uploaded photos are not in it: copy the uploads folder of the data dir too")
+
+
+def cmd_restore(args) -> None:
+    from pathlib import Path
+
+    from app.backup import BackupError, restore
+
+    started = time.perf_counter()
+    try:
+        counts = restore(get_settings(), Path(args.path), force=args.force)
+    except BackupError as exc:
+        raise SystemExit(f"restore refused: {exc}") from None
+    print(
+        f"restored {args.path}: {sum(counts.values())} rows in {len(counts)} tables "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
+    print("run `pingli migrate` (if the backup is older than this version), then `pingli check`")
+
+
+def cmd_check(_args) -> None:
+    from app import consistency
+
+    problems = asyncio.run(_with_db(consistency.check()))
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    if problems:
+        raise SystemExit(1)
+    print("consistent: append-only ledger, every case with its ledger, figures equal a recount")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     parser = argparse.ArgumentParser(prog="pingli", description="Pingli (评理) dispute mediation")
@@ -174,6 +217,19 @@ def main(argv: list[str] | None = None) -> None:
         "rotate-keys",
         help="re-encrypt every stored phone and ID number with the first key of PINGLI_DATA_KEY",
     ).set_defaults(func=cmd_rotate_keys)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the database to a file")
+    p.add_argument("path", nargs="?", help="default: <data dir>/backups/pingli-<time>.db|dump")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with a backup file")
+    p.add_argument("path")
+    p.add_argument("--force", action="store_true", help="even if the database holds data")
+    p.set_defaults(func=cmd_restore)
+
+    sub.add_parser(
+        "check", help="check the database holds together (after a restore)"
+    ).set_defaults(func=cmd_check)
 
     from app.jurisdictions import cli as jurisdictions_cli
 

@@ -12,6 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
@@ -34,8 +35,10 @@ from app.monitoring import api as monitoring_api
 from app.monitoring import pages as monitoring_pages
 from app.notify import pages as notify_pages
 from app.notify import push_routes
+from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
+from app.request_checks import refuse_bad_input
 from app.security import security_headers_middleware
 from app.sessions import api as session_api
 from app.sessions import calendar_pages, manage_pages
@@ -53,9 +56,15 @@ async def healthz() -> Response[dict[str, str]]:
     return Response({"status": "ok"})
 
 
+# JSON bodies are small (a case with its parties is a few KB); photos have their own route
+# with its own limit (app/attachments). Anything larger is refused with 413 before it is read.
+MAX_BODY_BYTES = 1024 * 1024
+
+
 async def before_request(request: Request) -> Response | None:
-    """The password gate first (a user who must change it sees nothing else), then the
-    unread badge every page shows."""
+    """Bad input is refused before anything reads it; then the password gate (a user who must
+    change it sees nothing else); then the unread badge every page shows."""
+    await refuse_bad_input(request)
     if (answer := await password_gate(request)) is not None:
         return answer
     await notify_pages.unread_badge(request)
@@ -80,7 +89,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
                 scheduler = sched.build()
                 scheduler.start()
             else:
-                logging.getLogger("pingli").warning("another scheduler is running; not starting one")
+                logging.getLogger("pingli").warning(
+                    "another scheduler is running; not starting one"
+                )
                 lock = None
         try:
             yield
@@ -104,7 +115,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         cache_control=CacheControlHeader(max_age=86400, public=True),
         include_in_schema=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             auth_routes.router,
@@ -139,9 +150,19 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         template_config=template_config,
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
-        openapi_config=OpenAPIConfig(title="Pingli API", version="1", path="/schema"),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, gzip_compress_level=6
+        ),
+        # the description only (JSON at /schema/openapi.json, YAML at /schema): Litestar's
+        # browsable viewers load their scripts from CDNs, which counties' closed networks and
+        # the CSP both refuse
+        openapi_config=OpenAPIConfig(
+            title="Pingli API", version="1", path="/schema", render_plugins=[YamlRenderPlugin()]
+        ),
         lifespan=[lifespan],
-        request_max_body_size=20 * 1024 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         debug=False,
     )
+    declare_errors(app)
+    fix_allow_headers(app)
+    return app

@@ -162,6 +162,12 @@ SETTINGS: tuple[Setting, ...] = (
         "`{}`",
         'Extra HTTP headers for the gateway, as a JSON object, e.g. `{"Authorization": "Bearer …"}`.',
     ),
+    Setting(
+        "PINGLI_MAX_UPLOAD_MB",
+        "12",
+        "Largest photo accepted, in MB (a camera file sent without JavaScript); a larger upload is "
+        "refused with 413 before it is read or stored.",
+    ),
 )
 
 
@@ -222,6 +228,7 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_per_address: int = 30
     login_window_minutes: int = 15
+    max_upload_mb: int = 12
 
     @property
     def is_postgres(self) -> bool:
@@ -304,6 +311,7 @@ def load_settings() -> Settings:
         login_max_failures=int(_env("PINGLI_LOGIN_MAX_FAILURES", "5")),
         login_max_failures_per_address=int(_env("PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30")),
         login_window_minutes=int(_env("PINGLI_LOGIN_WINDOW_MINUTES", "15")),
+        max_upload_mb=max(1, int(_env("PINGLI_MAX_UPLOAD_MB", "12"))),
     )
 
 

@@ -192,8 +192,13 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
     else:
         message = exc.detail or _("Something went wrong.")
     if is_api(request):
-        return problem(status, message)
-    return _page_error(request, status, message)
+        response = problem(status, message)
+    else:
+        response = _page_error(request, status, message)
+    # e.g. the Allow header of a 405 (RFC 9110 requires it)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 def on_server_error(request: Request, exc: Exception) -> Response:

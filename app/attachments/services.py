@@ -23,8 +23,9 @@ from app.idempotency import create_once, is_replay
 from app.settings import get_settings
 
 # A phone sends a few hundred KB (it resizes first); a camera file sent without JavaScript is
-# a few MB. Anything larger is refused with 413 before it is decoded.
-MAX_UPLOAD_BYTES = 12 * 1024 * 1024
+# a few MB. Anything larger (PINGLI_MAX_UPLOAD_MB, default 12) is refused with 413 before it is
+# decoded; the routes refuse the request body itself beyond it (app/attachments/routes.py).
+MAX_UPLOAD_BYTES = get_settings().max_upload_mb * 1024 * 1024
 
 
 def uploads_dir() -> Path:

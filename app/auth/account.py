@@ -55,12 +55,12 @@ async def apply_change(actor: Actor, new: str, kind: str) -> str:
     return await sessions.start(actor.id, kind)
 
 
-@get("/account/password", guards=[signed_in])
+@get("/account/password", guards=[signed_in], include_in_schema=False)
 async def password_page(request: Request, next: FromQuery[str | None] = None) -> Template:
     return render(request, "auth/change_password.html", next=safe_next(next), errors={})
 
 
-@post("/account/password", guards=[signed_in])
+@post("/account/password", guards=[signed_in], include_in_schema=False)
 async def password_submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
     target = safe_next(str(data.get("next") or "/"))
     current = str(data.get("current_password", ""))

@@ -74,14 +74,14 @@ async def authenticate(username: str, password: str, address: str | None) -> dic
     return user
 
 
-@get("/login", sync_to_thread=False)
+@get("/login", sync_to_thread=False, include_in_schema=False)
 def login_page(request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
     if request.scope.get("user") is not None:
         return Redirect(path="/")
     return render(request, "auth/login.html", next=safe_next(next), error=None, username="")
 
 
-@post("/login")
+@post("/login", include_in_schema=False)
 async def login_submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
     username = str(data.get("username", ""))
     target = safe_next(str(data.get("next") or "/"))
@@ -115,7 +115,7 @@ async def login_submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -
     return Redirect(path=target, cookies=[session_cookie(secret)])
 
 
-@post("/logout", guards=[signed_in])
+@post("/logout", guards=[signed_in], include_in_schema=False)
 async def logout(request: Request) -> Redirect:
     """Signs the user out of every browser (a phone left signed in elsewhere included).
     API tokens end with POST /api/v1/auth/logout, one at a time."""
@@ -129,7 +129,7 @@ async def logout(request: Request) -> Redirect:
     )
 
 
-@get("/lang/{code:str}", sync_to_thread=False)
+@get("/lang/{code:str}", sync_to_thread=False, include_in_schema=False)
 def switch_language(code: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
     code = code if code in LOCALES else get_settings().default_locale
     return Redirect(

@@ -17,6 +17,7 @@ from piccolo.table import Table
 
 from app.auth.actor import Actor
 from app.i18n import _
+from app.openapi import INT4_MAX
 
 
 def scope_key(actor: Actor) -> tuple[str, int]:
@@ -60,6 +61,9 @@ def _has(table: type[Table], name: str) -> bool:
 
 async def get_or_404(table: type[Table], pk: Any, actor: Actor, *columns: Any) -> dict[str, Any]:
     """The row `pk` of `table` as a dict, if `actor` may see it; otherwise 404."""
+    if isinstance(pk, int) and not 0 < pk <= INT4_MAX:
+        # no row has this id, and PostgreSQL's driver would fail on it (INTEGER keys)
+        raise NotFoundException(_("Not found."))
     name, _value = scope_key(actor)
     wanted = columns or tuple(table.all_columns())
     row = await (

@@ -17,6 +17,7 @@ from app.disputes.errors import FieldErrors
 from app.disputes.schemas import ACTION_BODIES, DisputeIn
 from app.disputes.validation import parse_new_dispute
 from app.disputes.vocabulary import ACTION_LABELS, CATEGORIES, label
+from app.openapi import PathId
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -74,7 +75,7 @@ async def possible_duplicates(request: Request, dispute_id: FromPath[uuid.UUID])
 
 
 @post("/disputes/{dispute_id:uuid}/parties/{position:int}/reveal", guards=[signed_in], status_code=200)
-async def reveal_party(request: Request, dispute_id: FromPath[uuid.UUID], position: FromPath[int]) -> Response[dict[str, Any]]:
+async def reveal_party(request: Request, dispute_id: FromPath[uuid.UUID], position: PathId) -> Response[dict[str, Any]]:
     """A party's full phone and ID number, for the case's holders only. Every call is logged."""
     party = await privacy.reveal(
         request.user,

@@ -22,6 +22,7 @@ from app.disputes import actions, case_view, privacy, states
 from app.disputes.action_fields import parse_action
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
+from app.openapi import PathId
 from app.web import render
 
 FormData = URLEncodedBody[dict[str, Any]]
@@ -90,9 +91,7 @@ async def act(
 
 
 @post("/disputes/{dispute_id:uuid}/parties/{position:int}/reveal", guards=[signed_in])
-async def reveal(
-    request: Request, dispute_id: FromPath[uuid.UUID], position: FromPath[int]
-) -> Template:
+async def reveal(request: Request, dispute_id: FromPath[uuid.UUID], position: PathId) -> Template:
     """POST, not GET: showing the numbers writes the disclosure log, and keeps them out of URLs."""
     party = await privacy.reveal(
         request.user,

@@ -27,25 +27,25 @@ def _geojson(body: dict) -> Response[dict[str, Any]]:
     return Response(body, media_type=GEOJSON, headers=NO_STORE)
 
 
-@get("/map/areas", guards=[signed_in])
+@get("/map/areas", guards=[signed_in], media_type=GEOJSON)
 async def areas(request: Request) -> Response[dict[str, Any]]:
     """The areas under `node` (default: yours) at `level`, with open cases and density."""
     return _geojson(await maps.areas(request.user, await _params(request)))
 
 
-@get("/map/cases", guards=[signed_in])
+@get("/map/cases", guards=[signed_in], media_type=GEOJSON)
 async def cases(request: Request) -> Response[dict[str, Any]]:
     """Case points under `node`, inside `bbox`, newest first, `per_page` (≤ 5,000) a page."""
     return _geojson(await maps.cases(request.user, await _params(request)))
 
 
-@get("/map/hotspots", guards=[signed_in])
+@get("/map/hotspots", guards=[signed_in], media_type=GEOJSON)
 async def hotspots(request: Request) -> Response[dict[str, Any]]:
     """Clusters of 3+ cases within 500 m logged in the last `days` (≤ 90) days."""
     return _geojson(await maps.hotspot_layer(request.user, await _params(request)))
 
 
-@get("/map/rooms", guards=[signed_in])
+@get("/map/rooms", guards=[signed_in], media_type=GEOJSON)
 async def rooms(request: Request) -> Response[dict[str, Any]]:
     return _geojson(await maps.rooms(request.user, await _params(request)))
 

@@ -82,7 +82,7 @@ async def parse(actor: Actor, params: dict[str, Any]) -> MapParams:
         if raw:
             try:
                 setattr(p, attr, _china_midnight(date.fromisoformat(str(raw)) + timedelta(days=shift)))
-            except ValueError:
+            except (ValueError, OverflowError):  # not a date, or one at the calendar's very end
                 errors[name] = _("Must be a date like 2026-05-01.")
     status = params.get("status") or "open"
     if status not in ("open", "all"):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
-from litestar.params import FromPath
 
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.geo.params import int_param, lon_lat
 from app.jurisdictions import queries
+from app.openapi import PathId
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -33,7 +33,7 @@ async def list_children(request: Request) -> Response[dict[str, Any]]:
 
 
 @get("/jurisdictions/{node_id:int}", guards=[signed_in])
-async def show(request: Request, node_id: FromPath[int]) -> Response[dict[str, Any]]:
+async def show(request: Request, node_id: PathId) -> Response[dict[str, Any]]:
     errors: dict[str, str] = {}
     zoom = int_param(dict(request.query_params), "zoom", None, 0, 22, errors)
     if errors:

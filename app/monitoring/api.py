@@ -8,12 +8,13 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.i18n import _
 from app.monitoring import alerts, areas, boards, dashboard, reports, sweeps
+from app.openapi import PathId
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -49,7 +50,7 @@ async def list_alerts(request: Request) -> Response[dict[str, Any]]:
     if kind is not None and kind not in alerts.RULES:
         errors["kind"] = _("Unknown value: %(value)s.", value=kind[:20])
     page = request.query_params.get("page") or "1"
-    if not page.isdigit() or not 1 <= int(page) <= 10_000:
+    if not page.isdecimal() or not 1 <= int(page) <= 10_000:
         errors["page"] = _("Must be a whole number between 1 and %(high)s.", high=10_000)
     if errors:
         raise FieldErrors(errors)
@@ -59,7 +60,7 @@ async def list_alerts(request: Request) -> Response[dict[str, Any]]:
 
 
 @get("/alerts/{alert_id:int}", guards=[signed_in])
-async def show_alert(request: Request, alert_id: FromPath[int]) -> Response[dict[str, Any]]:
+async def show_alert(request: Request, alert_id: PathId) -> Response[dict[str, Any]]:
     return Response(await alerts.get_alert(request.user, alert_id), headers=NO_STORE)
 
 
@@ -69,7 +70,7 @@ class NoteIn(msgspec.Struct):
 
 @post("/alerts/{alert_id:int}/acknowledge", guards=[signed_in], status_code=200)
 async def acknowledge(
-    request: Request, alert_id: FromPath[int], data: JSONBody[NoteIn]
+    request: Request, alert_id: PathId, data: JSONBody[NoteIn]
 ) -> Response[dict[str, Any]]:
     """Add a note; the first one from the level alerted (or above) acknowledges the alert."""
     await alerts.acknowledge(request.user, alert_id, data.note)
@@ -102,7 +103,7 @@ async def coverage(request: Request) -> Response[dict[str, Any]]:
     """This month's sweep coverage under `jurisdiction` (default yours), and the grids missing."""
     now = datetime.now(UTC)
     raw = request.query_params.get("jurisdiction")
-    node = await areas.node(request.user, int(raw) if raw and raw.isdigit() else None)
+    node = await areas.node(request.user, int(raw) if raw and raw.isdecimal() else None)
     month = areas.month_start(areas.today(now))
     found = await sweeps.coverage(request.user, node, month)
     found["missing"] = await sweeps.missing(request.user, node, month)
@@ -118,7 +119,7 @@ async def list_reports(request: Request) -> Response[dict[str, Any]]:
 
 
 @get("/reports/{report_id:int}", guards=[signed_in])
-async def show_report(request: Request, report_id: FromPath[int]) -> Response[dict[str, Any]]:
+async def show_report(request: Request, report_id: PathId) -> Response[dict[str, Any]]:
     """A report exactly as issued."""
     return Response(await reports.get_report(request.user, report_id), headers=NO_STORE)
 

@@ -49,6 +49,10 @@ class Query:
         return found
 
 
+# Periods are read within these days: twelve months around either end must exist.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def default_period(now: datetime) -> tuple[date, date]:
     """The last twelve months: from the first day of the month eleven months ago to today."""
     today = areas.today(now)
@@ -76,6 +80,8 @@ async def parse(actor: Actor, params: dict[str, Any], now: datetime) -> Query:
         if params.get(name):
             try:
                 day = date.fromisoformat(str(params[name]))
+                if not FIRST_DAY <= day <= LAST_DAY:  # the twelve months around it must exist
+                    raise ValueError(day)
             except ValueError:
                 errors[name] = _("Must be a date like 2026-05-01.")
                 continue

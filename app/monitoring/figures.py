@@ -183,7 +183,7 @@ def parse_params(params: dict[str, Any], errors: dict[str, str]) -> dict[str, st
         value = str(raw)
         allowed = FILTERS[param].values
         if (allowed and value not in allowed) or (
-            not allowed and not (value.isdigit() and 0 < int(value) < 2**31)
+            not allowed and not (value.isdecimal() and 0 < int(value) < 2**31)
         ):
             errors[param] = _("Unknown value: %(value)s.", value=value[:40])
         else:

@@ -31,6 +31,7 @@ from app.monitoring import (
     reports,
     sweeps,
 )
+from app.openapi import PathId
 from app.web import render
 
 FormData = URLEncodedBody[dict[str, Any]]
@@ -136,7 +137,7 @@ async def alerts_page(request: Request) -> Template:
 
 
 @get("/alerts/{alert_id:int}", guards=[signed_in])
-async def alert_page(request: Request, alert_id: FromPath[int]) -> Template:
+async def alert_page(request: Request, alert_id: PathId) -> Template:
     return render(
         request,
         "monitoring/alert.html",
@@ -146,7 +147,7 @@ async def alert_page(request: Request, alert_id: FromPath[int]) -> Template:
 
 
 @post("/alerts/{alert_id:int}/acknowledge", guards=[signed_in])
-async def acknowledge(request: Request, alert_id: FromPath[int], data: FormData) -> Redirect:
+async def acknowledge(request: Request, alert_id: PathId, data: FormData) -> Redirect:
     await alerts.acknowledge(request.user, alert_id, str(data.get("note") or ""))
     return Redirect(path=f"/alerts/{alert_id}")
 
@@ -253,7 +254,7 @@ async def custom_report(request: Request) -> Template:
 
 
 @get("/reports/{report_id:int}", guards=[signed_in])
-async def report_page(request: Request, report_id: FromPath[int]) -> Template:
+async def report_page(request: Request, report_id: PathId) -> Template:
     body = await reports.get_report(request.user, report_id)
     return render(
         request,
@@ -283,9 +284,7 @@ async def _download(request: Request, body: dict[str, Any], fmt: str) -> Respons
 
 
 @get("/reports/{report_id:int}/export/{fmt:str}", guards=[signed_in])
-async def report_export(
-    request: Request, report_id: FromPath[int], fmt: FromPath[str]
-) -> Response[bytes]:
+async def report_export(request: Request, report_id: PathId, fmt: FromPath[str]) -> Response[bytes]:
     return await _download(request, await reports.get_report(request.user, report_id), fmt)
 
 

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from litestar import Request, Router, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
 from app.i18n import _
 from app.notify import outbox, queries
+from app.openapi import PathId
 from app.web import render
 
 
@@ -37,7 +38,7 @@ async def read_all(request: Request) -> Redirect:
 
 
 @post("/notifications/{notification_id:int}/open", guards=[signed_in])
-async def open_one(request: Request, notification_id: FromPath[int]) -> Redirect:
+async def open_one(request: Request, notification_id: PathId) -> Redirect:
     link = await queries.link_of(request.user.id, notification_id)
     if link is None:
         raise NotFoundException(_("Not found."))

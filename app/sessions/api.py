@@ -17,6 +17,7 @@ from app.auth.scope import get_or_404
 from app.disputes.errors import FieldErrors
 from app.disputes.tables import Dispute, Party
 from app.i18n import _
+from app.openapi import PathId
 from app.sessions import actions, booking, jurors, queries, rooms
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -71,7 +72,7 @@ async def list_rooms(request: Request) -> Response[list[dict[str, Any]]]:
 @get("/rooms/{room_id:int}/slots", guards=[signed_in])
 async def room_slots(
     request: Request,
-    room_id: FromPath[int],
+    room_id: PathId,
     day_text: Annotated[str | None, Parameter(query="date")] = None,
     minutes: FromQuery[int] = rooms.DEFAULT_SLOT_MINUTES,
 ) -> Response[dict[str, Any]]:
@@ -115,13 +116,13 @@ async def create_session(request: Request, data: JSONBody[SessionIn]) -> Respons
 
 
 @get("/sessions/{session_id:int}", guards=[signed_in])
-async def show_session(request: Request, session_id: FromPath[int]) -> Response[dict[str, Any]]:
+async def show_session(request: Request, session_id: PathId) -> Response[dict[str, Any]]:
     return Response(await queries.get_session(request.user, session_id), headers=NO_STORE)
 
 
 @post("/sessions/{session_id:int}/actions/{action:str}", guards=[signed_in], status_code=200)
 async def session_action(
-    request: Request, session_id: FromPath[int], action: FromPath[str], data: JSONBody[ActionIn]
+    request: Request, session_id: PathId, action: FromPath[str], data: JSONBody[ActionIn]
 ) -> Response[dict[str, Any]]:
     """hold, cancel, reschedule or no-show. Answers the session to look at next: after a
     reschedule that is the new one (its `replaces` names the old)."""

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from app import clock
 from app.auth.guards import signed_in
 from app.auth.routes import safe_next
+from app.openapi import PathId
 from app.sessions import calendar, ics
 from app.sessions.rooms import CHINA
 from app.web import render
@@ -51,7 +52,7 @@ async def overview_page(request: Request) -> Template:
 
 
 @get("/calendar/rooms/{room_id:int}", guards=[signed_in])
-async def room_page(request: Request, room_id: FromPath[int]) -> Template:
+async def room_page(request: Request, room_id: PathId) -> Template:
     view, p = _when(request)
     data = await calendar.room_calendar(request.user, room_id, p)
     return render(
@@ -69,7 +70,7 @@ async def room_page(request: Request, room_id: FromPath[int]) -> Template:
 
 
 @get("/calendar/mediators/{user_id:int}", guards=[signed_in])
-async def mediator_page(request: Request, user_id: FromPath[int]) -> Template:
+async def mediator_page(request: Request, user_id: PathId) -> Template:
     view, p = _when(request)
     data = await calendar.mediator_calendar(request.user, user_id, p)
     own = user_id == request.user.id
@@ -95,8 +96,10 @@ async def my_calendar(request: Request) -> Redirect:
 
 @post("/calendar/feeds", guards=[signed_in])
 async def create_feed(request: Request, data: FormData) -> Template:
-    room_id = int(data["room_id"]) if str(data.get("room_id") or "").isdigit() else None
-    mediator_id = int(data["mediator_id"]) if str(data.get("mediator_id") or "").isdigit() else None
+    room_id = int(data["room_id"]) if str(data.get("room_id") or "").isdecimal() else None
+    mediator_id = (
+        int(data["mediator_id"]) if str(data.get("mediator_id") or "").isdecimal() else None
+    )
     token = await ics.create_feed(request.user, room_id=room_id, mediator_id=mediator_id)
     url = f"{str(request.base_url).rstrip('/')}/calendar/feeds/{token}.ics"
     return render(
@@ -109,7 +112,7 @@ async def create_feed(request: Request, data: FormData) -> Template:
 
 
 @post("/calendar/feeds/{feed_id:int}/revoke", guards=[signed_in])
-async def revoke_feed(request: Request, feed_id: FromPath[int]) -> Redirect:
+async def revoke_feed(request: Request, feed_id: PathId) -> Redirect:
     if not await ics.revoke(request.user, feed_id):
         raise NotFoundException()
     return Redirect(path="/calendar")

@@ -6,13 +6,14 @@ from typing import Any
 
 from litestar import Request, Router, get, post
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.disputes.privacy import mask_phone
 from app.i18n import _
+from app.openapi import PathId
 from app.sessions import jurors, rooms
 from app.web import render
 
@@ -21,7 +22,7 @@ FormData = URLEncodedBody[dict[str, Any]]
 
 def _owner(form: dict[str, Any]) -> int | None:
     raw = str(form.get("jurisdiction") or "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 def _room_values(form: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +80,7 @@ async def create_room(request: Request, data: FormData) -> Template | Redirect:
 
 
 @get("/rooms/{room_id:int}/edit", guards=[signed_in])
-async def edit_room(request: Request, room_id: FromPath[int]) -> Template:
+async def edit_room(request: Request, room_id: PathId) -> Template:
     room = await rooms.get_room(request.user, room_id)
     if not rooms.may_manage(request.user, room):
         raise PermissionDeniedException(_("You may not manage this room."))
@@ -88,9 +89,7 @@ async def edit_room(request: Request, room_id: FromPath[int]) -> Template:
 
 
 @post("/rooms/{room_id:int}", guards=[signed_in])
-async def update_room(
-    request: Request, room_id: FromPath[int], data: FormData
-) -> Template | Redirect:
+async def update_room(request: Request, room_id: PathId, data: FormData) -> Template | Redirect:
     try:
         await rooms.update_room(request.user, room_id, rooms.parse_room(data))
     except FieldErrors as exc:
@@ -153,7 +152,7 @@ async def create_juror(request: Request, data: FormData) -> Template | Redirect:
 
 
 @get("/jurors/{juror_id:int}/edit", guards=[signed_in])
-async def edit_juror(request: Request, juror_id: FromPath[int]) -> Template:
+async def edit_juror(request: Request, juror_id: PathId) -> Template:
     juror = await jurors.get_juror(request.user, juror_id)
     if not jurors.may_manage(request.user):
         raise PermissionDeniedException(_("You may not keep a juror pool."))
@@ -163,9 +162,7 @@ async def edit_juror(request: Request, juror_id: FromPath[int]) -> Template:
 
 
 @post("/jurors/{juror_id:int}", guards=[signed_in])
-async def update_juror(
-    request: Request, juror_id: FromPath[int], data: FormData
-) -> Template | Redirect:
+async def update_juror(request: Request, juror_id: PathId, data: FormData) -> Template | Redirect:
     try:
         await jurors.update_juror(request.user, juror_id, jurors.parse_juror(data))
     except FieldErrors as exc:

@@ -20,6 +20,7 @@ from app.auth.guards import signed_in
 from app.auth.scope import get_or_404
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import Dispute, Party
+from app.openapi import PathId
 from app.sessions import actions, agreement, booking, calendar, jurors, queries, rooms
 from app.sessions.rooms import CHINA
 from app.sessions.states import OUTCOMES
@@ -177,7 +178,7 @@ async def _detail(
 
 
 @get("/sessions/{session_id:int}", guards=[signed_in])
-async def session_page(request: Request, session_id: FromPath[int]) -> Template:
+async def session_page(request: Request, session_id: PathId) -> Template:
     return await _detail(request, session_id, {})
 
 
@@ -193,7 +194,7 @@ def action_payload(action: str, form: dict[str, Any]) -> dict[str, Any]:
 
 @post("/sessions/{session_id:int}/actions/{action:str}", guards=[signed_in])
 async def session_action(
-    request: Request, session_id: FromPath[int], action: FromPath[str], data: FormData
+    request: Request, session_id: PathId, action: FromPath[str], data: FormData
 ) -> Template | Redirect:
     await get_or_404(queries.S, session_id, request.user, queries.S.id)
     try:
@@ -208,7 +209,7 @@ async def session_action(
 
 
 @get("/sessions/{session_id:int}/agreement", guards=[signed_in])
-async def agreement_page(request: Request, session_id: FromPath[int]) -> Template:
+async def agreement_page(request: Request, session_id: PathId) -> Template:
     paper = await agreement.agreement(request.user, session_id, audit.Origin.of(request))
     response = render(request, "sessions/agreement.html", a=paper)
     response.headers["Cache-Control"] = "no-store"  # parties' numbers: no copy on the phone

@@ -15,6 +15,11 @@ async def test_the_openapi_schema_is_served(client):
     r = await client.get("/schema/openapi.json")
     assert r.status_code == 200
     assert "/api/v1/disputes" in r.json()["paths"]
+    # the description as YAML, and no browsable viewer that would load scripts from a CDN
+    yaml = await client.get("/schema")
+    assert yaml.status_code == 200 and "/api/v1/disputes:" in yaml.text
+    assert "cdn" not in yaml.text.lower()
+    assert (await client.get("/schema/swagger")).status_code == 404
 
 
 async def test_pages_speak_chinese_by_default_and_english_on_request(client):

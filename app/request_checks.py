@@ -1,0 +1,98 @@
+"""Checks every request passes before its handler runs, whatever the route.
+
+- A NUL character in a query parameter, a form field or a JSON string is refused (422, naming
+  the field): PostgreSQL cannot store one in text or JSON columns (the driver fails: a 500),
+  SQLite stores it and C-string readers later cut the text short. Field validators refuse it
+  too; this catches every route, including those that pass text straight to a query.
+- An integer in a JSON body beyond 32 bits is refused (422, naming the field): no number the
+  API takes is that large (ids are INTEGER, counts and versions small), and PostgreSQL's
+  driver fails on one bound to an INTEGER column (a 500) where SQLite would store it.
+- A route that reads a JSON body refuses a body declared as anything else (415) instead of
+  failing to parse it as JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
+from litestar.params import BodyKwarg
+
+from app.disputes.errors import FieldErrors
+from app.i18n import _
+
+JSON_TYPES = ("application/json",)
+
+
+def _nul_message() -> str:
+    return _("Contains a character that is not allowed.")
+
+
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def _out_of_range() -> str:
+    return _("Must be between %(low)s and %(high)s.", low=INT_MIN, high=INT_MAX)
+
+
+def _find_bad(value: Any, path: str) -> tuple[str, str] | None:
+    """(dotted path, message) of the first string or key holding a NUL or the first integer
+    beyond 32 bits, else None."""
+    if isinstance(value, str):
+        return (path, _nul_message()) if "\x00" in value else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None if INT_MIN <= value <= INT_MAX else (path, _out_of_range())
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                return where.replace("\x00", ""), _nul_message()
+            if found := _find_bad(item, where):
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if found := _find_bad(item, f"{path}[{i}]" if path else f"[{i}]"):
+                return found
+    return None
+
+
+def _reads_json(request: Request) -> bool:
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is None:
+        return False
+    kwarg = data.kwarg_definition
+    return not isinstance(kwarg, BodyKwarg) or kwarg.media_type == RequestEncodingType.JSON
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type in JSON_TYPES or content_type.endswith("+json")
+
+
+async def refuse_bad_input(request: Request) -> None:
+    """before_request: raise FieldErrors (422) or a 415 as described above."""
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise FieldErrors({key.replace("\x00", ""): _nul_message()})
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    content_type, _params = request.content_type
+    if _reads_json(request) and content_type and not _is_json(content_type):
+        raise HTTPException(
+            status_code=415, detail=_("Send the body as JSON (Content-Type: application/json).")
+        )
+    if _is_json(content_type):
+        body = await request.body()  # read once; Litestar keeps it for the handler
+        try:
+            decoded = msgspec.json.decode(body) if body else None
+        except msgspec.DecodeError:
+            return  # the handler answers 400 for unreadable JSON
+        if (found := _find_bad(decoded, "")) is not None:
+            where, message = found
+            raise FieldErrors({where or "body": message})
+    elif content_type == RequestEncodingType.URL_ENCODED:
+        for key, value in (await request.form()).multi_items():
+            if isinstance(value, str) and ("\x00" in key or "\x00" in value):
+                raise FieldErrors({key.replace("\x00", ""): _nul_message()})
