@@ -68,6 +68,8 @@ async def test_a_held_session_prints_its_mediation_agreement(
     made = (await cast.api["demo-village"].post("/api/v1/sessions", json=booking())).json()
     moment = datetime.fromisoformat(at(day, "10:00"))
     monkeypatch.setattr(clock, "now", lambda: moment)
+    # weeks later on the app's clock: yesterday's login has lapsed, so sign in again
+    mediator = await cast.browser("demo-village")
     r = await mediator.post_form(
         f"/sessions/{made['id']}/actions/hold",
         {
