@@ -96,14 +96,19 @@ async def save_user(
         rights_changed = await users.update_user(request.user, user_id, data)
     except FieldErrors as exc:
         values = user | {k: data.get(k) for k in ("display_name", "phone", "role")}
-        return render(
-            request,
-            "auth/user_form.html",
-            status_code=422,
-            **_form_context(target=user, values=values, errors=exc.errors),
-        )
+        return _refused(request, user, values, exc.errors)
     flag = "rights" if rights_changed else "saved"
     return Redirect(path=f"/admin/users/{user_id}?done={flag}", status_code=303)
+
+
+def _refused(request: Request, user: dict, values: dict, errors: dict) -> Response:
+    """The user's form again, with what was refused and why (422)."""
+    return render(
+        request,
+        "auth/user_form.html",
+        status_code=422,
+        **_form_context(target=user, values=values, errors=errors),
+    )
 
 
 async def _set_active(request: Request, user_id: int, active: bool) -> Response:
@@ -111,12 +116,7 @@ async def _set_active(request: Request, user_id: int, active: bool) -> Response:
         await users.set_active(request.user, user_id, active)
     except FieldErrors as exc:
         user = await users.get_user(request.user, user_id)
-        return render(
-            request,
-            "auth/user_form.html",
-            status_code=422,
-            **_form_context(target=user, values=user, errors=exc.errors),
-        )
+        return _refused(request, user, user, exc.errors)
     flag = "activated" if active else "deactivated"
     return Redirect(path=f"/admin/users/{user_id}?done={flag}", status_code=303)
 
@@ -137,12 +137,7 @@ async def reset_password(request: Request, user_id: FromPath[int]) -> Response:
         password = await users.reset_password(request.user, user_id)
     except FieldErrors as exc:
         user = await users.get_user(request.user, user_id)
-        return render(
-            request,
-            "auth/user_form.html",
-            status_code=422,
-            **_form_context(target=user, values=user, errors=exc.errors),
-        )
+        return _refused(request, user, user, exc.errors)
     user = await users.get_user(request.user, user_id)
     page = render(
         request, "auth/temporary_password.html", target=user, password=password, created=False
