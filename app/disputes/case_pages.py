@@ -92,7 +92,7 @@ async def act(
 
 @post("/disputes/{dispute_id:uuid}/parties/{position:int}/reveal", guards=[signed_in])
 async def reveal(request: Request, dispute_id: FromPath[uuid.UUID], position: PathId) -> Template:
-    """POST, not GET: showing the numbers writes the disclosure log, and keeps them out of URLs."""
+    """POST, not GET: showing the numbers writes the audit log, and keeps them out of URLs."""
     party = await privacy.reveal(
         request.user,
         dispute_id,
