@@ -65,7 +65,7 @@ async def test_jurors_for_a_case_carry_the_relation_flag(cast, case, juror, name
     flags = {j["name"]: j["flag"] for j in r.json()}
     assert flags["赵老师"] == ""
     assert "王" in flags["王德高"] and "王大山" in flags["王德高"]
-    assert all("*" in j["phone"] for j in r.json())  # phones masked in lists
+    assert all("*" in j["phone"] for j in r.json() if j["phone"])  # phones masked in lists
     assert (await cast.api["demo-grid-2"].get("/api/v1/jurors")).json() == []
 
 
