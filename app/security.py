@@ -1,6 +1,6 @@
 """Response headers every answer carries: CSP without inline scripts, no framing, no sniffing,
-and `Cache-Control: no-store` on whatever answers a signed-in request (pages and API answers
-carry personal data; only the static files, the service worker and the manifest do not)."""
+and `Cache-Control: no-store` on signed-in API answers and on pages that show people (see
+`cache_control`)."""
 
 from __future__ import annotations
 
@@ -52,18 +52,24 @@ def content_security_policy(settings: Settings) -> str:
 
 # Same for everybody, signed in or not: their own caching rules stand.
 _PUBLIC_PREFIXES = ("/static/", "/sw.js", "/manifest.webmanifest")
+# Signed-in pages that show people (parties, jurors, users) or what happened to them: never
+# stored anywhere. Other pages (lists, forms, dashboards) may stay on the user's own phone for
+# offline use (`private`, revalidated each time; signing out clears them), which field work
+# needs: the capture form and the recently seen lists open with no signal.
+_PERSONAL_PREFIXES = ("/disputes/", "/sessions/", "/jurors", "/admin/", "/account/", "/notifications")
+_SHELL_PAGES = ("/disputes/new",)  # under /disputes/ but a blank form: kept for offline capture
 
 
 def cache_control(path: str, signed_in: bool, current: str | None, html: bool) -> str | None:
     """The Cache-Control an answer leaves with (None: leave it as it is)."""
     if path.startswith(_PUBLIC_PREFIXES):
         return None
-    if signed_in:
-        # A handler's explicit `private` caching stands (a case photo: its bytes never change
-        # and only the user's own device keeps them); anything else is never stored.
-        if current and (current.startswith("private") or "no-store" in current):
-            return None
-        return "no-store"
+    if current and (current.startswith("private") or "no-store" in current):
+        # a handler's own choice stands (a case photo: its bytes never change and only the
+        # user's own device keeps them)
+        return None
+    if signed_in and (not html or (path.startswith(_PERSONAL_PREFIXES) and path not in _SHELL_PAGES)):
+        return "no-store"  # API answers carry personal data; so do the pages above
     if html and not current:
         return "private, no-cache"
     return None

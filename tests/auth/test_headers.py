@@ -18,6 +18,8 @@ from tests.support.cast import USERNAMES
 
 PARAM = re.compile(r"\{(\w+):[^}]+\}")
 UNCACHED_OK = ("/static/", "/sw.js", "/manifest.webmanifest")
+# pages that show parties, jurors or users, or a case's story
+PERSONAL = ("/disputes/", "/sessions/", "/jurors", "/admin/", "/account/", "/notifications")
 
 
 def get_paths(app) -> list[str]:
@@ -71,8 +73,13 @@ def assert_secure(path: str, r: httpx.Response, signed_in: bool) -> bool:
         assert directives.get("frame-ancestors") == "'none'", where
     if signed_in and not path.startswith(UNCACHED_OK):
         cache = r.headers.get("cache-control", "")
-        # a case photo may stay on the user's own phone (private); nothing else is stored
-        assert cache == "no-store" or cache.startswith("private, max-age"), where
+        if not html or (path.startswith(PERSONAL) and path != "/disputes/new"):
+            # API answers and pages that show people are never stored (a case photo may stay
+            # on the user's own phone: private)
+            assert cache == "no-store" or cache.startswith("private, max-age"), where
+        else:
+            # lists and forms may stay on the user's own phone for offline use, never shared
+            assert cache in ("private, no-cache", "no-store"), where
     assert "strict-transport-security" not in r.headers, where
     return html
 
