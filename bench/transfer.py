@@ -120,7 +120,10 @@ def _settle(page, seconds: float = 1.0) -> None:
 
 def _eventually(page, expression: str, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
-    while not page.evaluate(expression):
+    # a promise that never settles (a service worker that never activates) must not hang the
+    # run: each look gives up after two seconds and counts as "not yet"
+    bounded = f"Promise.race([Promise.resolve({expression}), new Promise(r => setTimeout(() => r(false), 2000))])"
+    while not page.evaluate(bounded):
         if time.monotonic() > deadline:
             raise RuntimeError(f"never true: {expression}")
         page.wait_for_timeout(100)
