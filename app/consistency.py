@@ -1,8 +1,8 @@
 """`pingli check`: does the database hold together? Run it after a restore (or whenever in
 doubt); it lists every problem it finds and exits 1 if there is one.
 
-- the ledger and the disclosure log are still append-only: their triggers exist and refuse an
-  UPDATE (tried inside a transaction that is rolled back);
+- the ledger and the audit log (and the former disclosure log) are still append-only: their
+  triggers exist and refuse an UPDATE (tried inside a transaction that is rolled back);
 - every case has its ledger: no case without a first event;
 - the monitoring counters, kept by difference, equal a recount from the ledger.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from app import db
 
-APPEND_ONLY = ("case_event", "disclosure_log")
+APPEND_ONLY = ("case_event", "audit_log", "disclosure_log")
 
 
 class _Rollback(Exception):
