@@ -126,6 +126,17 @@ async def bulk_insert(table: type[Table], rows: Sequence[dict[str, Any]]) -> Non
         await current.connection.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})', records)
 
 
+async def analyze(*tables: type[Table]) -> None:
+    """Refresh the planner's statistics of these tables after a bulk load. Autovacuum gets
+    there eventually, but until it does PostgreSQL plans for the tables as they were (a case
+    ledger of a million rows taken for an empty one: every look-up by case became a full scan).
+    SQLite plans without statistics (its plans were chosen that way): left alone."""
+    if not is_postgres():
+        return
+    for table in tables:
+        await engine().run_ddl(f'ANALYZE "{table._meta.tablename}"')
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.IntegrityError):
         return "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc)

@@ -128,26 +128,43 @@ def _number(name: str, v: float) -> float | int:
     return round(v, 6) if name.startswith("days_") else int(round(v))
 
 
+_BASE = "monitoring_stats_base"  # a temporary table: lives in the recount's connection only
+
+
 async def recount(now: datetime) -> None:
-    """Every counter afresh from the facts (inside the caller's transaction)."""
+    """Every counter afresh from the facts (inside the caller's transaction). The facts are
+    read once, grouped by day, place and category into a temporary table; the eight kinds of
+    rows (two spans × four levels) are sums over that, so the counters' conditions are
+    evaluated once per case instead of eight times (a million cases: minutes saved)."""
+    run = db.engine().run_querystring
     await StatsBucket.delete(force=True)
     select, exprs = _counters_sql(now)
     names = ", ".join(f'"{n}"' for n in figures.COUNTERS)
+    sums = ", ".join(f'SUM("{n}")' for n in figures.COUNTERS)
+    group = ", ".join(f'"{c}"' for c in _GROUP)
+    await run(QueryString(f"DROP TABLE IF EXISTS {_BASE}"))
+    await run(
+        QueryString(
+            f"CREATE TEMPORARY TABLE {_BASE} AS SELECT {group}, {select} "
+            f"FROM monitoring_case_fact WHERE {{}} GROUP BY {group}",
+            *exprs,
+            _counted(now),
+        )
+    )
     for span, day_column in SPANS:
         for depth, level in enumerate(LEVELS):
             kept = LEVELS[: depth + 1]
             places = ", ".join(f'"{lv}"' if lv in kept else "NULL" for lv in LEVELS)
-            group = ", ".join([f'"{day_column}"', *(f'"{lv}"' for lv in kept), '"category"'])
-            await db.engine().run_querystring(
+            by = ", ".join([f'"{day_column}"', *(f'"{lv}"' for lv in kept), '"category"'])
+            await run(
                 QueryString(
                     f'INSERT INTO monitoring_stats ("span", "day", "node", "node_level", '
                     f'"county", "township", "village", "grid", "category", {names}) '
-                    f'SELECT \'{span}\', "{day_column}", "{level}", \'{level}\', {places}, "category", {select} '
-                    f"FROM monitoring_case_fact WHERE {{}} GROUP BY {group}",
-                    *exprs,
-                    _counted(now),
+                    f'SELECT \'{span}\', "{day_column}", "{level}", \'{level}\', {places}, '
+                    f'"category", {sums} FROM {_BASE} GROUP BY {by}'
                 )
             )
+    await run(QueryString(f"DROP TABLE {_BASE}"))
 
 
 # ---------------------------------------------------------------------------------------------

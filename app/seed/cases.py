@@ -181,6 +181,7 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
         await CaseSequence.update({CaseSequence.last: last}).where(
             (CaseSequence.key == key) & (CaseSequence.last < last)
         )
+    await db.analyze(Dispute, Party, CaseEvent, AgreementTerm, Supervision)
     return n
 
 
