@@ -135,7 +135,10 @@ def cmd_rotate_keys(args) -> None:
     from app.pii_rotation import rotate_all
 
     done = asyncio.run(_with_db(rotate_all()))
-    print("re-encrypted with the first key of PINGLI_DATA_KEY:", ", ".join(f"{t} {n}" for t, n in done.items()))
+    print(
+        "re-encrypted with the first key of PINGLI_DATA_KEY:",
+        ", ".join(f"{t} {n}" for t, n in done.items()),
+    )
 
 
 def cmd_backup(args) -> None:

@@ -44,7 +44,9 @@ def engine_from_url(url: str) -> Engine:
         # (cases arrive in date order, so that index looks cheap) instead of the township's own.
         # 1.1 is the usual value for SSDs, which is what county servers run on.
         server_settings = {"plan_cache_mode": "force_custom_plan", "random_page_cost": "1.1"}
-        return PostgresEngine(config={"dsn": url, "server_settings": server_settings}, log_queries=False)
+        return PostgresEngine(
+            config={"dsn": url, "server_settings": server_settings}, log_queries=False
+        )
     if url.startswith("sqlite:"):
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +125,9 @@ async def bulk_insert(table: type[Table], rows: Sequence[dict[str, Any]]) -> Non
     else:
         quoted = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
-        await current.connection.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})', records)
+        await current.connection.executemany(
+            f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})', records
+        )
 
 
 async def analyze(*tables: type[Table]) -> None:

@@ -43,7 +43,9 @@ async def create_once(
                 return False
             await insert()
     except Exception as exc:
-        if db.is_unique_violation(exc) and await is_replay(table, row_id, identity, conflict_message):
+        if db.is_unique_violation(exc) and await is_replay(
+            table, row_id, identity, conflict_message
+        ):
             return False
         raise
     return True

@@ -9,6 +9,9 @@
   driver fails on one bound to an INTEGER column (a 500) where SQLite would store it.
 - A route that reads a JSON body refuses a body declared as anything else (415) instead of
   failing to parse it as JSON.
+- An id in the path must be written as plain digits: Litestar reads `/sessions/%201` (" 1"),
+  `/sessions/01` or Unicode digits as session 1, so one record would answer to many addresses.
+  Anything else names no record: 404.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import BodyKwarg
 
 from app.disputes.errors import FieldErrors
@@ -71,8 +74,22 @@ def _is_json(content_type: str) -> bool:
     return content_type in JSON_TYPES or content_type.endswith("+json")
 
 
+def _refuse_loose_path_ids(request: Request) -> None:
+    template = str(request.scope.get("path_template") or "").strip("/").split("/")
+    written = request.scope["path"].strip("/").split("/")
+    if len(template) != len(written):
+        return  # a mounted app or a path-typed parameter: nothing to line up
+    for part, raw in zip(template, written, strict=True):
+        if part.startswith("{") and part.endswith("}"):
+            name = part[1:-1].split(":")[0]
+            plain = raw.isascii() and raw.isdigit() and (raw == "0" or raw[0] != "0")
+            if isinstance(request.path_params.get(name), int) and not plain:
+                raise NotFoundException(_("Not found."))
+
+
 async def refuse_bad_input(request: Request) -> None:
-    """before_request: raise FieldErrors (422) or a 415 as described above."""
+    """before_request: raise FieldErrors (422), a 415 or a 404 as described above."""
+    _refuse_loose_path_ids(request)
     for key, value in request.query_params.multi_items():
         if "\x00" in key or "\x00" in value:
             raise FieldErrors({key.replace("\x00", ""): _nul_message()})

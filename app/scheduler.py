@@ -46,7 +46,9 @@ def jobs() -> list[Job]:
     """The one list of scheduled jobs. Each lives in its domain's module."""
     return [
         Job("purge-expired-logins", sessions.purge_expired, IntervalTrigger(minutes=15)),
-        Job("purge-audit-log", audit_retention.purge, CronTrigger(hour=3, minute=30, timezone=CHINA)),
+        Job(
+            "purge-audit-log", audit_retention.purge, CronTrigger(hour=3, minute=30, timezone=CHINA)
+        ),
         # sends what is due in the outbox: reminders, web push, SMS (claims make a rerun harmless)
         Job("drain-outbox", drain.run, IntervalTrigger(minutes=1)),
         Job("purge-old-login-failures", throttle.purge_old, IntervalTrigger(minutes=15)),
@@ -57,11 +59,27 @@ def jobs() -> list[Job]:
         ),
         Job("refresh-figures", monitoring_jobs.refresh_figures, IntervalTrigger(minutes=5)),
         Job("raise-alerts", monitoring_jobs.raise_alerts, IntervalTrigger(minutes=10)),
-        Job("remind-sweeps", monitoring_jobs.remind_sweeps, CronTrigger(hour=9, minute=0, timezone=CHINA)),
+        Job(
+            "remind-sweeps",
+            monitoring_jobs.remind_sweeps,
+            CronTrigger(hour=9, minute=0, timezone=CHINA),
+        ),
         # each issues the latest ended period if it is missing, so a run after downtime catches up
-        Job("daily-reports", monitoring_jobs.daily_reports, CronTrigger(hour=8, minute=0, timezone=CHINA)),
-        Job("weekly-reports", monitoring_jobs.weekly_reports, CronTrigger(day_of_week="mon", hour=8, minute=5, timezone=CHINA)),
-        Job("monthly-reports", monitoring_jobs.monthly_reports, CronTrigger(day=1, hour=8, minute=10, timezone=CHINA)),
+        Job(
+            "daily-reports",
+            monitoring_jobs.daily_reports,
+            CronTrigger(hour=8, minute=0, timezone=CHINA),
+        ),
+        Job(
+            "weekly-reports",
+            monitoring_jobs.weekly_reports,
+            CronTrigger(day_of_week="mon", hour=8, minute=5, timezone=CHINA),
+        ),
+        Job(
+            "monthly-reports",
+            monitoring_jobs.monthly_reports,
+            CronTrigger(day=1, hour=8, minute=10, timezone=CHINA),
+        ),
     ]
 
 

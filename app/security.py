@@ -56,7 +56,14 @@ _PUBLIC_PREFIXES = ("/static/", "/sw.js", "/manifest.webmanifest")
 # stored anywhere. Other pages (lists, forms, dashboards) may stay on the user's own phone for
 # offline use (`private`, revalidated each time; signing out clears them), which field work
 # needs: the capture form and the recently seen lists open with no signal.
-_PERSONAL_PREFIXES = ("/disputes/", "/sessions/", "/jurors", "/admin/", "/account/", "/notifications")
+_PERSONAL_PREFIXES = (
+    "/disputes/",
+    "/sessions/",
+    "/jurors",
+    "/admin/",
+    "/account/",
+    "/notifications",
+)
 _SHELL_PAGES = ("/disputes/new",)  # under /disputes/ but a blank form: kept for offline capture
 
 
@@ -68,7 +75,9 @@ def cache_control(path: str, signed_in: bool, current: str | None, html: bool) -
         # a handler's own choice stands (a case photo: its bytes never change and only the
         # user's own device keeps them)
         return None
-    if signed_in and (not html or (path.startswith(_PERSONAL_PREFIXES) and path not in _SHELL_PAGES)):
+    if signed_in and (
+        not html or (path.startswith(_PERSONAL_PREFIXES) and path not in _SHELL_PAGES)
+    ):
         return "no-store"  # API answers carry personal data; so do the pages above
     if html and not current:
         return "private, no-cache"

@@ -108,13 +108,35 @@ SETTINGS: tuple[Setting, ...] = (
         "1 counts every time limit in working days on China's official calendar (holidays and "
         "make-up workdays, 调休); 0 in calendar days.",
     ),
-    Setting("PINGLI_ACCEPT_DAYS", "3", "A level must accept (受理) a case it receives within this many days."),
-    Setting("PINGLI_RESOLVE_DAYS_VILLAGE", "15", "Days a village has to resolve a case once accepted."),
-    Setting("PINGLI_RESOLVE_DAYS_TOWNSHIP", "30", "Days a township has to resolve a case once accepted."),
-    Setting("PINGLI_RESOLVE_DAYS_COUNTY", "60", "Days the county has to resolve a case once accepted."),
-    Setting("PINGLI_FOLLOW_UP_DAYS", "15", "The follow-up visit (回访) is due this many days after resolution."),
-    Setting("PINGLI_ATTEMPTS_VILLAGE", "3", "Mediation attempts a village may make before the case must move on."),
-    Setting("PINGLI_ATTEMPTS_TOWNSHIP", "3", "Mediation attempts a township may make before the case must move on."),
+    Setting(
+        "PINGLI_ACCEPT_DAYS",
+        "3",
+        "A level must accept (受理) a case it receives within this many days.",
+    ),
+    Setting(
+        "PINGLI_RESOLVE_DAYS_VILLAGE", "15", "Days a village has to resolve a case once accepted."
+    ),
+    Setting(
+        "PINGLI_RESOLVE_DAYS_TOWNSHIP", "30", "Days a township has to resolve a case once accepted."
+    ),
+    Setting(
+        "PINGLI_RESOLVE_DAYS_COUNTY", "60", "Days the county has to resolve a case once accepted."
+    ),
+    Setting(
+        "PINGLI_FOLLOW_UP_DAYS",
+        "15",
+        "The follow-up visit (回访) is due this many days after resolution.",
+    ),
+    Setting(
+        "PINGLI_ATTEMPTS_VILLAGE",
+        "3",
+        "Mediation attempts a village may make before the case must move on.",
+    ),
+    Setting(
+        "PINGLI_ATTEMPTS_TOWNSHIP",
+        "3",
+        "Mediation attempts a township may make before the case must move on.",
+    ),
     Setting(
         "PINGLI_ATTEMPTS_COUNTY",
         "1",
@@ -125,7 +147,11 @@ SETTINGS: tuple[Setting, ...] = (
         "24",
         "Hours a case may stay overdue before the level above gets a supervision notice (督办).",
     ),
-    Setting("PINGLI_DEADLINE_SWEEP_MINUTES", "10", "How often the scheduler looks for overdue cases and replies."),
+    Setting(
+        "PINGLI_DEADLINE_SWEEP_MINUTES",
+        "10",
+        "How often the scheduler looks for overdue cases and replies.",
+    ),
     Setting(
         "PINGLI_SWEEP_DUE_DAY",
         "25",
@@ -138,7 +164,9 @@ SETTINGS: tuple[Setting, ...] = (
         "Map tiles, e.g. `https://tiles.example.gov.cn/{z}/{x}/{y}.png` (WGS84/CGCS2000 like Tianditu, "
         "not GCJ-02). None: maps draw boundaries on a plain background and request nothing outside.",
     ),
-    Setting("PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."),
+    Setting(
+        "PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."
+    ),
     Setting(
         "PINGLI_PUSH_CONTACT",
         "mailto:admin@localhost",
@@ -184,11 +212,15 @@ class CaseLimits:
     """Count days on China's official working calendar instead of the plain calendar."""
     accept_days: int = 3
     """Days to accept a case, at whichever level receives it."""
-    resolve_days: dict[str, int] = field(default_factory=lambda: {"village": 15, "township": 30, "county": 60})
+    resolve_days: dict[str, int] = field(
+        default_factory=lambda: {"village": 15, "township": 30, "county": 60}
+    )
     """Days to resolve a case once accepted, per level."""
     follow_up_days: int = 15
     """Days after resolution that the follow-up visit falls due."""
-    attempts: dict[str, int] = field(default_factory=lambda: {"village": 3, "township": 3, "county": 1})
+    attempts: dict[str, int] = field(
+        default_factory=lambda: {"village": 3, "township": 3, "county": 1}
+    )
     """Mediation attempts per level before the case must move on."""
     overdue_grace_hours: int = 24
     """How long a case may be overdue before the level above is told to supervise it."""

@@ -44,12 +44,22 @@ async def _measure(rounds: int) -> dict:
 
     app = create_app(run_scheduler=False)
     await db.start(4)
-    await db.engine().run_ddl("ANALYZE")  # planner statistics, as autovacuum keeps them after a bulk load
+    await db.engine().run_ddl(
+        "ANALYZE"
+    )  # planner statistics, as autovacuum keeps them after a bulk load
     rng = random.Random(6)
     result: dict = {"engine": current().name, "cases": await Dispute.count()}
     county = await Jurisdiction.select().where(Jurisdiction.level == "county").first()
-    codes = [r["code"] for r in await Jurisdiction.select(Jurisdiction.code).where(Jurisdiction.level == "grid")]
-    west, east, south, north = 113.04, 113.60, 32.49, 32.95  # the demo county's box, a few points outside
+    codes = [
+        r["code"]
+        for r in await Jurisdiction.select(Jurisdiction.code).where(Jurisdiction.level == "grid")
+    ]
+    west, east, south, north = (
+        113.04,
+        113.60,
+        32.49,
+        32.95,
+    )  # the demo county's box, a few points outside
 
     def points(n: int) -> list[tuple[float, float]]:
         return [(rng.uniform(west, east), rng.uniform(south, north)) for _ in range(n)]
@@ -69,10 +79,20 @@ async def _measure(rounds: int) -> dict:
         started = time.perf_counter()
         await locate.locate_many(many)
         _timed(batch, started)
-    result["lookup_s"], result["locate_s"], result["batch10k_s"] = median(lookup), median(single), median(batch)
+    result["lookup_s"], result["locate_s"], result["batch10k_s"] = (
+        median(lookup),
+        median(single),
+        median(batch),
+    )
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120) as client:
-        token = (await client.post("/api/v1/auth/login", json={"username": "demo-county", "password": PASSWORD})).json()["token"]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120
+    ) as client:
+        token = (
+            await client.post(
+                "/api/v1/auth/login", json={"username": "demo-county", "password": PASSWORD}
+            )
+        ).json()["token"]
         client.headers["Authorization"] = f"Bearer {token}"
         ids = [str(r["id"]) for r in await Dispute.select(Dispute.id).limit(500)]
 
@@ -90,16 +110,25 @@ async def _measure(rounds: int) -> dict:
         result["http"] = {
             "baseline": await sample("/api/v1/disputes/{id}", max(rounds * 10, 100)),
             "areas: 12 townships, zoom 10": await sample("/api/v1/map/areas?zoom=10", rounds),
-            "areas: 150 villages, zoom 10": await sample("/api/v1/map/areas?level=village&zoom=10", rounds),
-            "areas: 600 grids, zoom 12": await sample("/api/v1/map/areas?level=grid&zoom=12", rounds),
+            "areas: 150 villages, zoom 10": await sample(
+                "/api/v1/map/areas?level=village&zoom=10", rounds
+            ),
+            "areas: 600 grids, zoom 12": await sample(
+                "/api/v1/map/areas?level=grid&zoom=12", rounds
+            ),
             "cases: open, whole county, first 2,000": await sample("/api/v1/map/cases", rounds),
-            "cases: all, whole county, first 5,000": await sample("/api/v1/map/cases?status=all&per_page=5000", rounds),
+            "cases: all, whole county, first 5,000": await sample(
+                "/api/v1/map/cases?status=all&per_page=5000", rounds
+            ),
             "cases: open, a 5 km box": await sample(
-                f"/api/v1/map/cases?bbox={lon - 0.027},{lat - 0.022},{lon + 0.027},{lat + 0.022}", rounds
+                f"/api/v1/map/cases?bbox={lon - 0.027},{lat - 0.022},{lon + 0.027},{lat + 0.022}",
+                rounds,
             ),
             "hotspots: whole county, 30 days": await sample("/api/v1/map/hotspots", rounds),
             "rooms: whole county": await sample("/api/v1/map/rooms", rounds),
-            "near me: open cases within 1 km": await sample(f"/api/v1/disputes/near?lon={lon}&lat={lat}&radius_m=1000", rounds),
+            "near me: open cases within 1 km": await sample(
+                f"/api/v1/disputes/near?lon={lon}&lat={lat}&radius_m=1000", rounds
+            ),
         }
         # every one of the cases as points: the pages a client would need to walk
         started, raw, sent, page = time.perf_counter(), 0, 0, 1
@@ -109,7 +138,12 @@ async def _measure(rounds: int) -> dict:
             if not r.json()["truncated"]:
                 break
             page += 1
-        result["all_pages"] = {"s": time.perf_counter() - started, "raw": raw, "gzip": sent, "pages": page}
+        result["all_pages"] = {
+            "s": time.perf_counter() - started,
+            "raw": raw,
+            "gzip": sent,
+            "pages": page,
+        }
     await db.stop()
     return result
 
@@ -121,10 +155,16 @@ def measure(engine: str, cases: int, rounds: int) -> dict:
         pingli(["seed-demo"], url, data_dir, capture_output=True)
         pingli(["seed-demo", "--disputes", str(cases - 300)], url, data_dir, capture_output=True)
         seeded = time.perf_counter() - started
-        env = dict(os.environ, PINGLI_DATABASE_URL=url, PINGLI_DATA_DIR=data_dir, PINGLI_SCHEDULER="0")
+        env = dict(
+            os.environ, PINGLI_DATABASE_URL=url, PINGLI_DATA_DIR=data_dir, PINGLI_SCHEDULER="0"
+        )
         child = subprocess.run(
             [sys.executable, "-m", "bench.geo", "--child", "--rounds", str(rounds)],
-            env=env, cwd=REPO, check=True, capture_output=True, text=True,
+            env=env,
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+            text=True,
         )
     found = json.loads(child.stdout.strip().splitlines()[-1])
     found["seed_s"] = seeded
@@ -141,7 +181,10 @@ def rows_for(r: dict) -> list[tuple[str, str]]:
     rows = [
         (f"{e}: cases in the database", f"{r['cases']:,} (seeded in {r['seed_s']:.0f} s)"),
         (f"{e}: baseline, jurisdiction by code (median)", f"{lookup * 1e6:,.0f} µs"),
-        (f"{e}: locate one point a call (median)", f"{r['locate_s'] * 1e6:,.0f} µs  = {r['locate_s'] / lookup:.2f} × baseline"),
+        (
+            f"{e}: locate one point a call (median)",
+            f"{r['locate_s'] * 1e6:,.0f} µs  = {r['locate_s'] / lookup:.2f} × baseline",
+        ),
         (
             f"{e}: locate 10,000 points a call (median)",
             f"{r['batch10k_s'] * 1e3:,.0f} ms = {10_000 / r['batch10k_s']:,.0f} points/s"
@@ -154,12 +197,17 @@ def rows_for(r: dict) -> list[tuple[str, str]]:
         if name == "baseline":
             continue
         rows.append(
-            (f"{e}: {name}", f"{m['s'] * 1e3:7.1f} ms = {m['s'] / base:5.1f} × baseline; {_size(m['raw'])} ({_size(m['gzip'])} gzip)")
+            (
+                f"{e}: {name}",
+                f"{m['s'] * 1e3:7.1f} ms = {m['s'] / base:5.1f} × baseline; {_size(m['raw'])} ({_size(m['gzip'])} gzip)",
+            )
         )
     a = r["all_pages"]
     rows.append(
-        (f"{e}: all {r['cases']:,} cases as points, {a['pages']} pages",
-         f"{a['s']:.1f} s; {_size(a['raw'])} ({_size(a['gzip'])} gzip)")
+        (
+            f"{e}: all {r['cases']:,} cases as points, {a['pages']} pages",
+            f"{a['s']:.1f} s; {_size(a['raw'])} ({_size(a['gzip'])} gzip)",
+        )
     )
     return rows
 

@@ -18,7 +18,9 @@ def main(names: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s): {unknown}; choose from {BENCHMARKS}", file=sys.stderr)
         return 2
-    codes = [subprocess.call([sys.executable, "-m", f"bench.{name}"]) for name in names or BENCHMARKS]
+    codes = [
+        subprocess.call([sys.executable, "-m", f"bench.{name}"]) for name in names or BENCHMARKS
+    ]
     return max(codes)
 
 

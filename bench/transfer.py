@@ -136,7 +136,11 @@ def _wire_size(base_url: str, path: str) -> int:
     with httpx.Client(base_url=base_url, headers={"accept-encoding": "gzip"}) as http:
         r = http.get(path)
         headers = sum(len(k) + len(v) + 4 for k, v in r.headers.raw)
-        return len(f"HTTP/1.1 {r.status_code} {r.reason_phrase}\r\n\r\n") + headers + r.num_bytes_downloaded
+        return (
+            len(f"HTTP/1.1 {r.status_code} {r.reason_phrase}\r\n\r\n")
+            + headers
+            + r.num_bytes_downloaded
+        )
 
 
 def _session_cookie(base_url: str) -> list[dict]:
@@ -147,7 +151,12 @@ def _session_cookie(base_url: str) -> list[dict]:
         token = re.search(r'name="_csrf_token" value="([^"]+)"', form).group(1)
         r = http.post(
             "/login",
-            data={"username": "demo-grid", "password": "pingli-demo-2026", "next": "/", "_csrf_token": token},
+            data={
+                "username": "demo-grid",
+                "password": "pingli-demo-2026",
+                "next": "/",
+                "_csrf_token": token,
+            },
         )
         assert r.status_code == 302, r.text
         return [{"name": k, "value": v, "url": base_url} for k, v in http.cookies.items()]
@@ -190,9 +199,12 @@ def report(result: dict, as_json: bool) -> None:
                 {
                     "first_visit_bytes": first.total,
                     "first_visit_page_bytes": sum(first.page.values()),
-                    "first_visit_service_worker_bytes": sum(first.worker.values()) + sum(first.browser.values()),
+                    "first_visit_service_worker_bytes": sum(first.worker.values())
+                    + sum(first.browser.values()),
                     "repeat_visit_bytes": repeat.total,
-                    "repeat_visit_urls": sorted(u for u, n in {**repeat.page, **repeat.worker}.items() if n),
+                    "repeat_visit_urls": sorted(
+                        u for u, n in {**repeat.page, **repeat.worker}.items() if n
+                    ),
                     "budget_bytes": BUDGET,
                 }
             )
@@ -200,7 +212,11 @@ def report(result: dict, as_json: bool) -> None:
         return
     for name, transfer in (("first visit", first), ("repeat visit", repeat)):
         print(f"\n{name}: {transfer.total:,} bytes on the wire")
-        for who, bucket in (("page", transfer.page), ("service worker", transfer.worker), ("browser", transfer.browser)):
+        for who, bucket in (
+            ("page", transfer.page),
+            ("service worker", transfer.worker),
+            ("browser", transfer.browser),
+        ):
             for url, n in sorted(bucket.items(), key=lambda kv: -kv[1]):
                 if n:
                     print(f"  {n:>8,}  {who:<15} {url}")

@@ -63,7 +63,13 @@ def reencode(data: bytes) -> Encoded:
             oriented = ImageOps.exif_transpose(source)
             oriented.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
             photo = _flatten(oriented)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise BadImage() from exc
     thumb = photo.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)

@@ -45,7 +45,11 @@ async def photos_of(actor: Actor, dispute_id: uuid.UUID) -> list[dict[str, Any]]
 async def get_photo(actor: Actor, dispute_id: uuid.UUID, photo_id: uuid.UUID) -> dict[str, Any]:
     """The photo's row, if the actor can see its case; otherwise 404."""
     await get_or_404(Dispute, dispute_id, actor, Dispute.id)
-    row = await Attachment.select().where((Attachment.id == photo_id) & (Attachment.dispute == dispute_id)).first()
+    row = (
+        await Attachment.select()
+        .where((Attachment.id == photo_id) & (Attachment.dispute == dispute_id))
+        .first()
+    )
     if row is None:
         from litestar.exceptions import NotFoundException
 

@@ -38,12 +38,18 @@ async def put_photo(
     as the body. Repeating it with the same bytes answers the same (200); other bytes 409."""
     created = await services.store_photo(request.user, dispute_id, photo_id, await request.body())
     body = queries.photo_dict(await queries.get_photo(request.user, dispute_id, photo_id))
-    return Response(body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"})
+    return Response(
+        body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"}
+    )
 
 
 @get("/api/v1/disputes/{dispute_id:uuid}/photos", guards=[signed_in], tags=["attachments"])
-async def list_photos(request: Request, dispute_id: FromPath[uuid.UUID]) -> Response[list[dict[str, Any]]]:
-    return Response(await queries.photos_of(request.user, dispute_id), headers={"Cache-Control": "no-store"})
+async def list_photos(
+    request: Request, dispute_id: FromPath[uuid.UUID]
+) -> Response[list[dict[str, Any]]]:
+    return Response(
+        await queries.photos_of(request.user, dispute_id), headers={"Cache-Control": "no-store"}
+    )
 
 
 @dataclass
@@ -87,13 +93,25 @@ async def _serve(actor: Actor, dispute_id: uuid.UUID, photo_id: uuid.UUID, thumb
     )
 
 
-@get("/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}", guards=[signed_in], include_in_schema=False)
-async def photo_file(request: Request, dispute_id: FromPath[uuid.UUID], photo_id: FromPath[uuid.UUID]) -> File:
+@get(
+    "/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}",
+    guards=[signed_in],
+    include_in_schema=False,
+)
+async def photo_file(
+    request: Request, dispute_id: FromPath[uuid.UUID], photo_id: FromPath[uuid.UUID]
+) -> File:
     return await _serve(request.user, dispute_id, photo_id, thumb=False)
 
 
-@get("/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}/thumb", guards=[signed_in], include_in_schema=False)
-async def photo_thumb(request: Request, dispute_id: FromPath[uuid.UUID], photo_id: FromPath[uuid.UUID]) -> File:
+@get(
+    "/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}/thumb",
+    guards=[signed_in],
+    include_in_schema=False,
+)
+async def photo_thumb(
+    request: Request, dispute_id: FromPath[uuid.UUID], photo_id: FromPath[uuid.UUID]
+) -> File:
     return await _serve(request.user, dispute_id, photo_id, thumb=True)
 
 

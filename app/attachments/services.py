@@ -52,7 +52,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-async def store_photo(actor: Actor, dispute_id: uuid.UUID, photo_id: uuid.UUID, data: bytes) -> bool:
+async def store_photo(
+    actor: Actor, dispute_id: uuid.UUID, photo_id: uuid.UUID, data: bytes
+) -> bool:
     """Attach `data` as photo `photo_id` of a case the actor can see. True when stored now;
     False when this id already holds these bytes for this case (a repeat)."""
     await get_or_404(Dispute, dispute_id, actor, Dispute.id)

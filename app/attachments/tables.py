@@ -21,10 +21,14 @@ from app.disputes.tables import Dispute
 
 
 class Attachment(Table):
-    id = UUID(primary_key=True, help_text="Client-generated: the same id uploaded twice is one photo.")
+    id = UUID(
+        primary_key=True, help_text="Client-generated: the same id uploaded twice is one photo."
+    )
     dispute = ForeignKey(references=Dispute, on_delete=OnDelete.restrict, index=True)
     kind = Varchar(length=16, default="photo", help_text="photo")
-    content_type = Varchar(length=64, help_text="Of the stored file (photos are re-encoded to JPEG).")
+    content_type = Varchar(
+        length=64, help_text="Of the stored file (photos are re-encoded to JPEG)."
+    )
     size = Integer(help_text="Bytes of the stored file.")
     width = Integer(default=0)
     height = Integer(default=0)

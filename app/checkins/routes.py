@@ -36,10 +36,14 @@ async def create(request: Request, data: JSONBody[CheckinIn]) -> Response[dict[s
     new = services.parse_checkin(msgspec.to_builtins(data))
     checkin_id, created = await services.create_checkin(request.user, new)
     body = await queries.get_checkin(request.user, checkin_id)
-    return Response(body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"})
+    return Response(
+        body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"}
+    )
 
 
-async def _page(request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Template:
+async def _page(
+    request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
+) -> Template:
     return render(
         request,
         "checkins/page.html",

@@ -37,7 +37,9 @@ class NewCheckin:
         data = asdict(self)
         data.pop("id")
         data["checked_at"] = self.checked_at.isoformat() if self.checked_at else None
-        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
 
 
 def parse_checkin(data: dict[str, Any]) -> NewCheckin:
@@ -57,10 +59,14 @@ def parse_checkin(data: dict[str, Any]) -> NewCheckin:
         errors["checked_at"] = _("The time lies in the future.")
     result = NewCheckin(
         id=checkin_id,
-        grid_id=number_field(data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True),
+        grid_id=number_field(
+            data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True
+        ),
         lon=lon,
         lat=lat,
-        gps_accuracy_m=number_field(data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000),
+        gps_accuracy_m=number_field(
+            data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000
+        ),
         checked_at=checked_at,
         note=text_field(data.get("note"), "note", errors, limit=MAX_NOTE),
     )

@@ -21,7 +21,9 @@ from app.jurisdictions.tables import Jurisdiction
 
 
 class PatrolCheckin(Table):
-    id = UUID(primary_key=True, help_text="Client-generated: the same id posted twice is one check-in.")
+    id = UUID(
+        primary_key=True, help_text="Client-generated: the same id posted twice is one check-in."
+    )
     user = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)
     county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
     township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
@@ -31,6 +33,8 @@ class PatrolCheckin(Table):
     lat = Float(null=True, default=None)
     gps_accuracy_m = Float(null=True, default=None)
     note = Text(default="")
-    checked_at = Timestamptz(index=True, help_text="When the worker checked in (the phone's clock).")
+    checked_at = Timestamptz(
+        index=True, help_text="When the worker checked in (the phone's clock)."
+    )
     content_hash = Varchar(length=64, help_text="Hash of the payload (idempotent replays).")
     created_at = Timestamptz(default=TimestamptzNow(), help_text="When the server received it.")

@@ -61,21 +61,29 @@ async def show(request: Request, dispute_id: FromPath[uuid.UUID]) -> Response[di
 
 
 @get("/disputes/{dispute_id:uuid}/events", guards=[signed_in])
-async def events(request: Request, dispute_id: FromPath[uuid.UUID]) -> Response[list[dict[str, Any]]]:
+async def events(
+    request: Request, dispute_id: FromPath[uuid.UUID]
+) -> Response[list[dict[str, Any]]]:
     """The ledger, oldest first: who, when, at which level, what (never edited or deleted)."""
     return Response(await queries.events(request.user, dispute_id), headers=NO_STORE)
 
 
 @get("/disputes/{dispute_id:uuid}/duplicates", guards=[signed_in])
-async def possible_duplicates(request: Request, dispute_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
+async def possible_duplicates(
+    request: Request, dispute_id: FromPath[uuid.UUID]
+) -> list[dict[str, Any]]:
     """Open cases of the same category within 250 m, nearest first."""
     case = await queries.get_dispute(request.user, dispute_id)
     found = await duplicates.suggestions(request.user, case)
     return [{k: r[k] for k in ("id", "case_no", "title", "status", "distance_m")} for r in found]
 
 
-@post("/disputes/{dispute_id:uuid}/parties/{position:int}/reveal", guards=[signed_in], status_code=200)
-async def reveal_party(request: Request, dispute_id: FromPath[uuid.UUID], position: PathId) -> Response[dict[str, Any]]:
+@post(
+    "/disputes/{dispute_id:uuid}/parties/{position:int}/reveal", guards=[signed_in], status_code=200
+)
+async def reveal_party(
+    request: Request, dispute_id: FromPath[uuid.UUID], position: PathId
+) -> Response[dict[str, Any]]:
     """A party's full phone and ID number, for the case's holders only. Every call is logged."""
     party = await privacy.reveal(
         request.user,
@@ -90,7 +98,9 @@ async def reveal_party(request: Request, dispute_id: FromPath[uuid.UUID], positi
 def _action_route(action: str, body: type[msgspec.Struct]) -> HTTPRouteHandler:
     """POST /disputes/{id}/actions/<action>: parse → the rules and the service → the case."""
 
-    async def handler(request: Request, dispute_id: uuid.UUID, data: Any) -> Response[dict[str, Any]]:
+    async def handler(
+        request: Request, dispute_id: uuid.UUID, data: Any
+    ) -> Response[dict[str, Any]]:
         version, fields = parse_action(action, msgspec.to_builtins(data))
         await actions.perform(request.user, dispute_id, action, version, fields)
         return Response(await queries.get_dispute(request.user, dispute_id), headers=NO_STORE)

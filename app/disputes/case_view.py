@@ -34,11 +34,16 @@ def ladder(case: dict[str, Any], attempts_per_level: dict[str, int]) -> dict[str
         "left": max(allowed - case["attempts"], 0),
         "next": states.LEVEL_ABOVE.get(case["level"]),
         "below": [lv for lv in states.CASE_LEVELS if states.RANK[lv] < states.RANK[case["level"]]],
-        "rungs": [{"level": lv, "allowed": attempts_per_level[lv], "current": lv == case["level"]} for lv in states.CASE_LEVELS],
+        "rungs": [
+            {"level": lv, "allowed": attempts_per_level[lv], "current": lv == case["level"]}
+            for lv in states.CASE_LEVELS
+        ],
     }
 
 
-async def case_page(actor: Actor, dispute_id: uuid.UUID, now: datetime | None = None) -> dict[str, Any]:
+async def case_page(
+    actor: Actor, dispute_id: uuid.UUID, now: datetime | None = None
+) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     rules = deadlines.limits()
     case = await queries.get_dispute(actor, dispute_id, now)
@@ -52,16 +57,29 @@ async def case_page(actor: Actor, dispute_id: uuid.UUID, now: datetime | None = 
         .where(Supervision.dispute == dispute_id)
         .order_by(Supervision.id)
     )
-    terms = await AgreementTerm.select().where(AgreementTerm.dispute == dispute_id).order_by(AgreementTerm.position)
+    terms = (
+        await AgreementTerm.select()
+        .where(AgreementTerm.dispute == dispute_id)
+        .order_by(AgreementTerm.position)
+    )
     can_mark = "mark-duplicate" in case["available_actions"]
     return {
         "case": case,
         "ledger": events,
-        "supervisions": [o | {"late": o["replied_at"] is None and o["due_at"] <= now} for o in orders],
+        "supervisions": [
+            o | {"late": o["replied_at"] is None and o["due_at"] <= now} for o in orders
+        ],
         "terms": terms,
-        "documents": ledger.completeness(events, any(p["role"] == "applicant" for p in case["parties"])),
+        "documents": ledger.completeness(
+            events, any(p["role"] == "applicant" for p in case["parties"])
+        ),
         "ladder": ladder(case, rules.attempts),
-        "court": court_window(date.fromisoformat(case["agreement_signed_on"]) if case["agreement_signed_on"] else None, now.astimezone(deadlines.CHINA).date()),
+        "court": court_window(
+            date.fromisoformat(case["agreement_signed_on"])
+            if case["agreement_signed_on"]
+            else None,
+            now.astimezone(deadlines.CHINA).date(),
+        ),
         "duplicates": await duplicates.suggestions(actor, case) if can_mark else [],
         "can_reveal": states.holds(actor, case["holder"]["id"]),
         "today": now.astimezone(deadlines.CHINA).date().isoformat(),

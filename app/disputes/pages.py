@@ -33,9 +33,16 @@ async def home(request: Request) -> Template:
     mine = queues.for_role(actor.role)
     # each queue is one bounded query; asked side by side, the page waits for the slowest only
     pages = await asyncio.gather(
-        *(queries.list_disputes(actor, queries.DisputeFilters(queue=q.code, per_page=5), now) for q in mine)
+        *(
+            queries.list_disputes(actor, queries.DisputeFilters(queue=q.code, per_page=5), now)
+            for q in mine
+        )
     )
-    return render(request, "home.html", queues=[{"queue": q, "page": p} for q, p in zip(mine, pages, strict=True)])
+    return render(
+        request,
+        "home.html",
+        queues=[{"queue": q, "page": p} for q, p in zip(mine, pages, strict=True)],
+    )
 
 
 @get("/disputes", guards=[signed_in])
@@ -60,7 +67,9 @@ async def list_page(request: Request) -> Template:
 async def _form_context(request: Request) -> dict:
     actor = request.user
     grids = await (
-        Jurisdiction.select(Jurisdiction.id, Jurisdiction.name, Jurisdiction.village.name.as_alias("village_name"))
+        Jurisdiction.select(
+            Jurisdiction.id, Jurisdiction.name, Jurisdiction.village.name.as_alias("village_name")
+        )
         .where((Jurisdiction.level == "grid") & scope_where(Jurisdiction, actor))
         .order_by(Jurisdiction.code)
     )
@@ -110,8 +119,17 @@ async def create(request: Request, data: FormData) -> Template | Redirect:
         dispute_id, _created = await services.create_dispute(request.user, new)
     except FieldErrors as exc:
         context = await _form_context(request)
-        return render(request, "disputes/new.html", status_code=422, values=payload, errors=exc.errors, **context)
+        return render(
+            request,
+            "disputes/new.html",
+            status_code=422,
+            values=payload,
+            errors=exc.errors,
+            **context,
+        )
     return Redirect(path=f"/disputes/{dispute_id}")
 
 
-router = Router(path="/", route_handlers=[home, list_page, new_page, create], include_in_schema=False)
+router = Router(
+    path="/", route_handlers=[home, list_page, new_page, create], include_in_schema=False
+)

@@ -105,7 +105,9 @@ class DisputeFilters:
             except (TypeError, ValueError):
                 f.errors[name] = _("Must be a whole number between 1 and %(high)s.", high=high)
         if not f.errors and (f.page - 1) * f.per_page >= MAX_DEPTH:
-            f.errors["page"] = _("Only the first %(n)s cases are listed: narrow the filters.", n=MAX_DEPTH)
+            f.errors["page"] = _(
+                "Only the first %(n)s cases are listed: narrow the filters.", n=MAX_DEPTH
+            )
         return f
 
 
@@ -212,7 +214,11 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
     elif f.page == 1:
         counted = 0
     else:  # past the end: no row to carry the count
-        counted = (await db.engine().run_querystring(QueryString("SELECT {} AS n", _count_up_to(where, COUNT_CAP + 1))))[0]["n"]
+        counted = (
+            await db.engine().run_querystring(
+                QueryString("SELECT {} AS n", _count_up_to(where, COUNT_CAP + 1))
+            )
+        )[0]["n"]
     return Page(
         items=[summary(r, now) for r in rows[: f.per_page]],
         total=min(counted, COUNT_CAP),

@@ -86,7 +86,9 @@ async def _next_case_no(grid: dict, year: int) -> str:
     return f"{prefix}-{year}-{rows[0]['last']:06d}"
 
 
-async def create_dispute(actor: Actor, new: NewDispute, now: datetime | None = None) -> tuple[uuid.UUID, bool]:
+async def create_dispute(
+    actor: Actor, new: NewDispute, now: datetime | None = None
+) -> tuple[uuid.UUID, bool]:
     """Log a case. Returns (id, created). The same id with the same content is the same case
     (created=False); the same id with other content is a Conflict. A group dispute or a
     high-risk case is reported to the township at once."""
@@ -168,19 +170,30 @@ async def create_dispute(actor: Actor, new: NewDispute, now: datetime | None = N
     return dispute_id, True
 
 
-async def _alert_township(dispute_id: uuid.UUID, case_no: str, new: NewDispute, grid: dict, now: datetime) -> None:
+async def _alert_township(
+    dispute_id: uuid.UUID, case_no: str, new: NewDispute, grid: dict, now: datetime
+) -> None:
     if new.people_involved >= GROUP_DISPUTE_PEOPLE:
         kind = "group_dispute"
     elif new.risk_level == "high":
         kind = "high_risk"
     else:
         return
-    case = {"id": dispute_id, "case_no": case_no, "title": new.title, "people_involved": new.people_involved}
+    case = {
+        "id": dispute_id,
+        "case_no": case_no,
+        "title": new.title,
+        "people_involved": new.people_involved,
+    }
     await notices.tell(kind, case, [grid["township"]], now, occasion="logged")
 
 
 async def _replay(dispute_id: uuid.UUID, digest: str) -> uuid.UUID | None:
-    row = await Dispute.select(Dispute.id, Dispute.content_hash).where(Dispute.id == dispute_id).first()
+    row = (
+        await Dispute.select(Dispute.id, Dispute.content_hash)
+        .where(Dispute.id == dispute_id)
+        .first()
+    )
     if row is None:
         return None
     if row["content_hash"] != digest:

@@ -60,7 +60,9 @@ class Dispute(Table):
         help_text="The node whose mediators hold the case: its village, township or county.",
     )
     due_from = Timestamptz(null=True, default=None, help_text="When the running time limit began.")
-    due_kind = Varchar(length=16, null=True, default=None, help_text="accept|resolve|hand_back|follow_up")
+    due_kind = Varchar(
+        length=16, null=True, default=None, help_text="accept|resolve|hand_back|follow_up"
+    )
     overdue_at = Timestamptz(
         null=True, default=None, help_text="When the scheduler flagged the running limit overdue."
     )
@@ -69,7 +71,9 @@ class Dispute(Table):
         default=None,
         help_text="When the scheduler told the level above to supervise the overdue case.",
     )
-    attempts = Integer(default=0, help_text="Mediation sessions held at the current level (the ladder).")
+    attempts = Integer(
+        default=0, help_text="Mediation sessions held at the current level (the ladder)."
+    )
     accepted_at = Timestamptz(null=True, default=None)
     followed_up_at = Timestamptz(null=True, default=None)
     agreement_signed_on = Date(
@@ -110,7 +114,6 @@ class CaseSequence(Table):
     last = Integer(default=0)
 
 
-
 class Supervision(Table):
     """A supervision order (督办) from a level above the holder: instructions, a deadline and a
     required reply. The holder keeps the case. Scoped like the case it is about."""
@@ -120,7 +123,9 @@ class Supervision(Table):
     township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
     village = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
     grid = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
-    issuer = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, help_text="The level above.")
+    issuer = ForeignKey(
+        references=Jurisdiction, on_delete=OnDelete.restrict, help_text="The level above."
+    )
     issuer_level = Varchar(length=16)
     issued_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     automatic = Boolean(default=False, help_text="Issued by the scheduler for an overdue case.")
@@ -130,7 +135,9 @@ class Supervision(Table):
     replied_at = Timestamptz(null=True, default=None, index=True)
     replied_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     reply = Text(default="")
-    overdue_at = Timestamptz(null=True, default=None, help_text="When the missing reply was flagged.")
+    overdue_at = Timestamptz(
+        null=True, default=None, help_text="When the missing reply was flagged."
+    )
 
 
 class AgreementTerm(Table):

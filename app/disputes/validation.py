@@ -53,7 +53,9 @@ class NewDispute:
         return data
 
 
-def text_field(value: Any, field_name: str, errors: dict, *, required: bool = False, limit: int) -> str:
+def text_field(
+    value: Any, field_name: str, errors: dict, *, required: bool = False, limit: int
+) -> str:
     if value is None or value == "":
         if required:
             errors[field_name] = _("This field is required.")
@@ -72,7 +74,9 @@ def text_field(value: Any, field_name: str, errors: dict, *, required: bool = Fa
     return value
 
 
-def number_field(value: Any, field_name: str, errors: dict, *, low: float, high: float, integer: bool = False):
+def number_field(
+    value: Any, field_name: str, errors: dict, *, low: float, high: float, integer: bool = False
+):
     if value is None or value == "":
         return None
     try:
@@ -90,7 +94,9 @@ def number_field(value: Any, field_name: str, errors: dict, *, low: float, high:
     return number
 
 
-def choice_field(value: Any, field_name: str, errors: dict, choices: dict, default: str | None) -> str:
+def choice_field(
+    value: Any, field_name: str, errors: dict, choices: dict, default: str | None
+) -> str:
     if value in (None, "") and default is not None:
         return default
     if value not in choices:
@@ -133,9 +139,15 @@ def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
     lat = number_field(data.get("lat"), "lat", errors, low=-90, high=90)
     if (lon is None) != (lat is None) and "lon" not in errors and "lat" not in errors:
         errors["lat" if lat is None else "lon"] = _("Give both longitude and latitude, or neither.")
-    accuracy = number_field(data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000)
-    grid_id = number_field(data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True)
-    people = number_field(data.get("people_involved"), "people_involved", errors, low=1, high=MAX_PEOPLE, integer=True)
+    accuracy = number_field(
+        data.get("gps_accuracy_m"), "gps_accuracy_m", errors, low=0, high=100_000
+    )
+    grid_id = number_field(
+        data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True
+    )
+    people = number_field(
+        data.get("people_involved"), "people_involved", errors, low=1, high=MAX_PEOPLE, integer=True
+    )
     parties = _parties(data.get("parties"), errors)
     result = NewDispute(
         id=dispute_id,
@@ -176,10 +188,14 @@ def _parties(value: Any, errors: dict) -> tuple[NewParty, ...]:
         phone = text_field(item.get("phone"), f"{prefix}.phone", errors, limit=32) or None
         if phone and not all(c.isdigit() or c in "+- " for c in phone):
             errors[f"{prefix}.phone"] = _("A phone number has digits only.")
-        id_number = text_field(item.get("id_number"), f"{prefix}.id_number", errors, limit=32) or None
+        id_number = (
+            text_field(item.get("id_number"), f"{prefix}.id_number", errors, limit=32) or None
+        )
         parties.append(
             NewParty(
-                role=choice_field(item.get("role"), f"{prefix}.role", errors, PARTY_ROLES, "applicant"),
+                role=choice_field(
+                    item.get("role"), f"{prefix}.role", errors, PARTY_ROLES, "applicant"
+                ),
                 name=name,
                 phone=phone,
                 id_number=id_number,

@@ -68,4 +68,6 @@ async def disputes_near(request: Request) -> Response[dict[str, Any]]:
     return Response({"items": items, "center": [lon, lat], "radius_m": radius}, headers=NO_STORE)
 
 
-router = Router(path="/api/v1", route_handlers=[areas, cases, hotspots, rooms, disputes_near], tags=["map"])
+router = Router(
+    path="/api/v1", route_handlers=[areas, cases, hotspots, rooms, disputes_near], tags=["map"]
+)

@@ -18,7 +18,17 @@ from app.auth.scope import scope_where
 from app.disputes.tables import Dispute
 
 # what a map point or a near-me row carries: small, and nothing personal
-CASE_FIELDS = ("id", "case_no", "title", "category", "status", "risk_level", "lon", "lat", "created_at")
+CASE_FIELDS = (
+    "id",
+    "case_no",
+    "title",
+    "category",
+    "status",
+    "risk_level",
+    "lon",
+    "lat",
+    "created_at",
+)
 CLUSTER_FIELDS = ("id", "category", "status", "lon", "lat", "created_at")  # what a hotspot sums up
 
 
@@ -71,11 +81,15 @@ class GeoBackend(Protocol):
         None outside every boundary."""
         ...
 
-    async def nearby(self, f: CaseFilter, lon: float, lat: float, radius_m: float, limit: int) -> list[tuple[str, float]]:
+    async def nearby(
+        self, f: CaseFilter, lon: float, lat: float, radius_m: float, limit: int
+    ) -> list[tuple[str, float]]:
         """(case id, metres on the spheroid) of the cases within radius_m, nearest first."""
         ...
 
-    async def cases_in_box(self, f: CaseFilter, box: Box | None, limit: int, offset: int) -> tuple[list[dict], int]:
+    async def cases_in_box(
+        self, f: CaseFilter, box: Box | None, limit: int, offset: int
+    ) -> tuple[list[dict], int]:
         """CASE_FIELDS of the cases inside the box (edges included; None: anywhere), newest
         first, and how many there are."""
         ...

@@ -94,7 +94,9 @@ class Embedded:
         np.minimum.at(best, found_point, found_geom)  # the first in order of preference
         return [index.ids[b] if b < len(index.ids) else None for b in best.tolist()]
 
-    async def nearby(self, f: CaseFilter, lon: float, lat: float, radius_m: float, limit: int) -> list[tuple[str, float]]:
+    async def nearby(
+        self, f: CaseFilter, lon: float, lat: float, radius_m: float, limit: int
+    ) -> list[tuple[str, float]]:
         west, south, east, north = degrees_box(lon, lat, radius_m)
         rows = await Dispute.select(Dispute.id, Dispute.lon, Dispute.lat).where(
             f.where()
@@ -110,7 +112,9 @@ class Embedded:
         within.sort(key=lambda pair: (pair[1], pair[0]))
         return within[:limit]
 
-    async def cases_in_box(self, f: CaseFilter, box: Box | None, limit: int, offset: int) -> tuple[list[dict], int]:
+    async def cases_in_box(
+        self, f: CaseFilter, box: Box | None, limit: int, offset: int
+    ) -> tuple[list[dict], int]:
         where = f.where()
         if box is not None:
             where &= (

@@ -80,7 +80,9 @@ def dbscan(x: np.ndarray, y: np.ndarray, eps: float, min_points: int) -> np.ndar
     return labels
 
 
-def summarise(rows: list[dict], labels: list[int | None], open_statuses: tuple[str, ...]) -> list[dict]:
+def summarise(
+    rows: list[dict], labels: list[int | None], open_statuses: tuple[str, ...]
+) -> list[dict]:
     """One entry per cluster: where (the members' mean point and the farthest member's distance
     from it), how many, how recent, which categories. Rows come ordered by id; the engines
     number clusters differently, so each is named by its first member."""
@@ -107,7 +109,10 @@ def summarise(rows: list[dict], labels: list[int | None], open_statuses: tuple[s
                 "key": str(group[0]["id"]),
                 "count": len(group),
                 "open": sum(1 for m in group if m["status"] in open_statuses),
-                "center": [round(float(centre_lon[c]), DECIMALS), round(float(centre_lat[c]), DECIMALS)],
+                "center": [
+                    round(float(centre_lon[c]), DECIMALS),
+                    round(float(centre_lat[c]), DECIMALS),
+                ],
                 "radius_m": round(float(radius[c]), 1),
                 "first": newest_first[-1]["created_at"],
                 "last": newest_first[0]["created_at"],

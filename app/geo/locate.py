@@ -12,7 +12,11 @@ from collections.abc import Sequence
 from app.geo.backend import current
 from app.jurisdictions.tables import LEVELS, Jurisdiction
 
-PLACE_COLUMNS = (Jurisdiction.id, Jurisdiction.level, *(Jurisdiction._meta.get_column_by_name(lv) for lv in LEVELS))
+PLACE_COLUMNS = (
+    Jurisdiction.id,
+    Jurisdiction.level,
+    *(Jurisdiction._meta.get_column_by_name(lv) for lv in LEVELS),
+)
 
 
 def invalidate() -> None:

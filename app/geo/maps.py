@@ -53,7 +53,9 @@ class MapParams:
             category=self.category,
             since=self.since,
             until=self.until,
-            statuses=statuses if statuses is not None else (OPEN_STATUSES if self.open_only else None),
+            statuses=statuses
+            if statuses is not None
+            else (OPEN_STATUSES if self.open_only else None),
         )
 
 
@@ -81,7 +83,9 @@ async def parse(actor: Actor, params: dict[str, Any]) -> MapParams:
         raw = params.get(name)
         if raw:
             try:
-                setattr(p, attr, _china_midnight(date.fromisoformat(str(raw)) + timedelta(days=shift)))
+                setattr(
+                    p, attr, _china_midnight(date.fromisoformat(str(raw)) + timedelta(days=shift))
+                )
             except (ValueError, OverflowError):  # not a date, or one at the calendar's very end
                 errors[name] = _("Must be a date like 2026-05-01.")
     status = params.get("status") or "open"
@@ -124,10 +128,19 @@ async def area_stats(actor: Actor, p: MapParams) -> tuple[list[dict], float]:
     column = Jurisdiction._meta.get_column_by_name(p.node["level"])
     rows = await (
         Jurisdiction.select(
-            Jurisdiction.id, Jurisdiction.code, Jurisdiction.name, Jurisdiction.level,
-            Jurisdiction.area_km2, Jurisdiction.centroid_lon, Jurisdiction.centroid_lat,
+            Jurisdiction.id,
+            Jurisdiction.code,
+            Jurisdiction.name,
+            Jurisdiction.level,
+            Jurisdiction.area_km2,
+            Jurisdiction.centroid_lon,
+            Jurisdiction.centroid_lat,
         )
-        .where((column == p.node["id"]) & (Jurisdiction.level == p.level) & scope_where(Jurisdiction, actor))
+        .where(
+            (column == p.node["id"])
+            & (Jurisdiction.level == p.level)
+            & scope_where(Jurisdiction, actor)
+        )
         .order_by(Jurisdiction.code)
     )
     counts = await open_counts(actor, p)
@@ -155,7 +168,9 @@ def _iso(value: datetime) -> str:
 
 
 async def cases(actor: Actor, p: MapParams) -> dict:
-    rows, total = await current().cases_in_box(p.cases(actor), p.box, p.per_page, (p.page - 1) * p.per_page)
+    rows, total = await current().cases_in_box(
+        p.cases(actor), p.box, p.per_page, (p.page - 1) * p.per_page
+    )
     features = [
         _feature(
             _point(r["lon"], r["lat"]),
@@ -190,22 +205,41 @@ async def hotspot_layer(actor: Actor, p: MapParams, now: datetime | None = None)
     box only picks which clusters are sent."""
     until = p.until or (now or datetime.now(UTC))
     f = CaseFilter(
-        actor=actor, node_level=p.node["level"], node_id=p.node["id"], category=p.category,
-        since=until - timedelta(days=p.days), until=until,
+        actor=actor,
+        node_level=p.node["level"],
+        node_id=p.node["id"],
+        category=p.category,
+        since=until - timedelta(days=p.days),
+        until=until,
     )
-    county = await Jurisdiction.select(Jurisdiction.centroid_lat).where(Jurisdiction.id == p.node["county"]).first()
+    county = (
+        await Jurisdiction.select(Jurisdiction.centroid_lat)
+        .where(Jurisdiction.id == p.node["county"])
+        .first()
+    )
     plane = hotspots.Plane.at(county["centroid_lat"] if county and county["centroid_lat"] else 0.0)
-    rows, labels = await current().clusters(f, plane.kx, plane.ky, hotspots.RADIUS_M, hotspots.MIN_CASES)
+    rows, labels = await current().clusters(
+        f, plane.kx, plane.ky, hotspots.RADIUS_M, hotspots.MIN_CASES
+    )
     spots = hotspots.summarise(rows, labels, OPEN_STATUSES)
     if p.box is not None:
         b = p.box
-        spots = [s for s in spots if b.west <= s["center"][0] <= b.east and b.south <= s["center"][1] <= b.north]
+        spots = [
+            s
+            for s in spots
+            if b.west <= s["center"][0] <= b.east and b.south <= s["center"][1] <= b.north
+        ]
     features = [
         _feature(
             {"type": "Point", "coordinates": s["center"]},
             # the map shows counts; the newest few ids let a popup link on without sending every
             # member (a county's hotspots with up to 50 ids each weighed 318 KB)
-            {**s, "case_ids": s["case_ids"][:LAYER_CASE_IDS], "first": _iso(s["first"]), "last": _iso(s["last"])},
+            {
+                **s,
+                "case_ids": s["case_ids"][:LAYER_CASE_IDS],
+                "first": _iso(s["first"]),
+                "last": _iso(s["last"]),
+            },
         )
         for s in spots
     ]
@@ -223,7 +257,12 @@ async def rooms(actor: Actor, p: MapParams) -> dict:
     column = Room._meta.get_column_by_name(p.node["level"])
     rows = await (
         Room.select(Room.id, Room.name, Room.address, Room.capacity, Room.lon, Room.lat)
-        .where(scope_where(Room, actor) & (column == p.node["id"]) & Room.active.eq(True) & Room.lon.is_not_null())
+        .where(
+            scope_where(Room, actor)
+            & (column == p.node["id"])
+            & Room.active.eq(True)
+            & Room.lon.is_not_null()
+        )
         .order_by(Room.id)
     )
     features = [

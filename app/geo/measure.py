@@ -32,7 +32,9 @@ DECIMALS = 6  # ~0.1 m: every coordinate we send out is rounded to this
 
 def geodesic_m(lon1, lat1, lon2, lat2) -> np.ndarray:
     """Distance in metres on the WGS84 ellipsoid (Vincenty's inverse). Arrays broadcast."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    lon1, lat1, lon2, lat2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)
+    )
     big_l = lon2 - lon1
     u1 = np.arctan((1 - WGS84_F) * np.tan(lat1))
     u2 = np.arctan((1 - WGS84_F) * np.tan(lat2))
@@ -58,9 +60,18 @@ def geodesic_m(lon1, lat1, lon2, lat2) -> np.ndarray:
     u_sq = cos2_alpha * (WGS84_A**2 - WGS84_B**2) / WGS84_B**2
     k_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
     k_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
-    delta_sigma = k_b * sin_sigma * (
-        cos_2sm
-        + k_b / 4 * (cos_sigma * (-1 + 2 * cos_2sm**2) - k_b / 6 * cos_2sm * (-3 + 4 * sin_sigma**2) * (-3 + 4 * cos_2sm**2))
+    delta_sigma = (
+        k_b
+        * sin_sigma
+        * (
+            cos_2sm
+            + k_b
+            / 4
+            * (
+                cos_sigma * (-1 + 2 * cos_2sm**2)
+                - k_b / 6 * cos_2sm * (-3 + 4 * sin_sigma**2) * (-3 + 4 * cos_2sm**2)
+            )
+        )
     )
     return WGS84_B * k_a * (sigma - delta_sigma)
 

@@ -19,17 +19,27 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-async def open_cases_near(actor: Actor, lon: float, lat: float, radius_m: int, limit: int = DEFAULT_LIMIT) -> list[dict]:
+async def open_cases_near(
+    actor: Actor, lon: float, lat: float, radius_m: int, limit: int = DEFAULT_LIMIT
+) -> list[dict]:
     """Case summaries with `distance_m` (on the WGS84 spheroid, rounded to 0.1 m)."""
-    found = await current().nearby(CaseFilter(actor=actor, statuses=OPEN_STATUSES), lon, lat, radius_m, limit)
+    found = await current().nearby(
+        CaseFilter(actor=actor, statuses=OPEN_STATUSES), lon, lat, radius_m, limit
+    )
     if not found:
         return []
     rows = await Dispute.select(*LIST_COLUMNS, Dispute.lon, Dispute.lat).where(
-        scope_where(Dispute, actor) & Dispute.id.is_in([uuid.UUID(case_id) for case_id, _m in found])
+        scope_where(Dispute, actor)
+        & Dispute.id.is_in([uuid.UUID(case_id) for case_id, _m in found])
     )
     by_id = {str(r["id"]): r for r in rows}
     return [
-        {**summary(by_id[case_id]), "distance_m": round(metres, 1), "lon": by_id[case_id]["lon"], "lat": by_id[case_id]["lat"]}
+        {
+            **summary(by_id[case_id]),
+            "distance_m": round(metres, 1),
+            "lon": by_id[case_id]["lon"],
+            "lat": by_id[case_id]["lat"],
+        }
         for case_id, metres in found
         if case_id in by_id
     ]

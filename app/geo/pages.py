@@ -21,16 +21,24 @@ from app.settings import get_settings
 from app.web import render
 
 FILTER_KEYS = ("node", "level", "category", "from", "to", "status")
-START_ZOOM = {"county": 10, "township": 12, "village": 13, "grid": 15}  # until the areas fit the view
+START_ZOOM = {
+    "county": 10,
+    "township": 12,
+    "village": 13,
+    "grid": 15,
+}  # until the areas fit the view
 
 
 def _map_config(p: maps.MapParams, params: dict[str, Any]) -> dict:
     settings = get_settings()
     return {
         "node": {"id": p.node["id"], "name": p.node["name"], "level": p.node["level"]},
-        "centroid": [p.node["centroid_lon"], p.node["centroid_lat"]] if p.node["centroid_lon"] else None,
+        "centroid": [p.node["centroid_lon"], p.node["centroid_lat"]]
+        if p.node["centroid_lon"]
+        else None,
         "zoom": START_ZOOM[p.node["level"]],
-        "query": {k: params[k] for k in FILTER_KEYS if params.get(k)} | {"node": p.node["id"], "level": p.level},
+        "query": {k: params[k] for k in FILTER_KEYS if params.get(k)}
+        | {"node": p.node["id"], "level": p.level},
         "urls": {
             "areas": "/api/v1/map/areas",
             "cases": "/api/v1/map/cases",
@@ -54,7 +62,9 @@ def _map_config(p: maps.MapParams, params: dict[str, Any]) -> dict:
             "density": _("%(d)s open cases per km²"),
             "view_case": _("Open the case file"),
             "zoom_in": _("Map of this area"),
-            "truncated": _("Showing the newest %(shown)s of %(total)s cases here: zoom in or narrow the filters."),
+            "truncated": _(
+                "Showing the newest %(shown)s of %(total)s cases here: zoom in or narrow the filters."
+            ),
             "hotspot": _("%(count)s cases within %(radius)s m in %(days)s days (%(open)s open)"),
             "capacity": _("Seats: %(n)s"),
             "failed": _("The map data could not be loaded. Check the connection and reload."),

@@ -9,7 +9,9 @@ from app.geo.backend import Box
 from app.i18n import _
 
 
-def int_param(params: dict[str, Any], name: str, default: int | None, low: int, high: int, errors: dict) -> int | None:
+def int_param(
+    params: dict[str, Any], name: str, default: int | None, low: int, high: int, errors: dict
+) -> int | None:
     raw = params.get(name)
     if raw in (None, ""):
         return default
@@ -48,7 +50,9 @@ def lon_lat(params: dict[str, Any]) -> tuple[float, float]:
                 raise ValueError
             found[name] = value
         except (TypeError, ValueError):
-            errors[name] = _("Must be a number between %(low)s and %(high)s.", low=-bound, high=bound)
+            errors[name] = _(
+                "Must be a number between %(low)s and %(high)s.", low=-bound, high=bound
+            )
     if errors:
         raise FieldErrors(errors)
     return found["lon"], found["lat"]

@@ -82,7 +82,10 @@ def _deepest(point):
     county is tested against a few small grid polygons, never against the county's outline."""
     tries = [
         select(jurisdiction.c.id)
-        .where(jurisdiction.c.depth == depth, func.ST_DWithin(jurisdiction.c.geom, point, BORDER_TOLERANCE))
+        .where(
+            jurisdiction.c.depth == depth,
+            func.ST_DWithin(jurisdiction.c.geom, point, BORDER_TOLERANCE),
+        )
         .order_by(jurisdiction.c.code)
         .limit(1)
         .scalar_subquery()
@@ -148,7 +151,9 @@ class PostGIS:
             url = self._url.replace("postgresql://", "postgresql+asyncpg://", 1).replace(
                 "postgres://", "postgresql+asyncpg://", 1
             )
-            self._engine = create_async_engine(url, pool_size=get_settings().db_pool_size, max_overflow=0)
+            self._engine = create_async_engine(
+                url, pool_size=get_settings().db_pool_size, max_overflow=0
+            )
             self._loop = loop
             db.on_stop(self.dispose)
         return self._engine
@@ -170,7 +175,9 @@ class PostGIS:
         )
         return [r.node for r in rows]
 
-    async def nearby(self, f: CaseFilter, lon: float, lat: float, radius_m: float, limit: int) -> list[tuple[str, float]]:
+    async def nearby(
+        self, f: CaseFilter, lon: float, lat: float, radius_m: float, limit: int
+    ) -> list[tuple[str, float]]:
         # func.geography(geom) is the expression of the geography GiST index: it is used
         here = func.geography(_point(lon, lat))
         where_ = func.geography(dispute.c.geom)
@@ -183,13 +190,17 @@ class PostGIS:
         )
         return [(str(r.id), float(r.metres)) for r in await self._all(statement)]
 
-    async def cases_in_box(self, f: CaseFilter, box: Box | None, limit: int, offset: int) -> tuple[list[dict], int]:
+    async def cases_in_box(
+        self, f: CaseFilter, box: Box | None, limit: int, offset: int
+    ) -> tuple[list[dict], int]:
         where = case_where(f)
         if box is not None:
             where += [
                 # && finds candidates through the GiST index; its float4 boxes are ~1 m coarse
                 # at lon 113, so the exact edges come from the plain comparisons (as on SQLite)
-                dispute.c.geom.op("&&")(func.ST_MakeEnvelope(box.west, box.south, box.east, box.north, 4326)),
+                dispute.c.geom.op("&&")(
+                    func.ST_MakeEnvelope(box.west, box.south, box.east, box.north, 4326)
+                ),
                 dispute.c.lon.between(box.west, box.east),
                 dispute.c.lat.between(box.south, box.north),
             ]

@@ -41,4 +41,6 @@ async def show(request: Request, node_id: PathId) -> Response[dict[str, Any]]:
     return Response(await queries.node_detail(request.user, node_id, zoom), headers=NO_STORE)
 
 
-router = Router(path="/api/v1", route_handlers=[locate_point, list_children, show], tags=["jurisdictions"])
+router = Router(
+    path="/api/v1", route_handlers=[locate_point, list_children, show], tags=["jurisdictions"]
+)

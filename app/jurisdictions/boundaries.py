@@ -50,7 +50,13 @@ def read_file(path: str | Path) -> dict:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise BoundaryErrors(
-            [_("The file is not valid JSON (line %(line)s, column %(column)s).", line=exc.lineno, column=exc.colno)]
+            [
+                _(
+                    "The file is not valid JSON (line %(line)s, column %(column)s).",
+                    line=exc.lineno,
+                    column=exc.colno,
+                )
+            ]
         ) from exc
 
 
@@ -65,10 +71,14 @@ def _geometry(feature: dict, name: str, problems: list[str]) -> BaseGeometry | N
         return None
     minx, miny, maxx, maxy = geometry.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        problems.append(_("Feature %(f)s: coordinates must be longitude and latitude (WGS84).", f=name))
+        problems.append(
+            _("Feature %(f)s: coordinates must be longitude and latitude (WGS84).", f=name)
+        )
         return None
     if not geometry.is_valid:
-        problems.append(_("Feature %(f)s: invalid polygon (%(why)s).", f=name, why=explain_validity(geometry)))
+        problems.append(
+            _("Feature %(f)s: invalid polygon (%(why)s).", f=name, why=explain_validity(geometry))
+        )
         return None
     return geometry
 
@@ -107,7 +117,9 @@ def _check(features: list[Any]) -> list[dict]:
     return parsed
 
 
-def _tree_problems(features: list[dict], existing: dict[str, dict], parent_codes: dict[int, str]) -> list[str]:
+def _tree_problems(
+    features: list[dict], existing: dict[str, dict], parent_codes: dict[int, str]
+) -> list[str]:
     """Parents known and one level up; names for new nodes; no node changes level or parent."""
     in_file = {f["code"]: f for f in features}
     problems = []
@@ -117,7 +129,14 @@ def _tree_problems(features: list[dict], existing: dict[str, dict], parent_codes
         if row is None and not f.get("name"):
             problems.append(_("Feature %(f)s: code and name are required.", f=code))
         if row is not None and row["level"] != level:
-            problems.append(_("Feature %(f)s: is a %(old)s already, not a %(new)s.", f=code, old=row["level"], new=level))
+            problems.append(
+                _(
+                    "Feature %(f)s: is a %(old)s already, not a %(new)s.",
+                    f=code,
+                    old=row["level"],
+                    new=level,
+                )
+            )
             continue
         if level == "county":
             continue
@@ -129,15 +148,24 @@ def _tree_problems(features: list[dict], existing: dict[str, dict], parent_codes
             problems.append(_("Feature %(f)s: unknown parent %(p)s.", f=code, p=parent_code))
         elif parent["level"] != LEVELS[LEVELS.index(level) - 1]:
             problems.append(
-                _("Feature %(f)s: a %(level)s cannot belong to the %(parent_level)s %(p)s.",
-                  f=code, level=level, parent_level=parent["level"], p=parent_code)
+                _(
+                    "Feature %(f)s: a %(level)s cannot belong to the %(parent_level)s %(p)s.",
+                    f=code,
+                    level=level,
+                    parent_level=parent["level"],
+                    p=parent_code,
+                )
             )
         elif row is not None and parent_codes.get(row["parent"]) != parent_code:
-            problems.append(_("Feature %(f)s: moving a node to another parent is not supported.", f=code))
+            problems.append(
+                _("Feature %(f)s: moving a node to another parent is not supported.", f=code)
+            )
     return problems
 
 
-def _family(features: list[dict], existing: dict[str, dict], parent_codes: dict[int, str]) -> dict[str, topology.Node]:
+def _family(
+    features: list[dict], existing: dict[str, dict], parent_codes: dict[int, str]
+) -> dict[str, topology.Node]:
     nodes = {
         code: topology.Node(
             code,
@@ -151,7 +179,9 @@ def _family(features: list[dict], existing: dict[str, dict], parent_codes: dict[
     for f in features:
         kept = nodes.get(f["code"])
         geometry = f["geometry"] if f["geometry"] is not None else (kept.geometry if kept else None)
-        nodes[f["code"]] = topology.Node(f["code"], f["level"], f["parent_code"], geometry, from_file=True)
+        nodes[f["code"]] = topology.Node(
+            f["code"], f["level"], f["parent_code"], geometry, from_file=True
+        )
     return nodes
 
 
@@ -160,7 +190,9 @@ async def import_feature_collection(collection: Any) -> ImportReport:
         raise BoundaryErrors([_("The file is not a GeoJSON FeatureCollection.")])
     crs = ((collection.get("crs") or {}).get("properties") or {}).get("name", "")
     if crs and not crs.upper().endswith(("CRS84", "4326")):
-        raise BoundaryErrors([_("Coordinates must be WGS84 longitude and latitude, not %(crs)s.", crs=crs)])
+        raise BoundaryErrors(
+            [_("Coordinates must be WGS84 longitude and latitude, not %(crs)s.", crs=crs)]
+        )
     features = _check(collection.get("features") or [])
     rows = await Jurisdiction.select()
     existing = {r["code"]: r for r in rows}
@@ -182,9 +214,9 @@ async def import_feature_collection(collection: Any) -> ImportReport:
 
 
 async def _bump_version() -> None:
-    bumped = await BoundaryVersion.update({BoundaryVersion.version: BoundaryVersion.version + 1}, force=True).returning(
-        BoundaryVersion.id
-    )
+    bumped = await BoundaryVersion.update(
+        {BoundaryVersion.version: BoundaryVersion.version + 1}, force=True
+    ).returning(BoundaryVersion.id)
     if not bumped:
         await BoundaryVersion.insert(BoundaryVersion(version=1))
 
@@ -213,19 +245,27 @@ async def _upsert(f: dict, existing: dict[str, dict], report: ImportReport) -> N
     for level in LEVELS[: LEVELS.index(f["level"])]:
         values[level] = parent[level] if parent else None
     if row is None:
-        inserted = await Jurisdiction.insert(Jurisdiction(code=f["code"], **values)).returning(Jurisdiction.id)
-        node_id = inserted[0]["id"]
-        await Jurisdiction.update({Jurisdiction._meta.get_column_by_name(f["level"]): node_id}).where(
-            Jurisdiction.id == node_id
+        inserted = await Jurisdiction.insert(Jurisdiction(code=f["code"], **values)).returning(
+            Jurisdiction.id
         )
+        node_id = inserted[0]["id"]
+        await Jurisdiction.update(
+            {Jurisdiction._meta.get_column_by_name(f["level"]): node_id}
+        ).where(Jurisdiction.id == node_id)
         report.created += 1
     else:
         node_id = row["id"]
-        await Jurisdiction.update({Jurisdiction._meta.get_column_by_name(k): v for k, v in values.items()}).where(
-            Jurisdiction.id == node_id
-        )
+        await Jurisdiction.update(
+            {Jurisdiction._meta.get_column_by_name(k): v for k, v in values.items()}
+        ).where(Jurisdiction.id == node_id)
         report.updated += 1
-    existing[f["code"]] = {**(row or {}), **values, "id": node_id, "code": f["code"], f["level"]: node_id}
+    existing[f["code"]] = {
+        **(row or {}),
+        **values,
+        "id": node_id,
+        "code": f["code"],
+        f["level"]: node_id,
+    }
 
 
 async def export_collection(root_code: str | None = None) -> dict:
@@ -237,18 +277,27 @@ async def export_collection(root_code: str | None = None) -> dict:
         if root is None:
             raise BoundaryErrors([_("No jurisdiction has the code %(code)s.", code=root_code)])
         where = Jurisdiction._meta.get_column_by_name(root["level"]) == root["id"]
-    query = Jurisdiction.select(
-        Jurisdiction.code,
-        Jurisdiction.name,
-        Jurisdiction.level,
-        Jurisdiction.abbr,
-        Jurisdiction.boundary,
-        Jurisdiction.parent.code.as_alias("parent_code"),
-    ).order_by(Jurisdiction.depth).order_by(Jurisdiction.code)
+    query = (
+        Jurisdiction.select(
+            Jurisdiction.code,
+            Jurisdiction.name,
+            Jurisdiction.level,
+            Jurisdiction.abbr,
+            Jurisdiction.boundary,
+            Jurisdiction.parent.code.as_alias("parent_code"),
+        )
+        .order_by(Jurisdiction.depth)
+        .order_by(Jurisdiction.code)
+    )
     rows = await (query.where(where) if where is not None else query)
     features = []
     for r in rows:
-        props = {"code": r["code"], "name": r["name"], "level": r["level"], "parent_code": r["parent_code"]}
+        props = {
+            "code": r["code"],
+            "name": r["name"],
+            "level": r["level"],
+            "parent_code": r["parent_code"],
+        }
         if r["abbr"]:
             props["abbr"] = r["abbr"]
         geometry = json.loads(r["boundary"]) if r["boundary"] else None

@@ -21,9 +21,12 @@ def cmd_import(args: argparse.Namespace) -> None:
     from app.jurisdictions.boundaries import BoundaryErrors, import_feature_collection, read_file
 
     _speak_the_default_language()
+
     async def run() -> None:
         report = await import_feature_collection(read_file(args.file))
-        print(f"boundaries imported from {args.file}: {report.created} created, {report.updated} updated")
+        print(
+            f"boundaries imported from {args.file}: {report.created} created, {report.updated} updated"
+        )
 
     try:
         asyncio.run(_with_db(run()))

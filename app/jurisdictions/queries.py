@@ -37,7 +37,12 @@ def brief(actor: Actor, node: dict) -> dict | None:
     """How much of `node` the actor may see: all of it in their subtree, the name of their own
     ancestors, nothing otherwise."""
     if in_subtree(actor, node):
-        return {"id": node["id"], "code": node["code"], "name": node["name"], "level": node["level"]}
+        return {
+            "id": node["id"],
+            "code": node["code"],
+            "name": node["name"],
+            "level": node["level"],
+        }
     if is_ancestor(actor, node):
         return {"id": node["id"], "name": node["name"], "level": node["level"]}
     return None
@@ -54,7 +59,11 @@ async def ancestors(actor: Actor, node: dict) -> list[dict]:
     ids = [node[lv] for lv in LEVELS[: LEVELS.index(node["level"])] if node[lv] is not None]
     if not ids:
         return []
-    rows = await Jurisdiction.select(*NODE_COLUMNS).where(Jurisdiction.id.is_in(ids)).order_by(Jurisdiction.depth)
+    rows = (
+        await Jurisdiction.select(*NODE_COLUMNS)
+        .where(Jurisdiction.id.is_in(ids))
+        .order_by(Jurisdiction.depth)
+    )
     return [seen for seen in (brief(actor, r) for r in rows) if seen is not None]
 
 
@@ -82,7 +91,9 @@ async def node_detail(actor: Actor, node_id: int, zoom: int | None = None) -> di
 async def children(actor: Actor, parent_id: int | None) -> list[dict]:
     """The children of `parent_id` (in the actor's area), or the actor's own node."""
     if parent_id is None:
-        rows = await Jurisdiction.select(*NODE_COLUMNS).where(Jurisdiction.id == actor.jurisdiction_id)
+        rows = await Jurisdiction.select(*NODE_COLUMNS).where(
+            Jurisdiction.id == actor.jurisdiction_id
+        )
     else:
         await get_or_404(Jurisdiction, parent_id, actor, Jurisdiction.id)
         rows = await (
@@ -113,7 +124,10 @@ async def locate_for(actor: Actor, lon: float, lat: float) -> dict:
         answer["message"] = _("This point lies outside the county.")
         return answer
     ids = [found[lv] for lv in LEVELS if found[lv] is not None]
-    rows = {r["id"]: r for r in await Jurisdiction.select(*NODE_COLUMNS).where(Jurisdiction.id.is_in(ids))}
+    rows = {
+        r["id"]: r
+        for r in await Jurisdiction.select(*NODE_COLUMNS).where(Jurisdiction.id.is_in(ids))
+    }
     for lv in LEVELS:
         if found[lv] in rows:
             answer[lv] = brief(actor, rows[found[lv]])

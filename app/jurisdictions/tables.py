@@ -32,7 +32,9 @@ class Jurisdiction(Table):
     boundary = Text(null=True, default=None, help_text="GeoJSON Polygon/MultiPolygon, WGS84.")
     centroid_lon = Float(null=True, default=None)
     centroid_lat = Float(null=True, default=None)
-    area_km2 = Float(null=True, default=None, help_text="Geodesic area of the boundary (density maps).")
+    area_km2 = Float(
+        null=True, default=None, help_text="Geodesic area of the boundary (density maps)."
+    )
 
 
 class BoundaryVersion(Table):

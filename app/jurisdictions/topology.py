@@ -70,7 +70,10 @@ def _family_problems(parent: Node, family: list[Node]) -> list[str]:
                 found.append(
                     _(
                         "Feature %(f)s: overlaps its sibling %(other)s by %(m2)s m² near %(near)s.",
-                        f=a.code, other=b.code, m2=f"{_m2(overlap):,.0f}", near=_near(overlap),
+                        f=a.code,
+                        other=b.code,
+                        m2=f"{_m2(overlap):,.0f}",
+                        near=_near(overlap),
                     )
                 )
     if parent.geometry is None or not shaped:
@@ -81,7 +84,10 @@ def _family_problems(parent: Node, family: list[Node]) -> list[str]:
             found.append(
                 _(
                     "Feature %(f)s: reaches %(m2)s m² outside its parent %(parent)s near %(near)s.",
-                    f=n.code, parent=parent.code, m2=f"{_m2(outside):,.0f}", near=_near(outside),
+                    f=n.code,
+                    parent=parent.code,
+                    m2=f"{_m2(outside):,.0f}",
+                    near=_near(outside),
                 )
             )
     bare = [n.code for n in family if n.geometry is None]
@@ -89,7 +95,8 @@ def _family_problems(parent: Node, family: list[Node]) -> list[str]:
         found.append(
             _(
                 "Feature %(f)s: has a boundary and so do some of its children, but not %(codes)s.",
-                f=parent.code, codes=", ".join(bare),
+                f=parent.code,
+                codes=", ".join(bare),
             )
         )
         return found
@@ -98,7 +105,9 @@ def _family_problems(parent: Node, family: list[Node]) -> list[str]:
         found.append(
             _(
                 "Feature %(f)s: its children leave a gap of %(m2)s m² near %(near)s.",
-                f=parent.code, m2=f"{_m2(gap):,.0f}", near=_near(gap),
+                f=parent.code,
+                m2=f"{_m2(gap):,.0f}",
+                near=_near(gap),
             )
         )
     return found

@@ -394,6 +394,7 @@ async def rebuild(now: datetime | None = None, limits: CaseLimits | None = None)
         await MonitoringState.insert(MonitoringState(key=STATE_KEY, event_id=began, as_of=None))
     derived = 0
     after: tuple[datetime, uuid.UUID] | None = None
+    window = repeats.Window()
     while True:
         # oldest first, so that a case's earlier repeats are in place when it is derived
         query = (
@@ -417,7 +418,7 @@ async def rebuild(now: datetime | None = None, limits: CaseLimits | None = None)
         async with db.transaction():
             await _lock()
             fresh = await _load(ids, limits)
-            await repeats.assign(fresh, earlier_only=True)
+            window.assign(fresh)
             await CaseFact.delete().where(CaseFact.id.is_in(ids))  # a refresh may have been first
             await _insert(fresh)
         derived += len(batch)

@@ -160,7 +160,7 @@ async def recount(now: datetime) -> None:
                 QueryString(
                     f'INSERT INTO monitoring_stats ("span", "day", "node", "node_level", '
                     f'"county", "township", "village", "grid", "category", {names}) '
-                    f'SELECT \'{span}\', "{day_column}", "{level}", \'{level}\', {places}, '
+                    f"SELECT '{span}', \"{day_column}\", \"{level}\", '{level}', {places}, "
                     f'"category", {sums} FROM {_BASE} GROUP BY {by}'
                 )
             )

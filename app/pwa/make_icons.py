@@ -30,7 +30,9 @@ def _balance(draw: ImageDraw.ImageDraw, size: int, scale: float) -> None:
     draw.line([p(0, -34), p(0, 30)], fill=WHITE, width=round(w))  # post
     draw.ellipse([p(-5, -41), p(5, -31)], fill=WHITE)  # knob
     draw.line([p(-36, -24), p(36, -24)], fill=WHITE, width=round(w))  # beam
-    draw.rounded_rectangle([p(-20, 28), p(20, 36)], radius=2 * scale * size / 100, fill=WHITE)  # base
+    draw.rounded_rectangle(
+        [p(-20, 28), p(20, 36)], radius=2 * scale * size / 100, fill=WHITE
+    )  # base
     for side in (-1, 1):
         x = 30 * side
         draw.line([p(x, -24), p(x - 13, 6)], fill=WHITE, width=round(w * 0.55))  # strings

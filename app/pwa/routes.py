@@ -40,7 +40,12 @@ def service_worker(request: Request) -> Response[bytes]:
 def manifest() -> Response[dict[str, Any]]:
     # Fetched without cookies, so the language comes from Accept-Language (zh-Hans by default).
     icons = [
-        {"src": shell.static_url(f"icons/{name}-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png", "purpose": purpose}
+        {
+            "src": shell.static_url(f"icons/{name}-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": purpose,
+        }
         for name, purpose in (("icon", "any"), ("maskable", "maskable"))
         for size in (192, 512)
     ]
@@ -48,7 +53,9 @@ def manifest() -> Response[dict[str, Any]]:
         "id": "/",
         "name": _("Pingli"),
         "short_name": _("Pingli"),
-        "description": _("Log disputes on patrol, online or offline, and follow them to resolution."),
+        "description": _(
+            "Log disputes on patrol, online or offline, and follow them to resolution."
+        ),
         "lang": i18n.HTML_LANG[i18n.current_locale.get()],
         "dir": "ltr",
         "start_url": "/",
@@ -93,7 +100,11 @@ async def session(request: Request) -> Response[dict[str, Any]]:
     token = ScopeState.from_scope(request.scope).csrf_token
     return Response(
         {
-            "user": {"id": actor.id, "username": actor.username, "display_name": actor.display_name},
+            "user": {
+                "id": actor.id,
+                "username": actor.username,
+                "display_name": actor.display_name,
+            },
             "csrf_token": token if isinstance(token, str) else None,
         },
         headers={"Cache-Control": "no-store"},

@@ -40,14 +40,44 @@ TITLES = {
     "other": ["合同履行纠纷", "损害赔偿纠纷", "其他矛盾"],
 }
 CATEGORY_WEIGHTS = {
-    "land": 18, "neighbours": 22, "marriage_family": 16, "debt": 12, "wages": 8,
-    "land_acquisition": 6, "environment": 6, "property_management": 4, "other": 8,
+    "land": 18,
+    "neighbours": 22,
+    "marriage_family": 16,
+    "debt": 12,
+    "wages": 8,
+    "land_acquisition": 6,
+    "environment": 6,
+    "property_management": 4,
+    "other": 8,
 }
 # What a case is doing depends on how old it is: most of last year's cases are closed.
 STATUS_BY_AGE = (
     (3, {"logged": 50, "accepted": 30, "mediating": 20}),
-    (30, {"logged": 3, "escalated": 3, "accepted": 10, "mediating": 35, "referred": 3, "resolved": 26, "closed": 16, "withdrawn": 4}),
-    (10_000, {"mediating": 2, "referred": 4, "concluded": 1, "resolved": 2, "closed": 83, "withdrawn": 5, "unresolvable": 3}),
+    (
+        30,
+        {
+            "logged": 3,
+            "escalated": 3,
+            "accepted": 10,
+            "mediating": 35,
+            "referred": 3,
+            "resolved": 26,
+            "closed": 16,
+            "withdrawn": 4,
+        },
+    ),
+    (
+        10_000,
+        {
+            "mediating": 2,
+            "referred": 4,
+            "concluded": 1,
+            "resolved": 2,
+            "closed": 83,
+            "withdrawn": 5,
+            "unresolvable": 3,
+        },
+    ),
 )
 LEVEL_WEIGHTS = {"village": 74, "township": 21, "county": 5}
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华兰国庆建文玉春红梅"
@@ -73,10 +103,17 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 async def _grids() -> list[dict]:
-    rows = await Jurisdiction.select(
-        Jurisdiction.id, Jurisdiction.county, Jurisdiction.township, Jurisdiction.village,
-        Jurisdiction.boundary,
-    ).where(Jurisdiction.level == "grid").order_by(Jurisdiction.code)
+    rows = (
+        await Jurisdiction.select(
+            Jurisdiction.id,
+            Jurisdiction.county,
+            Jurisdiction.township,
+            Jurisdiction.village,
+            Jurisdiction.boundary,
+        )
+        .where(Jurisdiction.level == "grid")
+        .order_by(Jurisdiction.code)
+    )
     for r in rows:
         r["shape"] = shape(json.loads(r["boundary"]))
     return rows
@@ -91,11 +128,15 @@ def _points_in(rng: random.Random, polygon, n: int) -> list[tuple[float, float]]
         xs = nprng.uniform(minx, maxx, n * 3)
         ys = nprng.uniform(miny, maxy, n * 3)
         inside = shapely.contains_xy(polygon, xs, ys)
-        found.extend(zip(np.round(xs[inside], 6).tolist(), np.round(ys[inside], 6).tolist(), strict=True))
+        found.extend(
+            zip(np.round(xs[inside], 6).tolist(), np.round(ys[inside], 6).tolist(), strict=True)
+        )
     return found[:n]
 
 
-async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_by: int | None = None) -> int:
+async def add_cases(
+    n: int, seed: int = 7, now: datetime | None = None, created_by: int | None = None
+) -> int:
     """Insert n synthetic cases spread over the last 12 months. Returns how many were added."""
     rng = random.Random(seed + n)
     now = now or datetime.now(UTC)
@@ -113,11 +154,20 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
     created = sorted(now - timedelta(seconds=rng.randrange(1, 365 * 86400)) for _ in range(n))
     counters: dict[int, int] = {}
     for year in {c.astimezone(CHINA).year for c in created}:
-        row = await CaseSequence.select().where(CaseSequence.key == f"{county['code']}-{year}").first()
+        row = (
+            await CaseSequence.select()
+            .where(CaseSequence.key == f"{county['code']}-{year}")
+            .first()
+        )
         counters[year] = row["last"] if row else 0
 
     limits = deadlines.limits()
-    staff = {r["jurisdiction"]: r["id"] for r in await User.select(User.id, User.jurisdiction).where(User.role.is_in(list(MEDIATING_ROLES)))}
+    staff = {
+        r["jurisdiction"]: r["id"]
+        for r in await User.select(User.id, User.jurisdiction).where(
+            User.role.is_in(list(MEDIATING_ROLES))
+        )
+    }
     batch = _Batch()
     for i in range(n):
         grid, (lon, lat) = placements[i]
@@ -133,10 +183,23 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
         if status == "unresolvable":
             level = "county"  # only the county closes a case as unresolvable
         people = rng.choice([2, 2, 2, 3, 3, 4]) if rng.random() > 0.08 else rng.randint(5, 40)
-        risk = "high" if people >= 10 or rng.random() < 0.05 else ("medium" if rng.random() < 0.25 else "low")
+        risk = (
+            "high"
+            if people >= 10 or rng.random() < 0.05
+            else ("medium" if rng.random() < 0.25 else "low")
+        )
         dispute_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        place = {"id": dispute_id, "created_at": created_at, "status": status, "level": level, "created_by": created_by,
-                 "county": grid["county"], "township": grid["township"], "village": grid["village"], "grid": grid["id"]}
+        place = {
+            "id": dispute_id,
+            "created_at": created_at,
+            "status": status,
+            "level": level,
+            "created_by": created_by,
+            "county": grid["county"],
+            "township": grid["township"],
+            "village": grid["village"],
+            "grid": grid["id"],
+        }
         story = history(rng, place, now, limits, staff)
         batch.disputes.append(
             {
@@ -146,7 +209,9 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
                 "title": rng.choice(TITLES[category]),
                 "description": rng.choice(TITLES[category]) + "，当事人双方各执一词，需要调解。",
                 "occurred_at": created_at - timedelta(days=rng.randint(0, 10)),
-                "source": rng.choice(["patrol", "patrol", "patrol", "walk_in", "hotline", "online"]),
+                "source": rng.choice(
+                    ["patrol", "patrol", "patrol", "walk_in", "hotline", "online"]
+                ),
                 "lon": lon,
                 "lat": lat,
                 "gps_accuracy_m": round(rng.uniform(3, 40), 1),
@@ -167,9 +232,15 @@ async def add_cases(n: int, seed: int = 7, now: datetime | None = None, created_
         )
         for pos, role in enumerate(("applicant", "respondent")):
             batch.parties.append(
-                {"dispute": dispute_id, "role": role, "name": _name(rng),
-                 "phone": crypto.encrypt(_phone(rng)), "id_number": crypto.encrypt(_id_number(rng)),
-                 "address": "", "position": pos}
+                {
+                    "dispute": dispute_id,
+                    "role": role,
+                    "name": _name(rng),
+                    "phone": crypto.encrypt(_phone(rng)),
+                    "id_number": crypto.encrypt(_id_number(rng)),
+                    "address": "",
+                    "position": pos,
+                }
             )
         batch.add(story)
         if len(batch.disputes) >= CHUNK:

@@ -41,7 +41,14 @@ async def test_ten_concurrent_uploads_of_one_photo_store_one_attachment(cast):
     photo_id = str(uuid.uuid4())
     data = camera_jpeg(1200, 900)
     answers = await asyncio.gather(
-        *[api.put(photo_url(case["id"], photo_id), content=data, headers={"content-type": "image/jpeg"}) for _ in range(10)]
+        *[
+            api.put(
+                photo_url(case["id"], photo_id),
+                content=data,
+                headers={"content-type": "image/jpeg"},
+            )
+            for _ in range(10)
+        ]
     )
     assert sorted(a.status_code for a in answers) == [200] * 9 + [201]
     assert len({a.text for a in answers}) == 1
@@ -65,14 +72,18 @@ async def test_a_file_that_is_not_an_image_is_refused_whatever_its_header_says(c
     case = await cast.log_case("demo-grid")
     api = cast.api["demo-grid"]
     for content in (b"%PDF-1.4 a contract", b"GIF89a\x01\x00\x01\x00", b"<svg onload=alert(1)>"):
-        r = await api.put(photo_url(case["id"]), content=content, headers={"content-type": "image/jpeg"})
+        r = await api.put(
+            photo_url(case["id"]), content=content, headers={"content-type": "image/jpeg"}
+        )
         assert r.status_code == 415, r.text
     assert await stored_files(case["id"]) == []
 
 
 async def test_a_file_that_only_starts_like_a_jpeg_is_refused_with_422(cast):
     case = await cast.log_case("demo-grid")
-    r = await cast.api["demo-grid"].put(photo_url(case["id"]), content=b"\xff\xd8\xff\xe0" + b"garbage" * 100)
+    r = await cast.api["demo-grid"].put(
+        photo_url(case["id"]), content=b"\xff\xd8\xff\xe0" + b"garbage" * 100
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "photo"
 
@@ -89,7 +100,11 @@ async def test_png_and_webp_are_accepted_and_stored_as_jpeg(cast):
     case = await cast.log_case("demo-grid")
     api = cast.api["demo-grid"]
     for data in (png_with_alpha(), webp()):
-        r = await api.put(photo_url(case["id"]), content=data, headers={"content-type": "application/octet-stream"})
+        r = await api.put(
+            photo_url(case["id"]),
+            content=data,
+            headers={"content-type": "application/octet-stream"},
+        )
         assert r.status_code == 201, r.text
         served = await api.get(r.json()["url"])
         assert served.content[:3] == b"\xff\xd8\xff"
@@ -126,7 +141,9 @@ async def test_photos_are_served_privately_and_only_within_scope(cast):
     assert village.headers["cache-control"].startswith("private")
     for path in (url, url + "/thumb"):
         assert (await cast.api["demo-grid-2"].get(path)).status_code == 404
-    assert (await cast.api["demo-grid-2"].get(f"/api/v1/disputes/{case['id']}/photos")).status_code == 404
+    assert (
+        await cast.api["demo-grid-2"].get(f"/api/v1/disputes/{case['id']}/photos")
+    ).status_code == 404
 
 
 async def test_nobody_can_attach_a_photo_to_a_case_out_of_their_scope(cast):

@@ -105,7 +105,9 @@ async def test_the_log_is_paginated_and_holds_only_the_admins_county(cast):
         Jurisdiction(code=f"AUD-{datetime.now().timestamp()}", name="邻县", level="county", depth=0)
     ).returning(Jurisdiction.id)
     # a county is its own county, like every node at its level (other suites check the tree)
-    await Jurisdiction.update({Jurisdiction.county: other[0]["id"]}).where(Jurisdiction.id == other[0]["id"])
+    await Jurisdiction.update({Jurisdiction.county: other[0]["id"]}).where(
+        Jurisdiction.id == other[0]["id"]
+    )
     marker = f"paging-{datetime.now().timestamp()}"
     rows = [
         AuditLog(

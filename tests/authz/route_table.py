@@ -161,8 +161,17 @@ def _bad_booking(ctx: dict) -> dict:
 
 # the right current password (a wrong one would count towards throttling) and a new one too
 # short: refused (422) before anything changes, whoever asks
-_PASSWORD_MISMATCH = {"current_password": "pingli-demo-2026", "new_password": "short", "confirm_password": "short"}
-_NEW_USER = {"username": "authz-new", "display_name": "新用户", "role": "grid_worker", "password": "a-long-new-secret-1"}
+_PASSWORD_MISMATCH = {
+    "current_password": "pingli-demo-2026",
+    "new_password": "short",
+    "confirm_password": "short",
+}
+_NEW_USER = {
+    "username": "authz-new",
+    "display_name": "新用户",
+    "role": "grid_worker",
+    "password": "a-long-new-secret-1",
+}
 
 ACTIONS = "/api/v1/disputes/{dispute_id:uuid}/actions/"
 

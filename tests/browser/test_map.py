@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 from tests.browser.conftest import sign_in
 
 
-def test_the_county_map_draws_its_boundaries_on_a_phone_without_tiles(phone, screenshots_dir, live_server):
+def test_the_county_map_draws_its_boundaries_on_a_phone_without_tiles(
+    phone, screenshots_dir, live_server
+):
     page = phone.new_page()
     requests, problems = [], []
     page.on("request", lambda r: requests.append(r.url))
@@ -18,18 +20,28 @@ def test_the_county_map_draws_its_boundaries_on_a_phone_without_tiles(phone, scr
     page.wait_for_selector("#map[data-areas]")
     assert page.get_attribute("#map", "data-areas") == "12"
     page.locator("#map path.area").nth(11).wait_for()  # (wait_for_function would eval: CSP forbids)
-    page.locator("#map .marker-cluster, #map path.case-point").first.wait_for()  # clusters or points
+    page.locator(
+        "#map .marker-cluster, #map path.case-point"
+    ).first.wait_for()  # clusters or points
     page.wait_for_load_state("networkidle")
-    shaded = page.eval_on_selector_all("#map path.area", "paths => paths.map(p => getComputedStyle(p).fill)")
+    shaded = page.eval_on_selector_all(
+        "#map path.area", "paths => paths.map(p => getComputedStyle(p).fill)"
+    )
     assert len(set(shaded)) > 1, "the townships are shaded by density"
     assert page.locator(".map-legend").is_visible()
     assert page.locator("#map .leaflet-tile").count() == 0
     page.locator("#map").scroll_into_view_if_needed()
     page.screenshot(path=f"{screenshots_dir}/county-map-360.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    outside = [u for u in requests if urlsplit(u).scheme in ("http", "https") and urlsplit(u).hostname != "127.0.0.1"]
+    outside = [
+        u
+        for u in requests
+        if urlsplit(u).scheme in ("http", "https") and urlsplit(u).hostname != "127.0.0.1"
+    ]
     assert not outside, outside
-    assert any("/api/v1/map/areas" in u for u in requests) and any("/api/v1/map/cases" in u for u in requests)
+    assert any("/api/v1/map/areas" in u for u in requests) and any(
+        "/api/v1/map/cases" in u for u in requests
+    )
     assert not problems, problems
 
 

@@ -25,7 +25,11 @@ from tests.support.photos import camera_jpeg
 def ready_for_the_field(page, username: str = "demo-grid") -> None:
     """Signed in, the service worker in control, and the forms kept for offline use."""
     sign_in(page, username)
-    eventually(page, "navigator.serviceWorker.ready.then(r => r.active.state === 'activated')", diagnose=SW_STATE)
+    eventually(
+        page,
+        "navigator.serviceWorker.ready.then(r => r.active.state === 'activated')",
+        diagnose=SW_STATE,
+    )
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
         # The page started loading just before the worker activated and claimed the open
         # pages, so it is not controlled; the next page the worker opens is.
@@ -46,11 +50,15 @@ def eventually(page, expression: str, seconds: float = 20, diagnose: str | None 
     deadline = time.monotonic() + seconds
     while not page.evaluate(expression):
         if time.monotonic() > deadline:
-            raise AssertionError(f"never true: {expression} ({page.evaluate(diagnose) if diagnose else ''})")
+            raise AssertionError(
+                f"never true: {expression} ({page.evaluate(diagnose) if diagnose else ''})"
+            )
         page.wait_for_timeout(100)
 
 
-def log_case(page, title: str, photo: bytes | None = None, gps: bool = False, **fields: str) -> None:
+def log_case(
+    page, title: str, photo: bytes | None = None, gps: bool = False, **fields: str
+) -> None:
     page.goto("/disputes/new")
     page.fill("input[name=title]", title)
     page.select_option("select[name=category]", fields.pop("category", "neighbours"))
@@ -62,7 +70,8 @@ def log_case(page, title: str, photo: bytes | None = None, gps: bool = False, **
         page.wait_for_selector("[data-gps-status]:has-text('已定位')")
     if photo is not None:
         page.set_input_files(
-            "[data-photo-input]", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+            "[data-photo-input]",
+            files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}],
         )
         page.wait_for_selector("[data-photo-list] img")
     page.click("button[type=submit]")
@@ -98,13 +107,21 @@ def test_the_app_meets_the_install_criteria(browser, live_server, tmp_path):
     # A persistent profile: Chromium never offers to install from an incognito context,
     # which is what ordinary Playwright contexts are.
     context = browser.browser_type.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True,
-        base_url=live_server.url, locale="zh-CN", **PHONE,
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        args=LAUNCH_ARGS,
+        headless=True,
+        base_url=live_server.url,
+        locale="zh-CN",
+        **PHONE,
     )
     try:
         page = context.new_page()
         page.goto("/login")
-        eventually(page, "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'")
+        eventually(
+            page,
+            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'",
+        )
         cdp = context.new_cdp_session(page)
         manifest = cdp.send("Page.getAppManifest")
         assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest")
@@ -155,7 +172,10 @@ def test_cases_logged_offline_reach_the_server_once_with_their_photo(phone, scre
     located = page.request.get(f"/api/v1/disputes/{cases[titles[1]][0]['id']}").json()
     assert (located["lon"], located["lat"], located["gps_accuracy_m"]) == (113.3187, 32.7205, 15)
     typed = page.request.get(f"/api/v1/disputes/{cases[titles[2]][0]['id']}").json()
-    assert (typed["lon"], typed["gps_accuracy_m"]) == (113.321, None)  # a manual pin has no accuracy
+    assert (typed["lon"], typed["gps_accuracy_m"]) == (
+        113.321,
+        None,
+    )  # a manual pin has no accuracy
 
 
 def test_pages_seen_recently_open_without_network_and_others_say_so(phone):
@@ -281,7 +301,9 @@ def test_a_patrol_check_in_logged_offline_is_recorded_once(phone):
     page.fill("textarea[name=note]", note)
     page.click("button[type=submit]")
     page.wait_for_selector("[data-capture-status]:not([hidden])")
-    checked_at = next(r for r in outbox_records(page) if r["kind"] == "checkin")["payload"]["checked_at"]
+    checked_at = next(r for r in outbox_records(page) if r["kind"] == "checkin")["payload"][
+        "checked_at"
+    ]
     phone.set_offline(False)
     sync_until_empty(page)
     page.goto("/checkins")

@@ -20,10 +20,18 @@ def checkin(**fields) -> dict:
 async def test_a_grid_worker_checks_in_in_their_own_grid_with_the_time_they_were_there(cast):
     from app.jurisdictions.tables import Jurisdiction
 
-    grid = await Jurisdiction.select().where(Jurisdiction.id == cast.me["demo-grid"]["jurisdiction"]["id"]).first()
+    grid = (
+        await Jurisdiction.select()
+        .where(Jurisdiction.id == cast.me["demo-grid"]["jurisdiction"]["id"])
+        .first()
+    )
     there = (datetime.now(UTC) - timedelta(hours=5)).replace(microsecond=0)
     body = checkin(
-        lon=grid["centroid_lon"], lat=grid["centroid_lat"], gps_accuracy_m=12, checked_at=there.isoformat(), note="无异常"
+        lon=grid["centroid_lon"],
+        lat=grid["centroid_lat"],
+        gps_accuracy_m=12,
+        checked_at=there.isoformat(),
+        note="无异常",
     )
     r = await cast.api["demo-grid"].post("/api/v1/checkins", json=body)
     assert r.status_code == 201, r.text
@@ -63,7 +71,9 @@ async def test_a_checkin_from_the_future_is_refused(cast):
 
 
 async def test_an_administrator_does_not_patrol(cast):
-    r = await cast.api["demo-admin"].post("/api/v1/checkins", json=checkin(grid_id=cast.me["demo-grid"]["jurisdiction"]["id"]))
+    r = await cast.api["demo-admin"].post(
+        "/api/v1/checkins", json=checkin(grid_id=cast.me["demo-grid"]["jurisdiction"]["id"])
+    )
     assert r.status_code == 403
 
 
@@ -86,7 +96,15 @@ async def test_the_checkin_page_works_without_javascript(cast):
     page = await browser.get("/checkins")
     assert page.status_code == 200 and 'data-outbox="checkin"' in page.text
     r = await browser.post_form(
-        "/checkins", {"id": str(uuid.uuid4()), "grid_id": "", "lon": "", "lat": "", "gps_accuracy_m": "", "note": "走访三户"}
+        "/checkins",
+        {
+            "id": str(uuid.uuid4()),
+            "grid_id": "",
+            "lon": "",
+            "lat": "",
+            "gps_accuracy_m": "",
+            "note": "走访三户",
+        },
     )
     assert r.status_code == 302 and r.headers["location"] == "/checkins"
     assert "走访三户" in (await browser.get("/checkins")).text

@@ -69,7 +69,9 @@ async def test_a_grid_workers_home_lists_their_grid_and_the_follow_ups_due(cast)
     async def follow_ups() -> list[str]:
         # the whole queue: the home page shows its five most urgent (other suites of the run
         # leave the grid worker older follow-ups), and links to the rest
-        listed = await cast.api["demo-grid"].get("/api/v1/disputes", params={"queue": "follow_up", "per_page": 100})
+        listed = await cast.api["demo-grid"].get(
+            "/api/v1/disputes", params={"queue": "follow_up", "per_page": 100}
+        )
         return [c["id"] for c in listed.json()["items"]]
 
     home = (await (await cast.browser("demo-grid")).get("/")).text

@@ -82,14 +82,19 @@ async def test_dbscan_matches_st_clusterdbscan_on_random_sets(engines):
         pytest.skip("needs PostGIS to compare with")
     postgis = engines[0]
     for points, eps, min_points in random_sets():
-        given = values(Column("i", Integer), Column("x", Float), Column("y", Float), name="given").data(
-            [(i, x, y) for i, (x, y) in enumerate(points)]
-        )
-        label = func.ST_ClusterDBSCAN(func.ST_MakePoint(given.c.x, given.c.y), eps, min_points).over(order_by=given.c.i)
+        given = values(
+            Column("i", Integer), Column("x", Float), Column("y", Float), name="given"
+        ).data([(i, x, y) for i, (x, y) in enumerate(points)])
+        label = func.ST_ClusterDBSCAN(
+            func.ST_MakePoint(given.c.x, given.c.y), eps, min_points
+        ).over(order_by=given.c.i)
         rows = await postgis._all(select(given.c.i, label.label("c")).order_by(given.c.i))
         theirs = [r.c for r in rows]
         x, y = (np.array(v, dtype=float) for v in zip(*points, strict=True))
-        assert partition(dbscan(x, y, eps, min_points).tolist()) == partition(theirs), (eps, min_points)
+        assert partition(dbscan(x, y, eps, min_points).tolist()) == partition(theirs), (
+            eps,
+            min_points,
+        )
 
 
 async def test_both_engines_cluster_the_cases_alike(engines, county_officer):
@@ -107,11 +112,17 @@ async def test_both_engines_cluster_the_cases_alike(engines, county_officer):
 async def gathering(cast):
     """Four new cases within ~60 m of each other in demo-village's village."""
     village = cast.me["demo-village"]["jurisdiction"]["id"]
-    grid = await Jurisdiction.select(Jurisdiction.boundary).where(Jurisdiction.parent == village).first()
+    grid = (
+        await Jurisdiction.select(Jurisdiction.boundary)
+        .where(Jurisdiction.parent == village)
+        .first()
+    )
     p = shape(json.loads(grid["boundary"])).representative_point()
     offsets = [(0, 0), (0.0003, 0), (0, 0.0003), (0.0003, 0.0003)]
     return [
-        await cast.log_case("demo-village", title=f"聚集{i}", lon=round(p.x + dx, 6), lat=round(p.y + dy, 6))
+        await cast.log_case(
+            "demo-village", title=f"聚集{i}", lon=round(p.x + dx, 6), lat=round(p.y + dy, 6)
+        )
         for i, (dx, dy) in enumerate(offsets)
     ]
 

@@ -19,7 +19,9 @@ from tests.support.geo import demo_county, demo_grids
 
 @pytest.fixture
 async def ids_by_code(app) -> dict[str, int]:
-    return {r["code"]: r["id"] for r in await Jurisdiction.select(Jurisdiction.code, Jurisdiction.id)}
+    return {
+        r["code"]: r["id"] for r in await Jurisdiction.select(Jurisdiction.code, Jurisdiction.id)
+    }
 
 
 def _ring_edges(geometry) -> list[tuple[tuple[float, float], tuple[float, float]]]:
@@ -44,11 +46,15 @@ def shared_vertices() -> dict[tuple[float, float], set[str]]:
     return {xy: codes for xy, codes in owners.items() if len(codes) >= 2}
 
 
-async def assert_located(engines, points: list[tuple[float, float]], expected: list[int | None]) -> None:
+async def assert_located(
+    engines, points: list[tuple[float, float]], expected: list[int | None]
+) -> None:
     for engine in engines:
         found = await engine.locate(points)
         wrong = [(p, e, f) for p, e, f in zip(points, expected, found, strict=True) if e != f]
-        assert not wrong, f"{engine.name}: {len(wrong)} of {len(points)} points wrong, e.g. {wrong[:3]}"
+        assert not wrong, (
+            f"{engine.name}: {len(wrong)} of {len(points)} points wrong, e.g. {wrong[:3]}"
+        )
 
 
 async def test_a_point_inside_each_of_the_600_grids_is_located_in_that_grid(engines, ids_by_code):
@@ -58,7 +64,9 @@ async def test_a_point_inside_each_of_the_600_grids_is_located_in_that_grid(engi
     await assert_located(engines, points, [ids_by_code[g.code] for g in grids])
 
 
-async def test_points_along_a_shared_edge_belong_to_the_grid_with_the_smaller_code(engines, ids_by_code):
+async def test_points_along_a_shared_edge_belong_to_the_grid_with_the_smaller_code(
+    engines, ids_by_code
+):
     points, expected = [], []
     for edge, codes in shared_edges().items():
         if len(codes) != 2:
@@ -83,7 +91,9 @@ async def test_shared_corners_belong_to_the_grid_with_the_smallest_code(engines,
     for xy in points:
         point = shapely.Point(xy)
         nearby = (grids[i] for i in boxes.query(point.buffer(1e-6)))
-        touching = vertices[xy] | {g.code for g in nearby if g.geometry.distance(point) <= BORDER_TOLERANCE}
+        touching = vertices[xy] | {
+            g.code for g in nearby if g.geometry.distance(point) <= BORDER_TOLERANCE
+        }
         expected.append(ids_by_code[min(touching)])
     await assert_located(engines, points, expected)
 
@@ -92,25 +102,41 @@ async def test_points_outside_the_county_are_outside(engines):
     county = demo_county().geometry
     ring = county.buffer(0.0001).exterior  # about 10 m outside the border
     near = [ring.interpolate(i / 400, normalized=True) for i in range(400)]
-    far = [shapely.Point(0, 0), shapely.Point(116.397, 39.909), shapely.Point(113.32, 33.5), shapely.Point(-73.98, 40.75)]
+    far = [
+        shapely.Point(0, 0),
+        shapely.Point(116.397, 39.909),
+        shapely.Point(113.32, 33.5),
+        shapely.Point(-73.98, 40.75),
+    ]
     points = [(p.x, p.y) for p in near + far]
     assert not any(county.intersects(shapely.Point(xy)) for xy in points)
     await assert_located(engines, points, [None] * len(points))
 
 
-async def test_points_a_metre_inside_the_outer_border_are_in_the_grid_under_them(engines, ids_by_code):
+async def test_points_a_metre_inside_the_outer_border_are_in_the_grid_under_them(
+    engines, ids_by_code
+):
     county = demo_county().geometry
     ring = county.buffer(-0.00001).exterior
     points = [(p.x, p.y) for p in (ring.interpolate(i / 300, normalized=True) for i in range(300))]
     grids = demo_grids()
     tree = shapely.STRtree([g.geometry for g in grids])
-    expected = [ids_by_code[min(grids[i].code for i in tree.query(shapely.Point(xy), predicate="intersects"))] for xy in points]
+    expected = [
+        ids_by_code[
+            min(grids[i].code for i in tree.query(shapely.Point(xy), predicate="intersects"))
+        ]
+        for xy in points
+    ]
     await assert_located(engines, points, expected)
 
 
 async def test_a_point_on_the_outer_border_is_inside(engines, ids_by_code):
     grid = demo_grids()[0]
-    outer = [xy for xy in list(grid.geometry.exterior.coords) if demo_county().geometry.exterior.distance(shapely.Point(xy)) == 0]
+    outer = [
+        xy
+        for xy in list(grid.geometry.exterior.coords)
+        if demo_county().geometry.exterior.distance(shapely.Point(xy)) == 0
+    ]
     points = outer[:3] or [tuple(demo_county().geometry.exterior.coords[0])]
     found = [await e.locate(points) for e in engines]
     assert all(all(f is not None for f in answer) for answer in found)

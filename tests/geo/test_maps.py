@@ -24,7 +24,9 @@ async def test_the_county_map_shades_its_townships_by_open_cases(cast):
     assert all(0 <= f["properties"]["shade"] <= 5 for f in features)
     assert max(f["properties"]["shade"] for f in features) == 5
     county = cast.me["demo-county"]["jurisdiction"]["id"]
-    open_cases = await Dispute.count().where((Dispute.county == county) & Dispute.status.is_in(list(OPEN_STATUSES)))
+    open_cases = await Dispute.count().where(
+        (Dispute.county == county) & Dispute.status.is_in(list(OPEN_STATUSES))
+    )
     assert sum(f["properties"]["open"] for f in features) == open_cases
 
 
@@ -41,7 +43,9 @@ async def test_coordinates_have_six_decimals_and_coarse_zooms_are_lighter(cast):
 async def test_a_village_mediator_sees_the_grids_of_the_village_only(cast):
     r = await cast.api["demo-village"].get("/api/v1/map/areas")
     codes = [f["properties"]["code"] for f in r.json()["features"]]
-    assert len(codes) == 4 and all(c.startswith(cast.me["demo-village"]["jurisdiction"]["code"]) for c in codes)
+    assert len(codes) == 4 and all(
+        c.startswith(cast.me["demo-village"]["jurisdiction"]["code"]) for c in codes
+    )
 
 
 async def test_a_node_outside_my_area_is_404_and_bad_filters_are_422(cast):
@@ -49,8 +53,14 @@ async def test_a_node_outside_my_area_is_404_and_bad_filters_are_422(cast):
     county = cast.me["demo-county"]["jurisdiction"]["id"]
     for layer in ("areas", "cases", "hotspots", "rooms"):
         assert (await api.get(f"/api/v1/map/{layer}", params={"node": county})).status_code == 404
-    for params, field in (({"category": "x"}, "category"), ({"from": "May"}, "from"), ({"bbox": "1,2"}, "bbox"),
-                          ({"days": 400}, "days"), ({"level": "state"}, "level"), ({"status": "odd"}, "status")):
+    for params, field in (
+        ({"category": "x"}, "category"),
+        ({"from": "May"}, "from"),
+        ({"bbox": "1,2"}, "bbox"),
+        ({"days": 400}, "days"),
+        ({"level": "state"}, "level"),
+        ({"status": "odd"}, "status"),
+    ):
         r = await cast.api["demo-county"].get("/api/v1/map/cases", params=params)
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
 
@@ -58,16 +68,36 @@ async def test_a_node_outside_my_area_is_404_and_bad_filters_are_422(cast):
 async def test_case_points_stay_in_the_box_and_come_a_page_at_a_time(cast):
     api = cast.api["demo-county"]
     box = (113.2, 32.6, 113.45, 32.85)
-    r = await api.get("/api/v1/map/cases", params={"bbox": ",".join(map(str, box)), "status": "all", "per_page": 40})
+    r = await api.get(
+        "/api/v1/map/cases",
+        params={"bbox": ",".join(map(str, box)), "status": "all", "per_page": 40},
+    )
     body = r.json()
     assert body["total"] > 40 and body["truncated"] is True and len(body["features"]) == 40
     for f in body["features"]:
         lon, lat = f["geometry"]["coordinates"]
         assert box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
-        assert set(f["properties"]) == {"id", "case_no", "title", "category", "status", "risk", "created"}
+        assert set(f["properties"]) == {
+            "id",
+            "case_no",
+            "title",
+            "category",
+            "status",
+            "risk",
+            "created",
+        }
     pages = [body] + [
-        (await api.get("/api/v1/map/cases", params={"bbox": ",".join(map(str, box)), "status": "all",
-                                                    "per_page": 40, "page": page})).json()
+        (
+            await api.get(
+                "/api/v1/map/cases",
+                params={
+                    "bbox": ",".join(map(str, box)),
+                    "status": "all",
+                    "per_page": 40,
+                    "page": page,
+                },
+            )
+        ).json()
         for page in range(2, -(-body["total"] // 40) + 1)
     ]
     ids = [f["properties"]["id"] for p in pages for f in p["features"]]
@@ -78,7 +108,9 @@ async def test_the_map_shows_open_cases_unless_asked_for_all_and_filters_by_cate
     api = cast.api["demo-county"]
     default = (await api.get("/api/v1/map/cases", params={"per_page": 5000})).json()
     assert {f["properties"]["status"] for f in default["features"]} <= set(OPEN_STATUSES)
-    everything = (await api.get("/api/v1/map/cases", params={"status": "all", "per_page": 5000})).json()
+    everything = (
+        await api.get("/api/v1/map/cases", params={"status": "all", "per_page": 5000})
+    ).json()
     assert everything["total"] > default["total"]
     land = (await api.get("/api/v1/map/cases", params={"status": "all", "category": "land"})).json()
     assert 0 < land["total"] < everything["total"]
@@ -93,10 +125,14 @@ async def test_a_grid_worker_sees_only_the_cases_of_the_grid(cast):
     grid = cast.me["demo-grid"]["jurisdiction"]["id"]
     ids = {f["properties"]["id"] for f in mine["features"]}
     in_grid = await Dispute.select(Dispute.id).where(
-        (Dispute.grid == grid) & Dispute.status.is_in(list(OPEN_STATUSES)) & Dispute.lon.is_not_null()
+        (Dispute.grid == grid)
+        & Dispute.status.is_in(list(OPEN_STATUSES))
+        & Dispute.lon.is_not_null()
     )
     assert ids == {str(r["id"]) for r in in_grid}
-    others = (await cast.api["demo-grid-2"].get("/api/v1/map/cases", params={"per_page": 5000})).json()
+    others = (
+        await cast.api["demo-grid-2"].get("/api/v1/map/cases", params={"per_page": 5000})
+    ).json()
     assert case["id"] not in {f["properties"]["id"] for f in others["features"]}
 
 
@@ -115,7 +151,11 @@ async def test_the_map_page_reads_without_javascript_and_loads_nothing_from_outs
     assert 'id="map"' in html and "area-table" in html and html.count('href="/map?node=') >= 12
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert all(s.startswith(("/", "#", "?")) for s in sources), sources
-    config = json.loads(re.search(r'<script type="application/json" id="map-config">(.*?)</script>', html, re.S).group(1))
+    config = json.loads(
+        re.search(
+            r'<script type="application/json" id="map-config">(.*?)</script>', html, re.S
+        ).group(1)
+    )
     assert config["tiles"]["url"] is None
     assert config["strings"]["hotspots"] == "热点"
     assert page.headers["content-security-policy"] == CSP
@@ -134,8 +174,14 @@ async def test_a_township_officer_drills_into_a_village_of_the_township(cast):
 
 
 def test_a_tile_server_is_the_one_outside_host_images_may_come_from():
-    assert tile_source("https://t{s}.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&l={z}") == "https://*.tianditu.gov.cn"
-    assert tile_source("http://tiles.county.local:8080/{z}/{x}/{y}.png") == "http://tiles.county.local:8080"
+    assert (
+        tile_source("https://t{s}.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&l={z}")
+        == "https://*.tianditu.gov.cn"
+    )
+    assert (
+        tile_source("http://tiles.county.local:8080/{z}/{x}/{y}.png")
+        == "http://tiles.county.local:8080"
+    )
     assert tile_source("javascript:alert(1)") is None
     from dataclasses import replace
 

@@ -35,7 +35,10 @@ async def patrol(cast):
         p = shapely.Point(round(rng.uniform(minx, maxx), 6), round(rng.uniform(miny, maxy), 6))
         if inner.contains(p):
             spots.append(p)
-    cases = [await cast.log_case("demo-grid", title=f"巡查发现{i}", lon=p.x, lat=p.y) for i, p in enumerate(spots)]
+    cases = [
+        await cast.log_case("demo-grid", title=f"巡查发现{i}", lon=p.x, lat=p.y)
+        for i, p in enumerate(spots)
+    ]
     closed = [cases[1]["id"], cases[4]["id"]]
     for case_id in closed:
         await Dispute.update({Dispute.status: "closed"}).where(Dispute.id == case_id)
@@ -44,7 +47,9 @@ async def patrol(cast):
 
 async def test_open_cases_come_nearest_first_with_their_distance(cast, patrol):
     lon, lat = patrol["here"]
-    r = await cast.api["demo-grid"].get("/api/v1/disputes/near", params={"lon": lon, "lat": lat, "radius_m": 5000})
+    r = await cast.api["demo-grid"].get(
+        "/api/v1/disputes/near", params={"lon": lon, "lat": lat, "radius_m": 5000}
+    )
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     distances = [i["distance_m"] for i in items]
@@ -63,7 +68,9 @@ async def test_only_cases_within_the_radius_are_listed(cast, patrol):
     open_cases = [c for c in patrol["cases"] if c["id"] not in patrol["closed"]]
     metres = sorted(float(geodesic_m(lon, lat, c["lon"], c["lat"])) for c in open_cases)
     radius = int(metres[1]) + 1  # the two nearest of ours, maybe others'
-    r = await cast.api["demo-grid"].get("/api/v1/disputes/near", params={"lon": lon, "lat": lat, "radius_m": radius})
+    r = await cast.api["demo-grid"].get(
+        "/api/v1/disputes/near", params={"lon": lon, "lat": lat, "radius_m": radius}
+    )
     items = r.json()["items"]
     assert all(i["distance_m"] <= radius for i in items)
     listed = {i["id"] for i in items}
@@ -72,14 +79,20 @@ async def test_only_cases_within_the_radius_are_listed(cast, patrol):
 
 async def test_cases_outside_my_area_are_never_near_me(cast, patrol):
     lon, lat = patrol["here"]
-    r = await cast.api["demo-grid-2"].get("/api/v1/disputes/near", params={"lon": lon, "lat": lat, "radius_m": 20000})
+    r = await cast.api["demo-grid-2"].get(
+        "/api/v1/disputes/near", params={"lon": lon, "lat": lat, "radius_m": 20000}
+    )
     assert r.status_code == 200
     assert not {c["id"] for c in patrol["cases"]} & {i["id"] for i in r.json()["items"]}
 
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"lat": 32.7}, "lon"), ({"lon": 113.3, "lat": 95}, "lat"), ({"lon": 113.3, "lat": 32.7, "radius_m": 0}, "radius_m")],
+    [
+        ({"lat": 32.7}, "lon"),
+        ({"lon": 113.3, "lat": 95}, "lat"),
+        ({"lon": 113.3, "lat": 32.7, "radius_m": 0}, "radius_m"),
+    ],
 )
 async def test_a_bad_position_or_radius_is_422_naming_the_field(cast, params, field):
     r = await cast.api["demo-grid"].get("/api/v1/disputes/near", params=params)
@@ -97,11 +110,15 @@ async def test_the_near_me_page_lists_the_nearest_open_case_with_its_distance(ca
         key=lambda c: float(geodesic_m(lon, lat, c["lon"], c["lat"])),
     )
     assert nearest["case_no"] in page.text and " 米" in page.text
-    fragment = await browser.get("/near", params={"lon": lon, "lat": lat}, headers={"hx-request": "true"})
+    fragment = await browser.get(
+        "/near", params={"lon": lon, "lat": lat}, headers={"hx-request": "true"}
+    )
     assert "<html" not in fragment.text and "near-form" not in fragment.text
 
 
-async def test_both_engines_find_the_same_cases_at_the_same_distances(engines, county_officer, patrol):
+async def test_both_engines_find_the_same_cases_at_the_same_distances(
+    engines, county_officer, patrol
+):
     lon, lat = patrol["here"]
     f = CaseFilter(actor=county_officer, statuses=OPEN_STATUSES)
     answers = [await e.nearby(f, lon, lat, 8000, 500) for e in engines]
@@ -113,7 +130,12 @@ async def test_both_engines_find_the_same_cases_at_the_same_distances(engines, c
 
 async def test_both_engines_box_the_same_cases_edges_included(engines, county_officer, patrol):
     a, b = patrol["cases"][0], patrol["cases"][2]
-    box = Box(min(a["lon"], b["lon"]), min(a["lat"], b["lat"]), max(a["lon"], b["lon"]), max(a["lat"], b["lat"]))
+    box = Box(
+        min(a["lon"], b["lon"]),
+        min(a["lat"], b["lat"]),
+        max(a["lon"], b["lon"]),
+        max(a["lat"], b["lat"]),
+    )
     f = CaseFilter(actor=county_officer)
     answers = [await e.cases_in_box(f, box, 100, 0) for e in engines]
     for rows, total in answers:

@@ -23,18 +23,25 @@ async def inside(node_id: int) -> tuple[float, float]:
 async def test_a_point_is_located_in_its_grid_village_township_and_county(cast):
     grid = await node(cast.me["demo-grid"]["jurisdiction"]["id"])
     lon, lat = await inside(grid["id"])
-    r = await cast.api["demo-county"].get("/api/v1/jurisdictions/locate", params={"lon": lon, "lat": lat})
+    r = await cast.api["demo-county"].get(
+        "/api/v1/jurisdictions/locate", params={"lon": lon, "lat": lat}
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["inside"] and body["in_scope"] and "message" not in body
     assert [body[lv]["id"] for lv in ("county", "township", "village", "grid")] == [
-        grid["county"], grid["township"], grid["village"], grid["id"]
+        grid["county"],
+        grid["township"],
+        grid["village"],
+        grid["id"],
     ]
     assert body["grid"]["code"] == grid["code"]
 
 
 async def test_a_point_outside_the_county_gets_a_clear_answer(cast):
-    r = await cast.api["demo-county"].get("/api/v1/jurisdictions/locate", params={"lon": 116.397, "lat": 39.909})
+    r = await cast.api["demo-county"].get(
+        "/api/v1/jurisdictions/locate", params={"lon": 116.397, "lat": 39.909}
+    )
     body = r.json()
     assert r.status_code == 200
     assert body["inside"] is False and body["grid"] is None and body["county"] is None
@@ -43,7 +50,11 @@ async def test_a_point_outside_the_county_gets_a_clear_answer(cast):
 
 async def test_a_point_outside_my_area_shows_only_my_own_ancestors(cast):
     lon, lat = await inside(cast.me["demo-grid"]["jurisdiction"]["id"])
-    body = (await cast.api["demo-grid-2"].get("/api/v1/jurisdictions/locate", params={"lon": lon, "lat": lat})).json()
+    body = (
+        await cast.api["demo-grid-2"].get(
+            "/api/v1/jurisdictions/locate", params={"lon": lon, "lat": lat}
+        )
+    ).json()
     assert body["inside"] is True and body["in_scope"] is False
     assert body["message"] == "该位置不在您的辖区内。"
     assert body["township"] is None and body["village"] is None and body["grid"] is None
@@ -52,12 +63,18 @@ async def test_a_point_outside_my_area_shows_only_my_own_ancestors(cast):
 
 async def test_my_own_grid_is_in_scope_with_my_ancestors_named(cast):
     lon, lat = await inside(cast.me["demo-grid"]["jurisdiction"]["id"])
-    body = (await cast.api["demo-grid"].get("/api/v1/jurisdictions/locate", params={"lon": lon, "lat": lat})).json()
+    body = (
+        await cast.api["demo-grid"].get(
+            "/api/v1/jurisdictions/locate", params={"lon": lon, "lat": lat}
+        )
+    ).json()
     assert body["in_scope"] is True
     assert "code" in body["grid"] and "code" not in body["village"] and "code" not in body["county"]
 
 
-@pytest.mark.parametrize(("params", "field"), [({"lon": "east", "lat": 32}, "lon"), ({"lon": 113}, "lat")])
+@pytest.mark.parametrize(
+    ("params", "field"), [({"lon": "east", "lat": 32}, "lon"), ({"lon": 113}, "lat")]
+)
 async def test_locate_needs_a_longitude_and_a_latitude(cast, params, field):
     r = await cast.api["demo-county"].get("/api/v1/jurisdictions/locate", params=params)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
@@ -110,5 +127,9 @@ async def test_without_a_parent_the_list_is_my_own_node(cast):
 
 async def test_the_children_of_a_node_outside_my_area_are_404(cast):
     county = cast.me["demo-county"]["jurisdiction"]["id"]
-    assert (await cast.api["demo-township"].get("/api/v1/jurisdictions", params={"parent": county})).status_code == 404
-    assert (await cast.api["demo-township"].get("/api/v1/jurisdictions", params={"parent": "x"})).status_code == 422
+    assert (
+        await cast.api["demo-township"].get("/api/v1/jurisdictions", params={"parent": county})
+    ).status_code == 404
+    assert (
+        await cast.api["demo-township"].get("/api/v1/jurisdictions", params={"parent": "x"})
+    ).status_code == 422

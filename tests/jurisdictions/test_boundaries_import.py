@@ -54,7 +54,9 @@ def feature(code, level, parent_code, geometry, name="测试"):
     return {
         "type": "Feature",
         "properties": {"code": code, "level": level, "parent_code": parent_code, "name": name},
-        "geometry": geometry if geometry is None or isinstance(geometry, dict) else mapping(geometry),
+        "geometry": geometry
+        if geometry is None or isinstance(geometry, dict)
+        else mapping(geometry),
     }
 
 
@@ -66,8 +68,14 @@ def neighbours():
     """Two grids of one village that share an edge, as built."""
     grids = demo_grids()
     a = grids[0]
-    b = next(g for g in grids if g is not a and g.parent_code == a.parent_code and g.geometry.touches(a.geometry)
-             and a.geometry.intersection(g.geometry).length > 0)
+    b = next(
+        g
+        for g in grids
+        if g is not a
+        and g.parent_code == a.parent_code
+        and g.geometry.touches(a.geometry)
+        and a.geometry.intersection(g.geometry).length > 0
+    )
     return a, b
 
 
@@ -95,7 +103,10 @@ async def test_something_other_than_a_feature_collection_is_refused(snapshot):
 async def test_a_self_intersecting_polygon_is_refused_naming_the_feature(snapshot):
     a, _b = neighbours()
     x0, y0, x1, y1 = a.geometry.bounds
-    bowtie = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]],
+    }
     problems = await refused(collection(feature(a.code, "grid", a.parent_code, bowtie)), snapshot)
     assert len(problems) == 1
     assert problems[0].startswith(f"Feature {a.code}: invalid polygon (Self-intersection")
@@ -103,7 +114,9 @@ async def test_a_self_intersecting_polygon_is_refused_naming_the_feature(snapsho
 
 async def test_an_unknown_parent_is_refused_naming_the_feature(snapshot):
     a, _b = neighbours()
-    problems = await refused(collection(feature("41172699900101", "grid", "411726999001", a.geometry)), snapshot)
+    problems = await refused(
+        collection(feature("41172699900101", "grid", "411726999001", a.geometry)), snapshot
+    )
     assert problems == ["Feature 41172699900101: unknown parent 411726999001."]
 
 
@@ -111,21 +124,27 @@ async def test_overlapping_siblings_are_refused_naming_both(snapshot):
     a, b = neighbours()
     grown = shapely.union(a.geometry, shapely.intersection(b.geometry, a.geometry.buffer(0.002)))
     problems = await refused(collection(feature(a.code, "grid", a.parent_code, grown)), snapshot)
-    assert any(p.startswith(f"Feature {a.code}: overlaps its sibling {b.code} by ") for p in problems), problems
+    assert any(
+        p.startswith(f"Feature {a.code}: overlaps its sibling {b.code} by ") for p in problems
+    ), problems
 
 
 async def test_children_leaving_a_gap_in_their_parent_are_refused_naming_the_parent(snapshot):
     a, _b = neighbours()
     shrunk = a.geometry.buffer(-0.001)
     problems = await refused(collection(feature(a.code, "grid", a.parent_code, shrunk)), snapshot)
-    assert len(problems) == 1 and problems[0].startswith(f"Feature {a.parent_code}: its children leave a gap of ")
+    assert len(problems) == 1 and problems[0].startswith(
+        f"Feature {a.parent_code}: its children leave a gap of "
+    )
 
 
 async def test_a_child_reaching_outside_its_parent_is_refused(snapshot):
     a, _b = neighbours()
     moved = shapely.affinity.translate(a.geometry, 0.5, 0)
     problems = await refused(collection(feature(a.code, "grid", a.parent_code, moved)), snapshot)
-    assert any(p.startswith(f"Feature {a.code}: reaches ") and "outside its parent" in p for p in problems)
+    assert any(
+        p.startswith(f"Feature {a.code}: reaches ") and "outside its parent" in p for p in problems
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,19 +153,32 @@ async def test_a_child_reaching_outside_its_parent_is_refused(snapshot):
         ({"level": "province"}, "Feature X1: unknown level province."),
         ({"code": ""}, "Feature #1: code and name are required."),
         ({"name": ""}, "Feature X1: code and name are required."),
-        ({"level": "village", "parent_code": "411726"}, "Feature X1: a village cannot belong to the county 411726."),
+        (
+            {"level": "village", "parent_code": "411726"},
+            "Feature X1: a village cannot belong to the county 411726.",
+        ),
     ],
 )
 async def test_features_with_bad_properties_are_refused(snapshot, props, message):
-    body = collection(feature("X1", "township", "411726", None) | {"properties": {"code": "X1", "level": "township", "parent_code": "411726", "name": "x"} | props})
+    body = collection(
+        feature("X1", "township", "411726", None)
+        | {
+            "properties": {"code": "X1", "level": "township", "parent_code": "411726", "name": "x"}
+            | props
+        }
+    )
     assert await refused(body, snapshot) == [message]
 
 
 async def test_a_point_is_not_a_boundary_and_coordinates_must_be_degrees(snapshot):
     a, _b = neighbours()
     point = feature(a.code, "grid", a.parent_code, {"type": "Point", "coordinates": [113.3, 32.7]})
-    metres = feature(a.code, "grid", a.parent_code, shapely.affinity.scale(a.geometry, 5000, 5000, origin=(0, 0)))
-    assert await refused(collection(point), snapshot) == [f"Feature {a.code}: a boundary must be a polygon."]
+    metres = feature(
+        a.code, "grid", a.parent_code, shapely.affinity.scale(a.geometry, 5000, 5000, origin=(0, 0))
+    )
+    assert await refused(collection(point), snapshot) == [
+        f"Feature {a.code}: a boundary must be a polygon."
+    ]
     assert await refused(collection(metres), snapshot) == [
         f"Feature {a.code}: coordinates must be longitude and latitude (WGS84)."
     ]
@@ -166,7 +198,9 @@ async def test_a_node_cannot_move_to_another_parent_or_change_level(snapshot):
 async def test_a_code_twice_in_a_file_is_refused(snapshot):
     a, _b = neighbours()
     twice = feature(a.code, "grid", a.parent_code, a.geometry)
-    assert await refused(collection(twice, twice), snapshot) == [f"Feature {a.code}: the code appears twice in the file."]
+    assert await refused(collection(twice, twice), snapshot) == [
+        f"Feature {a.code}: the code appears twice in the file."
+    ]
 
 
 async def test_every_problem_of_a_file_is_listed_at_once(snapshot):
@@ -176,8 +210,13 @@ async def test_every_problem_of_a_file_is_listed_at_once(snapshot):
     )
     problems = await refused(body, snapshot)
     assert problems == ["Feature A1: unknown level nope."]  # properties first, then the tree
-    body = collection(feature("A2", "grid", "nowhere", None), feature("A3", "grid", "elsewhere", None))
-    assert await refused(body, snapshot) == ["Feature A2: unknown parent nowhere.", "Feature A3: unknown parent elsewhere."]
+    body = collection(
+        feature("A2", "grid", "nowhere", None), feature("A3", "grid", "elsewhere", None)
+    )
+    assert await refused(body, snapshot) == [
+        "Feature A2: unknown parent nowhere.",
+        "Feature A3: unknown parent elsewhere.",
+    ]
 
 
 async def test_a_new_county_loads_and_its_points_are_located(scratch):
@@ -211,8 +250,12 @@ async def test_a_subtree_can_be_exported_alone(app):
 
 async def run_cli(*args: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app.cli", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "app.cli",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
         env={**os.environ, "PINGLI_DEFAULT_LOCALE": "en"},
     )
     out, err = await process.communicate()
@@ -229,7 +272,9 @@ async def test_a_boundary_changed_by_another_process_is_seen_here_at_once(scratc
     a, b = shape(first["geometry"]), shape(second["geometry"])
     probe = shapely.intersection(b, a.buffer(0.0015)).representative_point()
     embedded = Embedded()  # stands for any process that read the boundaries before
-    ids = {r["code"]: r["id"] for r in await Jurisdiction.select(Jurisdiction.code, Jurisdiction.id)}
+    ids = {
+        r["code"]: r["id"] for r in await Jurisdiction.select(Jurisdiction.code, Jurisdiction.id)
+    }
     assert await embedded.locate([(probe.x, probe.y)]) == [ids[second["properties"]["code"]]]
 
     moved = copy.deepcopy([first, second])
@@ -247,9 +292,14 @@ async def test_a_boundary_changed_by_another_process_is_seen_here_at_once(scratc
 async def test_the_cli_refuses_a_broken_file_with_the_problems_and_exit_status_1(app, tmp_path):
     a, _b = neighbours()
     path = tmp_path / "gap.geojson"
-    path.write_text(json.dumps(collection(feature(a.code, "grid", a.parent_code, a.geometry.buffer(-0.001)))))
+    path.write_text(
+        json.dumps(collection(feature(a.code, "grid", a.parent_code, a.geometry.buffer(-0.001))))
+    )
     code, out, err = await run_cli("import-boundaries", str(path))
     assert code == 1
-    assert f"nothing was imported from {path}" in err and f"Feature {a.parent_code}: its children leave a gap" in err
+    assert (
+        f"nothing was imported from {path}" in err
+        and f"Feature {a.parent_code}: its children leave a gap" in err
+    )
     code, out, err = await run_cli("export-boundaries", "--root", SCRATCH_CODE)
     assert code == 1 and "No jurisdiction has the code" in err

@@ -29,7 +29,10 @@ async def test_booking_writes_reminders_a_day_and_an_hour_before(cast, booking, 
     mediator = cast.me["demo-village"]["id"]
     # the outbox keeps the number encrypted, like the party and juror rows it was copied from
     assert all(crypto.is_token(r["phone"]) for r in rows if r["phone"])
-    found = sorted((r["due_at"] - starts, r["channel"], r["recipient"] or crypto.decrypt(r["phone"])) for r in rows)
+    found = sorted(
+        (r["due_at"] - starts, r["channel"], r["recipient"] or crypto.decrypt(r["phone"]))
+        for r in rows
+    )
     expected = sorted(
         (-lead, channel, who)
         for lead in (timedelta(hours=24), timedelta(hours=1))

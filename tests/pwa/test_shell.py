@@ -26,7 +26,14 @@ async def test_the_service_worker_precaches_the_app_shell(client):
     r = await client.get("/sw.js")
     config = json.loads(re.search(r"self\.PINGLI_SHELL = (\{.*\});", r.text).group(1))
     assets = config["assets"]
-    for name in ("css/app.css", "js/app.js", "js/capture.js", "js/photos.js", "js/outbox-page.js", "js/vendor/htmx-2.0.11.min.js"):
+    for name in (
+        "css/app.css",
+        "js/app.js",
+        "js/capture.js",
+        "js/photos.js",
+        "js/outbox-page.js",
+        "js/vendor/htmx-2.0.11.min.js",
+    ):
         assert shell.static_url(name) in assets
     assert not any("sw.js" in a for a in assets)
     # the map's code is for office screens: a phone's first visit does not download it
@@ -41,11 +48,24 @@ async def test_the_manifest_names_the_app_in_chinese_with_installable_icons(clie
     r = await client.get("/manifest.webmanifest")
     assert r.headers["content-type"].startswith("application/manifest+json")
     manifest = r.json()
-    assert manifest["name"] == "评理" and manifest["short_name"] == "评理" and manifest["lang"] == "zh-Hans"
-    assert manifest["display"] == "standalone" and manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert (
+        manifest["name"] == "评理"
+        and manifest["short_name"] == "评理"
+        and manifest["lang"] == "zh-Hans"
+    )
+    assert (
+        manifest["display"] == "standalone"
+        and manifest["start_url"] == "/"
+        and manifest["scope"] == "/"
+    )
     assert manifest["theme_color"] == "#b23a2b"
     by_purpose = {(i["sizes"], i["purpose"]) for i in manifest["icons"]}
-    assert {("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")} <= by_purpose
+    assert {
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("192x192", "maskable"),
+        ("512x512", "maskable"),
+    } <= by_purpose
     for icon in manifest["icons"]:
         png = await client.get(icon["src"])
         assert png.headers["content-type"] == "image/png"

@@ -108,3 +108,13 @@ async def test_an_integer_beyond_32_bits_in_any_body_is_refused_before_the_datab
     }
     r = await cast.api["demo-grid"].post("/api/v1/checkins", json=nested)
     assert is_problem(r, 422) and r.json()["errors"][0]["field"] == "extra[0].n", r.text
+
+
+async def test_an_id_in_the_path_is_found_only_when_written_as_plain_digits(cast):
+    api = cast.api["demo-county"]
+    own = (await api.get("/api/v1/me")).json()["jurisdiction"]["id"]
+    assert (await api.get(f"/api/v1/jurisdictions/{own}")).status_code == 200
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in str(own))
+    for written in (f"%20{own}", f"{own}%20", f"0{own}", f"+{own}", arabic_indic):
+        r = await api.get(f"/api/v1/jurisdictions/{written}")
+        assert is_problem(r, 404), (written, r.status_code, r.text)

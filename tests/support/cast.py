@@ -27,7 +27,9 @@ class Browser:
 
     def __init__(self, app: Any):
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver", follow_redirects=False
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver",
+            follow_redirects=False,
         )
         self.csrf = ""
 
@@ -38,7 +40,12 @@ class Browser:
         self.csrf = found.group(1) if found else self.http.cookies["csrftoken"]
         return await self.http.post(
             "/login",
-            data={"username": username, "password": password, "next": "/", "_csrf_token": self.csrf},
+            data={
+                "username": username,
+                "password": password,
+                "next": "/",
+                "_csrf_token": self.csrf,
+            },
         )
 
     async def get(self, url: str, **kw) -> httpx.Response:
@@ -64,15 +71,22 @@ class Cast:
 
     async def __aenter__(self) -> Cast:
         for username in USERNAMES:
-            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://testserver")
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=self.app), base_url="http://testserver"
+            )
             if username not in Cast._signed_in:
-                r = await client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+                r = await client.post(
+                    "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+                )
                 assert r.status_code == 200, r.text
                 Cast._signed_in[username] = (r.json()["token"], r.json()["user"])
                 # shared by every test of the run, some of which move the app's clock weeks
                 # ahead (sessions, reminders): the token must not lapse under them
-                await LoginSession.update({LoginSession.expires_at: datetime(2100, 1, 1, tzinfo=UTC)}).where(
-                    LoginSession.token_hash == hashlib.sha256(r.json()["token"].encode()).hexdigest()
+                await LoginSession.update(
+                    {LoginSession.expires_at: datetime(2100, 1, 1, tzinfo=UTC)}
+                ).where(
+                    LoginSession.token_hash
+                    == hashlib.sha256(r.json()["token"].encode()).hexdigest()
                 )
             token, me = Cast._signed_in[username]
             client.headers["Authorization"] = f"Bearer {token}"
@@ -96,7 +110,11 @@ class Cast:
 
     async def log_case(self, username: str = "demo-grid", **fields) -> dict:
         """A case logged through the API, as the phone would."""
-        body = {"id": str(uuid.uuid4()), "title": "邻居排水沟堵塞", "category": "neighbours"} | fields
+        body = {
+            "id": str(uuid.uuid4()),
+            "title": "邻居排水沟堵塞",
+            "category": "neighbours",
+        } | fields
         r = await self.api[username].post("/api/v1/disputes", json=body)
         assert r.status_code == 201, r.text
         return r.json()

@@ -10,7 +10,9 @@ GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 
 
-def camera_jpeg(width: int = 640, height: int = 480, *, gps: bool = True, orientation: int | None = None) -> bytes:
+def camera_jpeg(
+    width: int = 640, height: int = 480, *, gps: bool = True, orientation: int | None = None
+) -> bytes:
     """A JPEG whose EXIF says where it was taken (a party's courtyard, say) and by what."""
     image = Image.new("RGB", (width, height), (200, 120, 60))
     for x in range(0, width, 40):  # some structure, so it is not a flat colour
