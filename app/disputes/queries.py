@@ -155,6 +155,10 @@ def _where(actor: Actor, f: DisputeFilters, now: datetime, level: str | None = N
     return where
 
 
+# the filters' condition, for the other readers of a filtered list (the case export)
+where_of = _where
+
+
 def encode_cursor(created_at: datetime, dispute_id: uuid.UUID | str) -> str:
     stamp = created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%f")
     return f"{stamp}_{uuid.UUID(str(dispute_id)).hex}"
@@ -169,7 +173,7 @@ def decode_cursor(raw: str) -> tuple[datetime, uuid.UUID]:
     return when, uuid.UUID(hex=hex_id)
 
 
-def _after(cursor: tuple[datetime, uuid.UUID]) -> Where:
+def after_cursor(cursor: tuple[datetime, uuid.UUID]) -> Where:
     """Cases after `cursor` in the newest-first order (created_at, then id, both descending)."""
     created_at, dispute_id = cursor
     return (Dispute.created_at < created_at) | (
@@ -236,7 +240,7 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
     # The bounded count rides along as a column (an uncorrelated subquery, computed once), so a
     # page is one round trip to the database however many cases the filter matches.
     if f.cursor is not None:
-        return await _keyset_page(where & _after(f.cursor), f, now)
+        return await _keyset_page(where & after_cursor(f.cursor), f, now)
     total = _count_up_to(where, COUNT_CAP + 1).as_alias("capped_total")
     query = Dispute.select(*LIST_COLUMNS, total).where(where)
     if f.queue and queues.BY_CODE[f.queue].by_due:
