@@ -182,15 +182,30 @@ def _ladder_moves(step: Step, to_level: str) -> dict:
 
 
 def _ladder_exhausted(step: Step) -> str:
-    allowed = step.limits.attempts[step.case.level] + step.case.granted
-    if step.case.level == "county":
+    return ladder_exhausted(
+        step.case.level, step.limits.attempts[step.case.level] + step.case.granted
+    )
+
+
+def no_sessions_left(row: dict[str, Any], limits: CaseLimits | None = None) -> str | None:
+    """Why the level holding a case (its row: level, attempts, attempts_granted) may hold no
+    more mediation sessions, or None while it may (booking a session asks this first)."""
+    case = states.CaseState.of(row | {"followed_up_at": None, "due_at": None})
+    attempts = (limits or deadlines.limits()).attempts
+    if states.attempts_left(case, attempts):
+        return None
+    return ladder_exhausted(case.level, attempts[case.level] + case.granted)
+
+
+def ladder_exhausted(level: str, allowed: int) -> str:
+    if level == "county":
         return _(
             "The county has made its %(n)s mediation attempts: refer the case or close it as unresolvable.",
             n=allowed,
         )
     return _(
         "The %(level)s has made its %(n)s mediation attempts: escalate the case or refer it.",
-        level=label(CASE_LEVELS, step.case.level),
+        level=label(CASE_LEVELS, level),
         n=allowed,
     )
 

@@ -134,3 +134,10 @@ async def test_agreed_terms_must_fit_the_case_one_term_a_line(cast, session, day
     )
     assert r.status_code == 422
     assert [e["field"] for e in r.json()["errors"]] == ["agreement_terms"]
+
+
+async def test_a_level_whose_sessions_are_used_cannot_book_another(cast, case, booking):
+    await Dispute.update({Dispute.attempts: 3}).where(Dispute.id == case["id"])
+    r = await cast.api["demo-village"].post("/api/v1/sessions", json=booking())
+    assert r.status_code == 409
+    assert "请上报或分流" in r.json()["detail"]
