@@ -238,5 +238,6 @@
     if (photos) photos.load(await outbox.photosOf(record.id));
     if (record.error && record.error.fields) showFieldErrors(record.error.fields);
     say(t('editing'));
+    if (record.error) offerLocatedGrid(record.error.located_grid);
   });
 })();
