@@ -42,8 +42,6 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
     a grid worker's own grid. It must lie inside the actor's area."""
     if new.grid_id is not None:
         grid_id, field = new.grid_id, "grid_id"
-        if new.lon is not None and new.lat is not None:
-            await _point_in_grid(actor, new.grid_id, new.lon, new.lat)
     elif new.lon is not None and new.lat is not None:
         grid_id, field = await locate_grid(new.lon, new.lat), "lon"
         if grid_id is None:
@@ -72,6 +70,8 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
             else _("Not a grid in your area.")
         )
         raise FieldErrors({field: message})
+    if field == "grid_id" and new.lon is not None and new.lat is not None:
+        await _point_in_grid(actor, grid_id, new.lon, new.lat)
     return grid
 
 

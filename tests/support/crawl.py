@@ -292,6 +292,8 @@ def _problem(r: httpx.Response, htmx: bool) -> str | None:
             return f"{r.status_code} with {mark!r}"
     if htmx and r.status_code < 300 and "<html" in r.text[:500].lower():
         return "an htmx reply holds a whole page"
+    if htmx and r.status_code < 300 and "hx-request" not in r.headers.get("vary", "").lower():
+        return "an htmx reply without Vary: HX-Request (a cache would serve it as the page)"
     return None
 
 
