@@ -138,5 +138,11 @@ async def api_password(request: Request, data: JSONBody[PasswordChangeIn]) -> Re
 
 router = Router(
     path="/",
-    route_handlers=[account_page, notifications_submit, password_page, password_submit, api_password],
+    route_handlers=[
+        account_page,
+        notifications_submit,
+        password_page,
+        password_submit,
+        api_password,
+    ],
 )

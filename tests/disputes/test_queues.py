@@ -219,7 +219,9 @@ async def test_overdue_resolution_and_overdue_follow_up_are_two_queues_with_thei
     ).json()
     ids = [c["id"] for c in listed["items"]]
     assert visit["id"] in ids and open_case["id"] not in ids
-    page = (await (await cast.browser("demo-village")).get("/disputes?queue=overdue_follow_up")).text
+    page = (
+        await (await cast.browser("demo-village")).get("/disputes?queue=overdue_follow_up")
+    ).text
     assert "回访超期" in page and visit["case_no"] in page and open_case["case_no"] not in page
 
 
@@ -268,7 +270,7 @@ async def test_home_and_dashboard_agree_on_overdue_counts_over_the_same_period(c
         assert not shown.endswith("+"), "the village's overdue cases fit under the count cap"
         assert int(shown) == await figure(code, **since_ever) > 0
     # over the default period the dashboard counts one fewer: the home says why
-    assert await figure("overdue_resolution") == await figure(
-        "overdue_resolution", **since_ever
-    ) - 1
+    assert (
+        await figure("overdue_resolution") == await figure("overdue_resolution", **since_ever) - 1
+    )
     assert in_section(home, "queue-overdue-resolution", "不论登记时间")

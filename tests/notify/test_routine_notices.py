@@ -180,15 +180,16 @@ async def test_a_follow_up_visit_due_is_told_once_to_whoever_must_make_it(cast):
     assert await told(me(cast, "demo-village"), cid, "follow_up_due") == ["follow_up_due"]
     for nobody in ("demo-grid-2", "demo-township", "demo-county"):
         assert await told(me(cast, nobody), cid, "follow_up_due") == []
-    assert await Notification.count().where(
-        Notification.dedupe_key.like(f"follow_up_due:{cid}:%")
-        & (Notification.channel == "in_app")
-    ) == 2
+    assert (
+        await Notification.count().where(
+            Notification.dedupe_key.like(f"follow_up_due:{cid}:%")
+            & (Notification.channel == "in_app")
+        )
+        == 2
+    )
 
 
-async def test_a_session_booked_is_told_to_the_mediators_booked_who_may_see_the_case(
-    cast, booking
-):
+async def test_a_session_booked_is_told_to_the_mediators_booked_who_may_see_the_case(cast, booking):
     outsider, _ = await newcomer(cast, "village_mediator", await sibling_village(cast))
     body = booking(mediator_ids=[me(cast, "demo-village"), outsider])
     r = await cast.api["demo-township"].post("/api/v1/sessions", json=body)
