@@ -27,7 +27,7 @@ from app.monitoring.tables import (
     SweepReport,
 )
 from app.notify.subscriptions import PushSubscription
-from app.notify.tables import Notification
+from app.notify.tables import Notification, NotificationChoice
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -50,6 +50,7 @@ ALL_TABLES = (
     DisclosureLog,
     AuditLog,
     Notification,
+    NotificationChoice,
     Room,
     Juror,
     MediationSession,

@@ -30,7 +30,11 @@ from app.i18n import _
 from app.settings import CaseLimits
 
 # Whatever a new time limit replaces, the scheduler's flags about the old one go with it.
-_FRESH_DEADLINE: dict[Any, Any] = {Dispute.overdue_at: None, Dispute.escalation_notice_at: None}
+_FRESH_DEADLINE: dict[Any, Any] = {
+    Dispute.overdue_at: None,
+    Dispute.escalation_notice_at: None,
+    Dispute.follow_up_notice_at: None,
+}
 _NO_DEADLINE: dict[Any, Any] = {
     Dispute.due_at: None,
     Dispute.due_from: None,
@@ -59,6 +63,7 @@ class Step:
     case: states.CaseState
     now: datetime
     limits: CaseLimits
+    version: int | None = None  # the case's version once the action is written
 
     @property
     def id(self) -> uuid.UUID:
@@ -115,7 +120,8 @@ class Step:
                 data=fields,
             )
         )
-        return rows[0]["version"]
+        self.version = rows[0]["version"]
+        return self.version
 
 
 Handler = Callable[[Step, Fields], Awaitable[None]]
@@ -148,9 +154,11 @@ async def perform(
             raise PermissionDeniedException(refusal.message)
         if refusal:
             raise Conflict(refusal.message, snapshot(row))
-        await HANDLERS[action](
-            Step(actor, row, case, now, limits or deadlines.limits()), dict(fields)
-        )
+        step = Step(actor, row, case, now, limits or deadlines.limits())
+        await HANDLERS[action](step, dict(fields))
+        if step.version is not None:
+            # the person who logged the case hears of it, in the same transaction
+            await notices.tell_logger(action, row, actor.id, now, step.version)
 
 
 async def accept(step: Step, f: Fields) -> None:

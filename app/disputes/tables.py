@@ -71,6 +71,11 @@ class Dispute(Table):
         default=None,
         help_text="When the scheduler told the level above to supervise the overdue case.",
     )
+    follow_up_notice_at = Timestamptz(
+        null=True,
+        default=None,
+        help_text="When the scheduler told whoever must visit that the follow-up visit is due.",
+    )
     attempts = Integer(
         default=0,
         help_text="Mediation sessions held at the current level over the case's life (the ladder).",

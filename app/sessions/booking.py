@@ -532,6 +532,7 @@ async def book(actor: Actor, b: Booking) -> int:
             jurors=[p["name"] for p in people if p["kind"] == "juror"],
         )
         await reminders.schedule(session_id, now)
+        await reminders.announce_booking(session_id, actor.id, now)
         return session_id
 
     return await _write_exclusively(actor, b.room_id, b.starts_at, b.ends_at, people, write)

@@ -322,6 +322,8 @@ ROUTES: list[R] = [
     R("POST", "/calendar/feeds", "ACTV", obj="room", body=form(lambda c: {"room_id": str(c["room_id"])})),
     R("POST", "/calendar/feeds/{feed_id:int}/revoke", "V", obj="feed"),
     # --- one's own password, and Web Push devices ------------------------------------------------
+    R("GET", "/account", ALL),
+    R("POST", "/account/notifications", ALL, body=form({"topics": "my_case"}), ok=frozenset({303})),
     R("GET", "/account/password", ALL),
     R("POST", "/account/password", ALL, body=form(_PASSWORD_MISMATCH), ok=frozenset({422})),
     R("POST", "/api/v1/account/password", ALL, body=js(_PASSWORD_MISMATCH), ok=frozenset({422})),
