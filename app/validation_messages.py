@@ -80,7 +80,10 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[str | None, s
         re.compile(r"^Invalid (RFC 3339|RFC3339|ISO 8601)? ?encoded datetime"),
         lambda m: (None, _("Must be a date and time like 2026-05-01T09:30+08:00.")),
     ),
-    (re.compile(r"^Invalid (ISO 8601 )?(encoded )?date"), lambda m: (None, _("Must be a date like 2026-05-01."))),
+    (
+        re.compile(r"^Invalid (ISO 8601 )?(encoded )?date"),
+        lambda m: (None, _("Must be a date like 2026-05-01.")),
+    ),
     (re.compile(r"matching regex"), lambda m: (None, _("Not in the expected form."))),
 ]
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")

@@ -56,5 +56,8 @@ def what(kind: str, value: str) -> dict[str, str | None]:
         names = [_(FIELDS[f]) if f in FIELDS else f for f in fields.split(",") if f]
         return {"text": _(", ").join(names) if names else value, "session": session}
     if kind == "export" and (found := _REPORT.match(value)):
-        return {"text": _("Saved report %(id)s: %(what)s", id=found["id"], what=found["rest"]), "session": None}
+        return {
+            "text": _("Saved report %(id)s: %(what)s", id=found["id"], what=found["rest"]),
+            "session": None,
+        }
     return {"text": value, "session": None}

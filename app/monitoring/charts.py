@@ -20,7 +20,7 @@ def _a(href: str | None, inner: str, title: str) -> str:
     tip = f"<title>{escape(title)}</title>"
     if not href:
         return f"<g>{tip}{inner}</g>"
-    return f'<a href="{escape(href)}" aria-label="{escape(title)}">{tip}{inner}</a>'
+    return f'<a href="{escape(href)}">{tip}{inner}</a>'
 
 
 def _svg(kind: str, width: int, height: int, caption: str, linked: bool) -> str:

@@ -26,9 +26,9 @@ from tests.browser.conftest import sign_in
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 ROLES = ["demo-admin", "demo-county", "demo-township", "demo-village", "demo-grid"]
-MAX_PAGES = 28  # per role
-MAX_SECONDS = 75  # per role
-MAX_DEPTH = 2  # home → its links → their links
+MAX_PAGES = 32  # per role
+MAX_SECONDS = 80  # per role: five roles stay within seven minutes
+MAX_DEPTH = 3  # home → its links → theirs → theirs (a room's edit form, a session's agreement)
 PER_SHAPE = 2  # pages per URL shape (/disputes/{id}, /disputes?…): two of each
 WIDTH = 360
 
@@ -124,19 +124,28 @@ def check_page(page) -> list[str]:
 
 
 def walk(context, username: str) -> tuple[list[str], dict[str, list[str]]]:
+    """Breadth first from the home page. A page of a shape not seen yet goes before a second
+    page of a known shape, so the budget covers as many kinds of page as it can."""
     page = context.new_page()
     sign_in(page, username)
     origin = urlsplit(page.url)
-    seen_shapes: dict[str, int] = {"/": PER_SHAPE}
+    shapes: dict[str, int] = {"/": PER_SHAPE}
+    queued = {"/"}
     visited: list[str] = []
     failures: dict[str, list[str]] = {}
-    queue: list[tuple[str, int]] = [("/", 0)]
+    fresh: list[tuple[str, int]] = [("/", 0)]  # the first page of its shape
+    again: list[tuple[str, int]] = []  # a second page of a shape already queued
     started = time.monotonic()
-    while queue and len(visited) < MAX_PAGES and time.monotonic() - started < MAX_SECONDS:
-        target, depth = queue.pop(0)
+    while (fresh or again) and len(visited) < MAX_PAGES:
+        if time.monotonic() - started > MAX_SECONDS:
+            break
+        target, depth = (fresh or again).pop(0)
         response = page.goto(target)
-        assert response is not None and response.status < 400, (target, response and response.status)
-        page.wait_for_load_state("load")
+        assert response is not None and response.status < 400, (
+            target,
+            response and response.status,
+        )
+        page.wait_for_load_state("networkidle")  # htmx fragments and the map layers too
         visited.append(target)
         problems = check_page(page)
         if problems:
@@ -149,19 +158,19 @@ def walk(context, username: str) -> tuple[list[str], dict[str, list[str]]]:
                 continue
             path = url.path + (f"?{url.query}" if url.query else "")
             key = shape(url.path)
-            if SKIP.search(path) or seen_shapes.get(key, 0) >= PER_SHAPE:
+            if path in queued or SKIP.search(path) or shapes.get(key, 0) >= PER_SHAPE:
                 continue
-            seen_shapes[key] = seen_shapes.get(key, 0) + 1
-            queue.append((path, depth + 1))
+            queued.add(path)
+            shapes[key] = shapes.get(key, 0) + 1
+            (fresh if shapes[key] == 1 else again).append((path, depth + 1))
     page.close()
     return visited, failures
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_every_page_a_role_reaches_fits_a_phone_speaks_chinese_and_passes_axe(
-    phone, username
-):
+def test_every_page_a_role_reaches_fits_a_phone_speaks_chinese_and_passes_axe(phone, username):
     visited, failures = walk(phone, username)
+    print(f"{username}: {len(visited)} pages", *visited, sep="\n  ")
     assert len(visited) >= 5, visited  # the walk found the role's pages
     report = "\n".join(f"{url}: {'; '.join(p)}" for url, p in failures.items())
     assert not failures, f"{len(failures)} of {len(visited)} pages fail:\n{report}"
