@@ -62,10 +62,15 @@ def test_figures_and_calendar_links_are_big_enough_to_tap(phone):
     page.wait_for_load_state("networkidle")
     figures = boxes(page, ".mini dd a, .tally a")
     assert figures and all(b["w"] >= 24 and b["h"] >= 24 for b in figures), figures[:5]
-    page.goto("/calendar")
-    page.wait_for_load_state("networkidle")
-    links = boxes(page, ".cal-views a, .day-head a")
-    assert links and all(b["h"] >= 24 for b in links), links[:5]
+    for calendar, selector in (
+        ("/calendar/me", ".cal-views a, .day-head a"),
+        ("/calendar", "main h3 a, .idle-rooms li a"),
+    ):
+        page.goto(calendar)
+        if page.locator(".idle-rooms summary").count():
+            page.click(".idle-rooms summary")
+        links = boxes(page, selector)
+        assert links and all(b["h"] >= 24 for b in links), (calendar, links[:5])
 
 
 def token(api, username: str) -> dict:
