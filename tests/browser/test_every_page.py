@@ -1,8 +1,9 @@
 """Every page a demo role can reach, as a phone shows it (Chromium, 360×740, zh-CN).
 
-For each role: sign in, then walk the links of the home page and of the pages it links to
-(same origin, GET, no sign-out, no language switch, no downloads; one page per URL shape, so
-three hundred case pages count as two), bounded in pages and time. On every page:
+For each role: sign in, then walk the links from the home page, three links deep (same origin,
+GET, no sign-out, no language switch, no downloads; at most two pages per URL shape, so three
+hundred case pages count as two), bounded in pages and time. Every page must answer below 400:
+a link a role is shown must not lead to a refusal. On every page:
 
 - nothing scrolls sideways: `document.documentElement.scrollWidth` ≤ the viewport's width;
 - no English words in a zh-Hans page, outside a short allow-list (GPS, CSV, case numbers…);
