@@ -132,6 +132,8 @@ async def test_the_printable_case_file_holds_the_ledger_and_the_completeness_che
     assert page.status_code == 200
     assert "人民调解卷宗" in page.text and "案件台账" in page.text and "卷宗材料" in page.text
     assert "<form" not in page.text.split("<main", 1)[1].split("</main>", 1)[0]
+    assert '<button type="button" class="button primary" data-print>打印</button>' in page.text
+    assert "/static/js/print" in page.text  # the button's script (no inline script: the CSP)
 
 
 async def test_the_case_page_of_another_area_is_404(cast):
