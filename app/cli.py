@@ -8,6 +8,7 @@ import getpass
 import logging
 import sys
 import time
+from pathlib import Path
 
 from app.settings import get_settings
 
@@ -22,6 +23,7 @@ async def migrate() -> None:
         raise SystemExit(f"migration failed: {result.message}")
     if not db.is_postgres():
         await db.engine().run_ddl("PRAGMA journal_mode=WAL")
+        db.protect_sqlite_files(Path(db.engine().path))
 
 
 async def _with_db(coro):
@@ -142,8 +144,6 @@ def cmd_rotate_keys(args) -> None:
 
 
 def cmd_backup(args) -> None:
-    from pathlib import Path
-
     from app.backup import BackupError, backup
 
     started = time.perf_counter()
@@ -157,8 +157,6 @@ def cmd_backup(args) -> None:
 
 
 def cmd_restore(args) -> None:
-    from pathlib import Path
-
     from app.backup import BackupError, restore
 
     started = time.perf_counter()
@@ -175,10 +173,22 @@ def cmd_restore(args) -> None:
 
 def cmd_check(_args) -> None:
     from app import consistency
+    from app.attachments import orphans
 
-    problems = asyncio.run(_with_db(consistency.check()))
+    async def run():
+        return await consistency.check(), await orphans.find()
+
+    problems, orphaned = asyncio.run(_with_db(run()))
     for problem in problems:
         print(f"PROBLEM: {problem}")
+    # files no photo row points at (a crash mid-upload): harmless, removed after a day
+    for orphan in orphaned:
+        print(f"ORPHAN FILE: uploads/{orphan.path} ({orphan.modified:%Y-%m-%d %H:%M} UTC)")
+    if orphaned:
+        print(
+            f"{len(orphaned)} orphan photo files: the daily job remove-orphan-photos deletes "
+            "those older than a day"
+        )
     if problems:
         raise SystemExit(1)
     print("consistent: append-only ledger, every case with its ledger, figures equal a recount")

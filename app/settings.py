@@ -295,8 +295,16 @@ def _json_setting(name: str, default: str, kind: type) -> str:
     return value
 
 
+def _private_dir(path: Path) -> Path:
+    """The data dir (the database, keys, backups, photos): its owner's only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
 def load_settings() -> Settings:
-    data_dir = Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve()
+    data_dir = _private_dir(Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve())
     database_url = _env("PINGLI_DATABASE_URL", f"sqlite:///{data_dir / 'pingli.db'}")
     return Settings(
         data_dir=data_dir,
