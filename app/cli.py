@@ -159,9 +159,20 @@ def cmd_backup(args) -> None:
 def cmd_restore(args) -> None:
     from app.backup import BackupError, restore
 
+    def show(contents) -> None:
+        print(f"the backup {args.path} holds:")
+        for line in contents.describe():
+            print(f"  {line}")
+
     started = time.perf_counter()
     try:
-        counts = restore(get_settings(), Path(args.path), force=args.force)
+        counts = restore(
+            get_settings(),
+            Path(args.path),
+            force=args.force,
+            allow_empty=args.allow_empty,
+            show=show,
+        )
     except BackupError as exc:
         raise SystemExit(f"restore refused: {exc}") from None
     print(
@@ -238,6 +249,9 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("restore", help="replace the database with a backup file")
     p.add_argument("path")
     p.add_argument("--force", action="store_true", help="even if the database holds data")
+    p.add_argument(
+        "--allow-empty", action="store_true", help="even if the backup holds no row at all"
+    )
     p.set_defaults(func=cmd_restore)
 
     sub.add_parser(
