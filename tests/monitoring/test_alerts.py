@@ -141,6 +141,9 @@ async def test_a_repeat_of_a_case_in_another_township_does_not_name_it_to_that_t
             assert seen not in listed[0]["text"] and "与辖区外的一件案件重复" in listed[0]["text"]
             one = (await c.get(f"/api/v1/alerts/{listed[0]['id']}")).json()
             assert seen not in str(one)
+            for page in (f"/alerts/{listed[0]['id']}", "/alerts", "/monitor/boards"):
+                shown = await c.get(page)
+                assert shown.status_code == 200 and seen not in shown.text, (reader, page)
             assert (await c.get(f"/api/v1/disputes/{earlier}")).status_code == 404
     async with t.client(app, "county") as c:  # the county sees both cases: it is named
         listed = (await c.get("/api/v1/alerts", params={"kind": "repeat"})).json()["items"]
