@@ -103,9 +103,7 @@ async def _run(base: str, pid: int) -> dict[str, float]:
 def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="pingli-bench-photos-")
     url = f"sqlite:///{data_dir}/pingli.db"
-    env = dict(
-        os.environ, PINGLI_DATABASE_URL=url, PINGLI_DATA_DIR=data_dir, PINGLI_SCHEDULER="0"
-    )
+    env = dict(os.environ, PINGLI_DATABASE_URL=url, PINGLI_DATA_DIR=data_dir, PINGLI_SCHEDULER="0")
     cli = [sys.executable, "-m", "app.cli"]
     subprocess.run([*cli, "migrate"], env=env, cwd=REPO, check=True, capture_output=True)
     subprocess.run([*cli, "seed-demo"], env=env, cwd=REPO, check=True, capture_output=True)
