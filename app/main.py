@@ -27,6 +27,7 @@ from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_fact
 from app.auth.password_gate import password_gate
 from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
+from app.disputes import feed_api
 from app.disputes import case_pages
 from app.disputes import pages as dispute_pages
 from app.geo import api as geo_api
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             notify_pages.router,
             push_routes.router,
             dispute_api.router,
+            feed_api.router,
             jurisdiction_api.router,
             geo_api.router,
             geo_pages.router,

@@ -209,6 +209,7 @@ ROUTES: list[R] = [
     R("GET", "/disputes", ALL, query="q={title}"),
     R("GET", "/api/v1/disputes", ALL, query="q={title}&per_page=100"),
     R("GET", "/api/v1/disputes", ALL, obj="node", query="jurisdiction={node_id}"),
+    R("GET", "/api/v1/events", ALL, query="limit=1000"),
     R("GET", "/disputes/new", "CTVG"),
     R("POST", "/disputes", "CTVG", body=form(_new_case)),
     R("POST", "/api/v1/disputes", "CTVG", body=js(_new_case)),
