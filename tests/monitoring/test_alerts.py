@@ -148,3 +148,50 @@ async def test_a_repeat_of_a_case_in_another_township_does_not_name_it_to_that_t
     async with t.client(app, "county") as c:  # the county sees both cases: it is named
         listed = (await c.get("/api/v1/alerts", params={"kind": "repeat"})).json()["items"]
         assert [seen in a["text"] for a in listed] == [True]
+
+
+async def test_repeat_alerts_and_notices_from_before_are_mended_by_the_migration(app):
+    """Alerts raised before kept no place for the earlier case, and their notices named it to
+    everyone: the data migration adds the place, and scrubs the notices to nodes that may not
+    see the earlier case."""
+    import importlib
+
+    scrub = importlib.import_module("migrations.pingli_2026_12_06t21_03_41_000000").scrub
+    t = await build_territory()
+    applicant = [{"role": "applicant", "name": "钱七", "phone": "136" + str(int(t.tag, 16))[:8]}]
+    earlier = await log(t, "y1", "A.g1", T0, parties=applicant)
+    await log(t, "y2", "B.g1", T0 + timedelta(days=2), parties=applicant)
+    seen = (await Dispute.select(Dispute.case_no).where(Dispute.id == earlier).first())["case_no"]
+    await alerts.run_rules(NOW)
+    alert = (
+        await Alert.select()
+        .where((Alert.county == t.id("county")) & (Alert.kind == "repeat"))
+        .first()
+    )
+    # as stored before: the earlier number, no place; the notice naming it
+    old = {k: v for k, v in json.loads(alert["params"]).items() if k != "earlier_area"}
+    await Alert.update({Alert.params: json.dumps(old, ensure_ascii=False)}).where(
+        Alert.id == alert["id"]
+    )
+    payload = json.dumps(
+        {
+            "message": alerts.RULES["repeat"].message,
+            "params": old,
+            "link": f"/alerts/{alert['id']}",
+        },
+        ensure_ascii=False,
+    )
+    await Notification.update({Notification.payload: payload}).where(
+        Notification.dedupe_key.like(f"alert:{alert['id']}:%")
+    )
+    await scrub()
+    told = await Notification.select(Notification.payload).where(
+        Notification.dedupe_key.like(f"alert:{alert['id']}:%")
+    )
+    assert told and all(seen not in n["payload"] for n in told)
+    async with t.client(app, "county") as c:
+        listed = (await c.get("/api/v1/alerts", params={"kind": "repeat"})).json()["items"]
+        assert [seen in a["text"] for a in listed] == [True]
+    async with t.client(app, "B") as c:
+        listed = (await c.get("/api/v1/alerts", params={"kind": "repeat"})).json()["items"]
+        assert [seen in a["text"] for a in listed] == [False]
