@@ -8,6 +8,7 @@ import getpass
 import logging
 import sys
 import time
+from pathlib import Path
 
 from app.settings import get_settings
 
@@ -37,6 +38,7 @@ async def migrate() -> int:
         raise SystemExit(f"{report.getvalue()}\nmigration failed: {result.message}")
     if not db.is_postgres():
         await db.engine().run_ddl("PRAGMA journal_mode=WAL")
+        db.protect_sqlite_files(Path(db.engine().path))
     return report.getvalue().count("[forwards]")
 
 
@@ -159,8 +161,6 @@ def cmd_rotate_keys(args) -> None:
 
 
 def cmd_backup(args) -> None:
-    from pathlib import Path
-
     from app.backup import BackupError, backup
 
     started = time.perf_counter()
@@ -174,13 +174,22 @@ def cmd_backup(args) -> None:
 
 
 def cmd_restore(args) -> None:
-    from pathlib import Path
-
     from app.backup import BackupError, restore
+
+    def show(contents) -> None:
+        print(f"the backup {args.path} holds:")
+        for line in contents.describe():
+            print(f"  {line}")
 
     started = time.perf_counter()
     try:
-        counts = restore(get_settings(), Path(args.path), force=args.force)
+        counts = restore(
+            get_settings(),
+            Path(args.path),
+            force=args.force,
+            allow_empty=args.allow_empty,
+            show=show,
+        )
     except BackupError as exc:
         raise SystemExit(f"restore refused: {exc}") from None
     print(
@@ -192,10 +201,22 @@ def cmd_restore(args) -> None:
 
 def cmd_check(_args) -> None:
     from app import consistency
+    from app.attachments import orphans
 
-    problems = asyncio.run(_with_db(consistency.check()))
+    async def run():
+        return await consistency.check(), await orphans.find()
+
+    problems, orphaned = asyncio.run(_with_db(run()))
     for problem in problems:
         print(f"PROBLEM: {problem}")
+    # files no photo row points at (a crash mid-upload): harmless, removed after a day
+    for orphan in orphaned:
+        print(f"ORPHAN FILE: uploads/{orphan.path} ({orphan.modified:%Y-%m-%d %H:%M} UTC)")
+    if orphaned:
+        print(
+            f"{len(orphaned)} orphan photo files: the daily job remove-orphan-photos deletes "
+            "those older than a day"
+        )
     if problems:
         raise SystemExit(1)
     print("consistent: append-only ledger, every case with its ledger, figures equal a recount")
@@ -245,6 +266,9 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("restore", help="replace the database with a backup file")
     p.add_argument("path")
     p.add_argument("--force", action="store_true", help="even if the database holds data")
+    p.add_argument(
+        "--allow-empty", action="store_true", help="even if the backup holds no row at all"
+    )
     p.set_defaults(func=cmd_restore)
 
     sub.add_parser(

@@ -13,10 +13,11 @@ from litestar.datastructures import CacheControlHeader
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import YamlRenderPlugin
+from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
-from app import crypto, db
+from app import crypto, db, health
 from app.attachments import routes as attachment_routes
 from app.audit import pages as audit_pages
 from app.auth import account as account_routes
@@ -49,10 +50,10 @@ from app.web import EXCEPTION_HANDLERS, template_config
 
 
 @get("/healthz", include_in_schema=True, tags=["ops"])
-async def healthz() -> Response[dict[str, str]]:
-    try:
-        await db.engine().run_ddl("SELECT 1")
-    except Exception:
+async def healthz(deep: FromQuery[bool] = False) -> Response[dict[str, str]]:
+    """Reads a real table; `?deep=1` also writes (rolled back) to the database and the data
+    dir (app/health.py). 503 when any of it fails."""
+    if await health.check(deep) is not None:
         return Response({"status": "unavailable"}, status_code=503)
     return Response({"status": "ok"})
 

@@ -7,6 +7,7 @@ laptop; production sets PINGLI_DATABASE_URL, PINGLI_SECRET_KEY and PINGLI_HTTPS.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -404,8 +405,21 @@ def _json_setting(name: str, default: str, kind: type) -> str:
     return value
 
 
+def _private_dir(path: Path) -> Path:
+    """The data dir (the database, keys, backups, photos): its owner's only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o700)
+        except PermissionError:  # not ours to change: say so, and carry on
+            logging.getLogger("pingli").warning(
+                "the data dir %s is readable by others: make it 0700", path
+            )
+    return path
+
+
 def load_settings() -> Settings:
-    data_dir = Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve()
+    data_dir = _private_dir(Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve())
     database_url = _env("PINGLI_DATABASE_URL", f"sqlite:///{data_dir / 'pingli.db'}")
     return Settings(
         data_dir=data_dir,

@@ -16,6 +16,7 @@ from typing import Any
 
 from piccolo.columns.combination import Or
 
+from app import db
 from app.auth import sessions, throttle
 from app.auth.actor import Actor
 from app.auth.passwords import hash_password
@@ -24,6 +25,7 @@ from app.auth.tables import ROLES, User
 from app.disputes.errors import FieldErrors
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
+from app.sessions import ics
 from app.settings import get_settings
 
 ROLE_LEVELS: dict[str, tuple[str, ...]] = {
@@ -208,12 +210,15 @@ def _not_yourself(actor: Actor, user_id: int) -> None:
 
 async def set_active(actor: Actor, user_id: int, active: bool) -> None:
     """Deactivating ends every login of the user at once; they can no longer sign in, and
-    their tokens stop working."""
+    their tokens stop working, calendar feeds included (revoked: reactivating does not bring
+    them back)."""
     await get_user(actor, user_id)
     _not_yourself(actor, user_id)
-    await User.update({User.active: active}).where(User.id == user_id)
-    if not active:
-        await sessions.end_all(user_id)
+    async with db.transaction():
+        await User.update({User.active: active}).where(User.id == user_id)
+        if not active:
+            await sessions.end_all(user_id)
+            await ics.revoke_all_of(user_id)
 
 
 async def reset_password(actor: Actor, user_id: int) -> str:
