@@ -70,7 +70,7 @@ async def authenticate(username: str, password: str, address: str | None) -> dic
     if not ok or user is None or not user["active"]:
         await throttle.record_failure(username, address)
         return None
-    await throttle.clear_account(username)
+    await throttle.clear_pair(username, address)
     return user
 
 
