@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import crypto, db
 from app.attachments import routes as attachment_routes
@@ -69,6 +70,15 @@ async def before_request(request: Request) -> Response | None:
         return answer
     await notify_pages.unread_badge(request)
     return None
+
+
+def trusted_proxies(settings: Settings) -> list[DefineMiddleware]:
+    """The client address comes from `X-Forwarded-For` only when the request comes from one of
+    PINGLI_TRUSTED_PROXIES (none by default): otherwise anyone could claim any address and
+    rotate it past sign-in throttling."""
+    if not settings.trusted_proxies:
+        return []
+    return [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
 
 
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
@@ -143,6 +153,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         ],
         before_request=before_request,
         middleware=[
+            *trusted_proxies(settings),
             security_headers_middleware(settings),
             auth_middleware_factory,
             DefineMiddleware(BearerExemptCSRFMiddleware, config=csrf),
