@@ -40,7 +40,7 @@ from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.request_checks import refuse_bad_input
-from app.security import security_headers_middleware
+from app.security import security_headers_hook
 from app.sessions import api as session_api
 from app.sessions import calendar_pages, manage_pages
 from app.sessions import pages as session_pages
@@ -152,9 +152,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             static,
         ],
         before_request=before_request,
+        before_send=[security_headers_hook(settings)],
         middleware=[
             *trusted_proxies(settings),
-            security_headers_middleware(settings),
             auth_middleware_factory,
             DefineMiddleware(BearerExemptCSRFMiddleware, config=csrf),
         ],
