@@ -23,7 +23,11 @@ from app.audit import pages as audit_pages
 from app.auth import account as account_routes
 from app.auth import routes as auth_routes
 from app.auth import users_pages
-from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
+from app.auth.middleware import (
+    SessionBoundCSRFMiddleware,
+    auth_middleware_factory,
+    csrf_cookie_name,
+)
 from app.auth.password_gate import password_gate
 from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
@@ -114,9 +118,10 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
 
     csrf = CSRFConfig(
         secret=settings.secret_key,
-        cookie_name="csrftoken",
+        cookie_name=csrf_cookie_name(settings.https),
         header_name="x-csrftoken",
         cookie_secure=settings.https,
+        cookie_httponly=True,
         cookie_samesite="lax",
     )
     static = create_static_files_router(
@@ -156,7 +161,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         middleware=[
             *trusted_proxies(settings),
             auth_middleware_factory,
-            DefineMiddleware(BearerExemptCSRFMiddleware, config=csrf),
+            DefineMiddleware(SessionBoundCSRFMiddleware, config=csrf),
         ],
         template_config=template_config,
         plugins=[HTMXPlugin()],
