@@ -85,6 +85,13 @@ def print_banner(host: str, port: int) -> None:
     print()
 
 
+def server_options() -> dict:
+    """uvicorn's options besides the address. Its own proxy handling is off: it would trust
+    `X-Forwarded-For` from 127.0.0.1 by default (FORWARDED_ALLOW_IPS); the app trusts only the
+    proxies in PINGLI_TRUSTED_PROXIES (app/main.py)."""
+    return {"log_level": "info", "proxy_headers": False}
+
+
 def cmd_serve(args) -> None:
     import uvicorn
 
@@ -106,8 +113,7 @@ def cmd_serve(args) -> None:
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
-        proxy_headers=True,
+        **server_options(),
     )
 
 

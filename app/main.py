@@ -16,6 +16,7 @@ from litestar.openapi.plugins import YamlRenderPlugin
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import crypto, db, health
 from app.attachments import routes as attachment_routes
@@ -23,7 +24,11 @@ from app.audit import pages as audit_pages
 from app.auth import account as account_routes
 from app.auth import routes as auth_routes
 from app.auth import users_pages
-from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
+from app.auth.middleware import (
+    SessionBoundCSRFMiddleware,
+    auth_middleware_factory,
+    csrf_cookie_name,
+)
 from app.auth.password_gate import password_gate
 from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
@@ -41,7 +46,7 @@ from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.request_checks import refuse_bad_input
-from app.security import security_headers_middleware
+from app.security import security_headers_hook
 from app.sessions import api as session_api
 from app.sessions import calendar_pages, manage_pages
 from app.sessions import pages as session_pages
@@ -71,6 +76,15 @@ async def before_request(request: Request) -> Response | None:
         return answer
     await notify_pages.unread_badge(request)
     return None
+
+
+def trusted_proxies(settings: Settings) -> list[DefineMiddleware]:
+    """The client address comes from `X-Forwarded-For` only when the request comes from one of
+    PINGLI_TRUSTED_PROXIES (none by default): otherwise anyone could claim any address and
+    rotate it past sign-in throttling."""
+    if not settings.trusted_proxies:
+        return []
+    return [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
 
 
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
@@ -106,9 +120,10 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
 
     csrf = CSRFConfig(
         secret=settings.secret_key,
-        cookie_name="csrftoken",
+        cookie_name=csrf_cookie_name(settings.https),
         header_name="x-csrftoken",
         cookie_secure=settings.https,
+        cookie_httponly=True,
         cookie_samesite="lax",
     )
     static = create_static_files_router(
@@ -146,10 +161,11 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             static,
         ],
         before_request=before_request,
+        before_send=[security_headers_hook(settings)],
         middleware=[
-            security_headers_middleware(settings),
+            *trusted_proxies(settings),
             auth_middleware_factory,
-            DefineMiddleware(BearerExemptCSRFMiddleware, config=csrf),
+            DefineMiddleware(SessionBoundCSRFMiddleware, config=csrf),
         ],
         template_config=template_config,
         plugins=[HTMXPlugin()],
