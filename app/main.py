@@ -26,7 +26,7 @@ from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_fact
 from app.auth.password_gate import password_gate
 from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
-from app.disputes import case_pages
+from app.disputes import case_pages, categories, category_pages
 from app.disputes import pages as dispute_pages
 from app.geo import api as geo_api
 from app.geo import pages as geo_pages
@@ -65,6 +65,7 @@ async def before_request(request: Request) -> Response | None:
     """Bad input is refused before anything reads it; then the password gate (a user who must
     change it sees nothing else); then the unread badge every page shows."""
     await refuse_bad_input(request)
+    await categories.current()  # the county's category list, as another process left it
     if (answer := await password_gate(request)) is not None:
         return answer
     await notify_pages.unread_badge(request)
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await db.start(settings.db_pool_size)
+        await categories.refresh()
         scheduler = lock = None
         if start_scheduler:
             from app import scheduler as sched
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             calendar_pages.router,
             manage_pages.router,
             audit_pages.router,
+            category_pages.router,
             static,
         ],
         before_request=before_request,

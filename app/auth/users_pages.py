@@ -13,17 +13,25 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app.audit import log as audit
 from app.auth import users
 from app.auth.guards import admin_only
 from app.auth.tables import ROLES
 from app.disputes.errors import FieldErrors
+from app.disputes.privacy import mask_phone
 from app.web import render
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _form_context(**extra: Any) -> dict[str, Any]:
-    return {"roles": ROLES, "role_levels": users.ROLE_LEVELS, "errors": {}} | extra
+    target = extra.get("target") or {}
+    return {
+        "roles": ROLES,
+        "role_levels": users.ROLE_LEVELS,
+        "errors": {},
+        "phone_masked": mask_phone(target.get("phone")),
+    } | extra
 
 
 @get("/admin/users")
@@ -67,7 +75,7 @@ async def new_user(request: Request) -> Template:
 @post("/admin/users")
 async def create_user(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
     try:
-        user_id, password = await users.create_user(request.user, data)
+        user_id, password = await users.create_user(request.user, data, audit.Origin.of(request))
     except FieldErrors as exc:
         return render(
             request,
@@ -93,7 +101,9 @@ async def save_user(
 ) -> Response:
     user = await users.get_user(request.user, user_id)
     try:
-        rights_changed = await users.update_user(request.user, user_id, data)
+        rights_changed = await users.update_user(
+            request.user, user_id, data, audit.Origin.of(request)
+        )
     except FieldErrors as exc:
         values = user | {k: data.get(k) for k in ("display_name", "phone", "role")}
         return _refused(request, user, values, exc.errors)
@@ -113,7 +123,7 @@ def _refused(request: Request, user: dict, values: dict, errors: dict) -> Respon
 
 async def _set_active(request: Request, user_id: int, active: bool) -> Response:
     try:
-        await users.set_active(request.user, user_id, active)
+        await users.set_active(request.user, user_id, active, audit.Origin.of(request))
     except FieldErrors as exc:
         user = await users.get_user(request.user, user_id)
         return _refused(request, user, user, exc.errors)
@@ -134,7 +144,7 @@ async def activate_user(request: Request, user_id: FromPath[int]) -> Response:
 @post("/admin/users/{user_id:int}/reset-password")
 async def reset_password(request: Request, user_id: FromPath[int]) -> Response:
     try:
-        password = await users.reset_password(request.user, user_id)
+        password = await users.reset_password(request.user, user_id, audit.Origin.of(request))
     except FieldErrors as exc:
         user = await users.get_user(request.user, user_id)
         return _refused(request, user, user, exc.errors)
