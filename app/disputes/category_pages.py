@@ -25,16 +25,14 @@ def _county_admin(request: Request) -> None:
 
 
 async def _page(request: Request, status_code: int = 200, **extra: Any) -> Response:
+    context = {"errors": {}, "values": {}, "editing": None} | extra
     return render(
         request,
         "disputes/categories.html",
         status_code=status_code,
         rows=await categories.list_all(),
         national=NATIONAL_CATEGORIES,
-        errors={},
-        values={},
-        editing=None,
-        **extra,
+        **context,
     )
 
 
