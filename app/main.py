@@ -31,6 +31,7 @@ from app.disputes import pages as dispute_pages
 from app.geo import api as geo_api
 from app.geo import pages as geo_pages
 from app.jurisdictions import api as jurisdiction_api
+from app.jurisdictions import pages as boundary_pages
 from app.monitoring import api as monitoring_api
 from app.monitoring import pages as monitoring_pages
 from app.notify import pages as notify_pages
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             manage_pages.router,
             audit_pages.router,
             category_pages.router,
+            boundary_pages.router,
             static,
         ],
         before_request=before_request,

@@ -14,7 +14,7 @@ from app.disputes.tables import (
     Party,
     Supervision,
 )
-from app.jurisdictions.tables import BoundaryVersion, Jurisdiction
+from app.jurisdictions.tables import BoundaryUpload, BoundaryVersion, Jurisdiction
 from app.monitoring.tables import (
     Alert,
     AlertCase,
@@ -59,6 +59,7 @@ ALL_TABLES = (
     CalendarFeed,
     PushSubscription,
     BoundaryVersion,
+    BoundaryUpload,
     Attachment,
     PatrolCheckin,
     CaseFact,

@@ -1,5 +1,6 @@
-"""County admin (issue 17): the table of the managed list of categories, and the `detail` of
-an admin change in the audit log (before → after). The next migration fills them."""
+"""County admin (issue 17): the table of the managed list of categories, boundary files
+awaiting confirmation, and the `detail` of an admin change in the audit log (before → after).
+The next migration fills the categories."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Boolean, Integer, Text, Timestamptz, Varchar
@@ -8,7 +9,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-06T20:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "countyadmin: categories table, audit change detail"
+DESCRIPTION = "countyadmin: categories, pending boundary uploads, audit change detail"
 
 
 def _params(**extra):
@@ -41,6 +42,24 @@ async def forwards():
     ):
         manager.add_column(
             **table,
+            column_name=name,
+            db_column_name=name,
+            column_class_name=cls.__name__,
+            column_class=cls,
+            params=params,
+        )
+    upload = {"table_class_name": "BoundaryUpload", "tablename": "boundary_upload", "schema": None}
+    manager.add_table(
+        class_name="BoundaryUpload", tablename="boundary_upload", schema=None, columns=None
+    )
+    for name, cls, params in (
+        ("token", Varchar, _params(length=64, default="", unique=True)),
+        ("user_id", Integer, _params(default=0)),
+        ("body", Text, _params(default="")),
+        ("created_at", Timestamptz, _params(default=TimestamptzNow())),
+    ):
+        manager.add_column(
+            **upload,
             column_name=name,
             db_column_name=name,
             column_class_name=cls.__name__,

@@ -68,7 +68,12 @@ async def test_room_juror_and_category_changes_are_audited(cast):
     village = await cast.browser("demo-village")
     r = await village.post_form(
         "/jurors",
-        {"name": "审计评理员", "kind": "teacher", "phone": "13655557777", "_csrf_token": village.csrf},
+        {
+            "name": "审计评理员",
+            "kind": "teacher",
+            "phone": "13655557777",
+            "_csrf_token": village.csrf,
+        },
     )
     assert r.status_code in (302, 303)
     juror = await Juror.select(Juror.id).where(Juror.name == "审计评理员").first()
@@ -78,13 +83,19 @@ async def test_room_juror_and_category_changes_are_audited(cast):
     )
     assert r.status_code in (302, 303)
     juror_entries = await _entries("juror", "juror")
-    mine = [e for e in juror_entries if "审计评理员" in e["detail"] or str(juror["id"]) in e["what"]]
-    assert mine[-1]["what"] == f"deactivate juror {juror['id']}" and mine[-1]["who"] == "demo-village"
+    mine = [
+        e for e in juror_entries if "审计评理员" in e["detail"] or str(juror["id"]) in e["what"]
+    ]
+    assert (
+        mine[-1]["what"] == f"deactivate juror {juror['id']}" and mine[-1]["who"] == "demo-village"
+    )
     assert "13655557777" not in " ".join(e["detail"] for e in mine)
 
-    room = await Room.select().where(
-        Room.jurisdiction == cast.me["demo-village"]["jurisdiction"]["id"]
-    ).first()
+    room = (
+        await Room.select()
+        .where(Room.jurisdiction == cast.me["demo-village"]["jurisdiction"]["id"])
+        .first()
+    )
     form = {
         "name": room["name"] + "（新）",
         "address": room["address"],
