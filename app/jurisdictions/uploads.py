@@ -11,7 +11,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from litestar.exceptions import NotFoundException
 from shapely.geometry import mapping, shape
 
 from app import db
@@ -82,7 +81,9 @@ async def _pending(actor: Actor, token: str) -> dict:
         .first()
     )
     if row is None:
-        raise NotFoundException(_("This upload is no longer waiting: upload the file again."))
+        raise boundaries.BoundaryErrors(
+            [_("This upload is no longer waiting: upload the file again.")]
+        )
     return row
 
 
