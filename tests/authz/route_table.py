@@ -339,6 +339,9 @@ ROUTES: list[R] = [
     R("POST", "/admin/users/{user_id:int}/reset-password", "A", role_first=True, obj="account"),
     # the audit log: the county's administrator only
     R("GET", "/admin/audit", "A", role_first=True),
+    R("GET", "/admin/users/import", "A", role_first=True),
+    R("POST", "/admin/users/import", "A", role_first=True, body=form({})),
+    R("POST", "/admin/users/import/confirm", "A", role_first=True, body=form({"rows": "[]"})),
     R("GET", "/admin/categories", "A", role_first=True),
     R("POST", "/admin/categories", "A", role_first=True, body=refused_when_allowed("data", {"code": ""}, lambda c: {"code": "authz_cat", "name": "授权表", "national": "other"})),
     R("POST", "/admin/categories/{code:str}", "A", role_first=True, fill=(("code", "other"),), body=form({"name": "其他", "national": "nowhere"})),
