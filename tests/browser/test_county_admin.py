@@ -70,8 +70,8 @@ def test_a_boundary_upload_is_previewed_on_the_map_and_confirmed(
     expect(page.locator("#count-moved")).to_have_text("2")
     expect(page.locator("#count-created")).to_have_text("0")
     expect(page.locator("#preview-map.ready")).to_be_visible()
-    # each moved grid drawn twice (new and old line), on the map
-    assert page.locator("#preview-map path.leaflet-interactive").count() == 4
+    # on the map: each moved grid twice (new line, old line dashed) and the renamed village
+    assert page.locator("#preview-map path.leaflet-interactive").count() == 5
     expect(page.locator("#boundary-preview")).to_contain_text("评理新村")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=f"{screenshots_dir}/boundaries-preview-1280.png", full_page=True)
