@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await db.start(settings.db_pool_size)
-        await categories.refresh()
+        await categories.current()  # the county's category list
         scheduler = lock = None
         if start_scheduler:
             from app import scheduler as sched

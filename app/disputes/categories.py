@@ -11,6 +11,7 @@ The admin's writers (`create`, `change`) are the only writers, and each is an au
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from datetime import UTC, datetime
@@ -72,8 +73,11 @@ async def current() -> None:
     if _stamp is not None and time.monotonic() - _checked < RECHECK_SECONDS:
         return
     _checked = time.monotonic()
-    if await _read_stamp() != _stamp:
-        await refresh()
+    try:
+        if await _read_stamp() != _stamp:
+            await refresh()
+    except Exception:  # the database is away: keep the list as it was (/healthz says so)
+        logging.getLogger("pingli").warning("the category list could not be re-read")
 
 
 def national_of(code: str | None) -> str:
