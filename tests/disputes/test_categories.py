@@ -47,6 +47,10 @@ async def test_a_county_sub_category_rolls_up_under_its_national_category_in_a_r
 
         export = await county.get("/reports/custom/export/csv", params=period)
         assert export.status_code == 200
+        # a national figure opens the list of its cases: the county categories rolling up to it
+        listed = await county.get("/api/v1/disputes", params={"national": "labour", **period})
+        titles = {c["title"] for c in listed.json()["items"]}
+        assert titles == {"案件a", "案件b"}
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     start = rows.index(["按全国分类"])
     section = rows[start + 2 : rows.index([], start)]
