@@ -32,12 +32,13 @@ from app.auth.middleware import (
 from app.auth.password_gate import password_gate
 from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
-from app.disputes import case_pages, feed_api
+from app.disputes import case_pages, categories, category_pages, feed_api
 from app.disputes import export as dispute_export
 from app.disputes import pages as dispute_pages
 from app.geo import api as geo_api
 from app.geo import pages as geo_pages
 from app.jurisdictions import api as jurisdiction_api
+from app.jurisdictions import pages as boundary_pages
 from app.monitoring import api as monitoring_api
 from app.monitoring import pages as monitoring_pages
 from app.notify import pages as notify_pages
@@ -72,6 +73,7 @@ async def before_request(request: Request) -> Response | None:
     """Bad input is refused before anything reads it; then the password gate (a user who must
     change it sees nothing else); then the unread badge every page shows."""
     await refuse_bad_input(request)
+    await categories.current()  # the county's category list, as another process left it
     if (answer := await password_gate(request)) is not None:
         return answer
     await notify_pages.unread_badge(request)
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await db.start(settings.db_pool_size)
+        await categories.current()  # the county's category list
         scheduler = lock = None
         if start_scheduler:
             from app import scheduler as sched
@@ -158,6 +161,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             calendar_pages.router,
             manage_pages.router,
             audit_pages.router,
+            category_pages.router,
+            boundary_pages.router,
             static,
         ],
         before_request=before_request,

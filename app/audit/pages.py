@@ -17,6 +17,11 @@ KIND_LABELS = {
     "reveal": N_("Numbers revealed"),
     "agreement": N_("Agreement printed with numbers"),
     "export": N_("Export"),
+    "user": N_("User account changed"),
+    "room": N_("Room changed"),
+    "juror": N_("Juror changed"),
+    "category": N_("Category changed"),
+    "boundaries": N_("Boundaries imported"),
 }
 assert set(KIND_LABELS) == set(KINDS)
 

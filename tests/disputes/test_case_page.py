@@ -24,7 +24,7 @@ async def test_each_person_sees_only_the_actions_the_rules_give_them(cast):
         "mark-duplicate",
     ]
     assert await forms_on(cast, "demo-grid", case["id"]) == ["resolve", "mark-duplicate"]
-    assert await forms_on(cast, "demo-township", case["id"]) == ["supervise"]
+    assert await forms_on(cast, "demo-township", case["id"]) == ["supervise", "move"]
     assert await forms_on(cast, "demo-admin", case["id"]) == []
 
 
