@@ -28,6 +28,7 @@ from app.monitoring.tables import (
     SweepReport,
 )
 from app.notify.subscriptions import PushSubscription
+from app.open311.tables import Open311Client
 from app.notify.tables import Notification, NotificationChoice
 from app.sessions.tables import (
     CalendarFeed,
@@ -59,6 +60,7 @@ ALL_TABLES = (
     SessionParticipant,
     CalendarFeed,
     PushSubscription,
+    Open311Client,
     BoundaryVersion,
     BoundaryUpload,
     Attachment,
