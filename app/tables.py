@@ -28,8 +28,8 @@ from app.monitoring.tables import (
     SweepReport,
 )
 from app.notify.subscriptions import PushSubscription
-from app.open311.tables import Open311Client
 from app.notify.tables import Notification, NotificationChoice
+from app.open311.tables import Open311Client
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
