@@ -28,7 +28,7 @@ from app.monitoring.tables import (
     SweepReport,
 )
 from app.notify.subscriptions import PushSubscription
-from app.notify.tables import Notification
+from app.notify.tables import Notification, NotificationChoice
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -52,6 +52,7 @@ ALL_TABLES = (
     Category,
     AuditLog,
     Notification,
+    NotificationChoice,
     Room,
     Juror,
     MediationSession,

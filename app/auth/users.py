@@ -26,6 +26,7 @@ from app.auth.tables import ROLES, User
 from app.disputes.errors import FieldErrors
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
+from app.sessions import ics
 from app.settings import get_settings
 
 ROLE_LEVELS: dict[str, tuple[str, ...]] = {
@@ -264,7 +265,8 @@ async def set_active(
     actor: Actor, user_id: int, active: bool, origin: audit.Origin | None = None
 ) -> None:
     """Deactivating ends every login of the user at once; they can no longer sign in, and
-    their tokens stop working."""
+    their tokens stop working, calendar feeds included (revoked: reactivating does not bring
+    them back)."""
     user = await get_user(actor, user_id)
     _not_yourself(actor, user_id)
     async with db.transaction():
@@ -280,6 +282,7 @@ async def set_active(
         )
         if not active:
             await sessions.end_all(user_id)
+            await ics.revoke_all_of(user_id)
 
 
 async def reset_password(actor: Actor, user_id: int, origin: audit.Origin | None = None) -> str:
