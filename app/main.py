@@ -37,6 +37,7 @@ from app.disputes import export as dispute_export
 from app.disputes import pages as dispute_pages
 from app.geo import api as geo_api
 from app.geo import pages as geo_pages
+from app.imports import pages as ledger_import_pages
 from app.jurisdictions import api as jurisdiction_api
 from app.jurisdictions import pages as boundary_pages
 from app.monitoring import api as monitoring_api
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             audit_pages.router,
             category_pages.router,
             boundary_pages.router,
+            ledger_import_pages.router,
             static,
         ],
         before_request=before_request,

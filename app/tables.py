@@ -14,6 +14,7 @@ from app.disputes.tables import (
     Party,
     Supervision,
 )
+from app.imports.tables import LedgerImport
 from app.jurisdictions.tables import BoundaryUpload, BoundaryVersion, Jurisdiction
 from app.monitoring.tables import (
     Alert,
@@ -75,4 +76,5 @@ ALL_TABLES = (
     SweepCase,
     SweepCheckin,
     Report,
+    LedgerImport,
 )
