@@ -62,7 +62,15 @@ async def test_a_ledger_is_previewed_imported_once_and_counted(cast):
     assert page.status_code == 200
     listed = {int(n) for n in re.findall(r'class="card bad-row" data-row="(\d+)"', page.text)}
     assert listed == set(ledger.bad_rows)  # every bad row, and only those
-    assert "不是日期" in page.text and "未知的村" in page.text and "缺少纠纷类型" in page.text
+    said = dict(re.findall(r'data-row="(\d+)"><strong>[^<]*</strong>: ([^<]*)</li>', page.text))
+    expected = {
+        "village": "本县未知的村",
+        "date": "不是日期",
+        "category": "缺少纠纷类型",
+        "order": "化解日期早于登记日期",
+    }
+    for row, kind in ledger.bad_rows.items():  # each in words that say what is wrong
+        assert expected[kind] in said[str(row)], (row, kind, said[str(row)])
     assert f'id="count-good">{ROWS - 9}<' in page.text
 
     # "all or nothing" with bad rows: nothing is imported, and the page says why
