@@ -9,9 +9,11 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body, URLEncodedBody
 from litestar.response import Redirect
 
@@ -27,6 +29,15 @@ from app.web import render
 
 log = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+def importers_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Before anything is read: only the county's administrator or officers import ledgers."""
+    signed_in(connection, handler)
+    if not services.may_import(connection.user):
+        raise PermissionDeniedException(
+            _("Only the county's administrator or officers import ledgers.")
+        )
 
 
 def _authorise(request: Request) -> Actor:
@@ -186,7 +197,7 @@ async def import_progress(request: Request, import_id: PathId) -> Response:
 
 router = Router(
     path="/",
-    guards=[signed_in],
+    guards=[importers_only],
     include_in_schema=False,
     route_handlers=[
         ledger_page,

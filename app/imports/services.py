@@ -181,7 +181,11 @@ async def preview(actor: Actor, job: dict[str, Any], now: datetime | None = None
         job["county"],
         today,
     )
-    missing = [c for c in ledger_rows.REQUIRED if ledger_rows.column_of(job["mapping"], c) is None]
+    missing = [
+        {"code": c, "name": _(ledger_rows.FIELDS[c])}
+        for c in ledger_rows.REQUIRED
+        if ledger_rows.column_of(job["mapping"], c) is None
+    ]
     return {"good": len(good), "bad": bad, "missing": missing}
 
 

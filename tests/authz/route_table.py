@@ -59,6 +59,7 @@ SEEN = {
     "feed": "V",  # demo-village's own calendar feed
     "account": "A",  # a login in MINE's grid, that only administrators manage
     "open311": "A",  # an Open311 client acting as that login
+    "ledger_import": "AC",  # a ledger upload of the county
 }
 
 Body = Callable[[dict, bool], dict[str, Any]]
@@ -367,5 +368,13 @@ ROUTES: list[R] = [
     R("GET", "/admin/boundaries/download", "A", role_first=True),
     R("POST", "/admin/boundaries", "A", role_first=True, body=form({})),
     R("POST", "/admin/boundaries/confirm", "A", role_first=True, body=form({"token": "no-such-upload"})),
+    R("GET", "/admin/ledger-import", "AC", role_first=True),
+    R("GET", "/admin/ledger-import/template.xlsx", "AC", role_first=True),
+    R("POST", "/admin/ledger-import", "AC", role_first=True, body=form({})),
+    R("GET", "/admin/ledger-import/{import_id:int}", "AC", obj="ledger_import", role_first=True),
+    R("GET", "/admin/ledger-import/{import_id:int}/progress", "AC", obj="ledger_import", role_first=True),
+    R("POST", "/admin/ledger-import/{import_id:int}/mapping", "AC", obj="ledger_import", role_first=True, body=form({"col-0": "no-such-field"})),
+    R("POST", "/admin/ledger-import/{import_id:int}/start", "AC", obj="ledger_import", role_first=True, body=form({"mode": ""})),
+    R("POST", "/admin/ledger-import/{import_id:int}/continue", "AC", obj="ledger_import", role_first=True, body=form({})),
 ]
 # fmt: on

@@ -193,6 +193,22 @@ async def _open311_client(account_id: int) -> int:
     return rows[0]["id"]
 
 
+async def _ledger_import(county: int, by: int) -> int:
+    from app.imports.tables import LedgerImport
+
+    rows = await LedgerImport.insert(
+        LedgerImport(
+            county=county,
+            created_by=by,
+            filename="授权表台账.csv",
+            headers=json.dumps(["登记日期"]),
+            rows=json.dumps([["2025-01-01"]]),
+            total=1,
+        )
+    ).returning(LedgerImport.id)
+    return rows[0]["id"]
+
+
 async def _case_row(case_id: str) -> dict:
     return await Dispute.select().where(Dispute.id == case_id).first()
 
@@ -233,6 +249,7 @@ async def build(cast) -> dict[str, dict[str, Any]]:
             # a login of no one's, for the administrator's actions that change a user
             "account_id": (account := await _account(grid["id"], tag)),
             "client_id": await _open311_client(account),
+            "import_id": await _ledger_import(row["county"], me["demo-admin"]["id"]),
             "feed_id": feed_id,
             "token": token + ".ics",
             "notifications": {},
