@@ -97,6 +97,8 @@ SOURCES: dict[str, str] = {
     "hotline": N_("Hotline"),
     "online": N_("Online"),
 }
+# Where a case may have come from: a new one names one of SOURCES; an imported one is "ledger".
+SOURCE_LABELS: dict[str, str] = SOURCES | {"ledger": N_("Imported from a ledger (台账)")}
 
 PARTY_ROLES: dict[str, str] = {
     "applicant": N_("Applicant"),

@@ -191,3 +191,35 @@ def test_common_chinese_headers_and_words_are_guessed():
     assert ledger_rows.parse_date("2025年3月2日") == date(2025, 3, 2)
     assert ledger_rows.parse_date("2025/02/30") is None
     assert ledger_rows.parse_date("45718") == date(2025, 3, 2)  # an Excel serial day
+
+
+async def test_the_countys_own_headers_and_status_words_are_mapped_by_hand(cast):
+    t = await build_territory()
+    village = t.nodes["B.v"]["name"]
+    csv_text = (
+        "收案时间,矛盾种类,所在村,处理结果,化解日期\n"
+        f"2025-05-06,邻里纠纷,{village},已摆平,2025-05-09\n"
+        f"2025-05-07,邻里纠纷,{village},已摆平,2025-05-20\n"
+    )
+    admin = await _importer(cast, t)
+    import_id = await _upload(admin, csv_text.encode(), "own-headers.csv")
+    page = await admin.get(f"/admin/ledger-import/{import_id}")
+    assert 'id="missing-fields"' in page.text  # 收案时间 is not guessed: the date is not mapped
+    form = {"col-0": "registered_on", "col-1": "category", "col-2": "village", "col-3": "status"}
+    form |= {"col-4": "resolved_on"}
+    r = await admin.post_form(f"/admin/ledger-import/{import_id}/mapping", form)
+    assert r.status_code == 303
+    page = await admin.get(f"/admin/ledger-import/{import_id}")
+    assert "未知的状态「已摆平」" in page.text  # the county's own word, not known yet
+    r = await admin.post_form(
+        f"/admin/ledger-import/{import_id}/mapping", form | {"status:已摆平": "resolved"}
+    )
+    page = await admin.get(f"/admin/ledger-import/{import_id}")
+    assert 'id="count-good">2<' in page.text and 'id="bad-rows"' not in page.text
+    r = await admin.post_form(f"/admin/ledger-import/{import_id}/start", {"mode": "all"})
+    assert r.status_code == 303
+    cases = await Dispute.select(Dispute.status, Dispute.grid).where(
+        Dispute.county == t.id("county")
+    )
+    # a village without a grid named: the village's first grid
+    assert [(c["status"], c["grid"]) for c in cases] == [("resolved", t.id("B.g1"))] * 2
