@@ -1,6 +1,6 @@
 """A synthetic county ledger (台账) as a county keeps it in Excel: Chinese headers, mixed date
 formats, the county's own status words, and a share of bad rows (an unknown village, a date
-that is not one, a missing category, a case resolved before it was logged). For the tests and
+that is not one, a missing category, a case resolved before it was logged), and people who come back with another dispute. For the tests and
 the bench of the ledger import (app/imports/)."""
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ def build(
     table: list[list[str]] = [HEADERS]
     bad: dict[int, str] = {}
     statuses: dict[str, int] = {}
+    people: list[tuple[str, str]] = []  # some come back with another dispute (repeat cases)
     for i in range(n):
         township, village, grid = rng.choice(places)
         logged = today - timedelta(days=rng.randint(20, 700))
@@ -96,12 +97,18 @@ def build(
             else None
         )
         followed = resolved + timedelta(days=rng.randint(3, 15)) if status == "已销号" else None
+        if people and rng.random() < 0.05:
+            parties, phone = rng.choice(people)
+        else:
+            parties = f"{_name(rng)}、{_name(rng)}"
+            phone = f"1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}"
+            people.append((parties, phone))
         row = [
             f"{prefix}-{logged.year}-{i + 1:05d}",
             _date(rng, logged),
             rng.choice(CATEGORIES),
-            f"{_name(rng)}、{_name(rng)}",
-            f"1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}",
+            parties,
+            phone,
             township,
             village,
             grid if rng.random() < 0.7 else "",
