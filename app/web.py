@@ -1,7 +1,8 @@
 """Templates, page rendering and how errors reach people (pages) and programs (the API).
 
-A page and its htmx fragment share one template: the fragment is a named block of the page
-(jinja2-fragments), so the full page and the htmx reply can never drift apart.
+A page and its htmx fragment share one template: the page includes its partial and the htmx
+reply renders that same partial (or a plain named block of the page, via jinja2-fragments), so
+the full page and the htmx reply can never drift apart.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
-from app import i18n
+from app import i18n, validation_messages
 from app.disputes import vocabulary
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
@@ -62,8 +63,16 @@ def _environment() -> Environment:
         current_locale=lambda: i18n.current_locale.get(),
         html_lang=lambda: i18n.HTML_LANG[i18n.current_locale.get()],
         static_url=static_url,
+        may=_may,
     )
     return env
+
+
+def _may(actor: Any, capability: str) -> bool:
+    """In a template: offer only what the user's role may do (the handler checks it again)."""
+    from app.auth import policy  # app.auth imports this module's helpers
+
+    return actor is not None and policy.may(actor, capability)
 
 
 template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment()))
@@ -74,13 +83,25 @@ def render(
     template: str,
     block: str | None = None,
     status_code: int = 200,
+    partial: str | None = None,
     **context: Any,
 ) -> Template:
-    """The page, or only `block` of it when htmx asks for that fragment."""
+    """The page, or only its fragment when htmx asks for it: `partial`, the template the page
+    includes where the fragment goes (it carries its own imports), or `block`, a named block
+    of the page (which sees none of the page's top-level imports and macros: keep such blocks
+    plain). A history restore (htmx lost its cache) gets the whole page."""
     context.setdefault("user", request.user)
     context.setdefault("unread", getattr(request.state, "unread", 0))
     headers = {"Vary": "HX-Request"}
-    if block and request.headers.get("hx-request") == "true":
+    fragment = (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+    if partial and fragment:
+        return Template(
+            template_name=partial, context=context, status_code=status_code, headers=headers
+        )
+    if block and fragment:
         return HTMXBlockTemplate(
             template_name=template,
             block_name=block,
@@ -143,6 +164,7 @@ def on_field_errors(request: Request, exc: FieldErrors) -> Response:
             message,
             "; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
             errors=[{"field": k, "message": v} for k, v in exc.errors.items()],
+            **exc.extra,
         )
     return _page_error(request, 422, message + " " + "; ".join(exc.errors.values()))
 
@@ -159,16 +181,14 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            errors.append(
-                {
-                    "field": item.get("key") or item.get("source") or "body",
-                    "message": item.get("message", ""),
-                }
+            field, message = validation_messages.translate(
+                item.get("key") or item.get("source"), str(item.get("message", ""))
             )
+            errors.append({"field": field, "message": message})
     status = 422 if errors else 400
     title = _("Some fields need attention.") if errors else _("The request could not be read.")
     if is_api(request):
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or title
         return problem(status, title, detail, errors=errors)
     return _page_error(request, status, title)
 

@@ -110,7 +110,7 @@ async def dashboard_page(request: Request) -> Template:
     return render(
         request,
         "monitoring/dashboard.html",
-        block="board",
+        partial="monitoring/_board.html",
         query=q,
         errors=q.errors,
         **_context(board),

@@ -41,6 +41,12 @@ CANCELLED_STAFF = N_(
 CANCELLED_BY_SMS = N_(
     "Pingli: the reasoning session of %(date)s at %(time)s in %(place)s is cancelled."
 )
+# the name each SMS goes by at the providers, whose templates are registered in advance
+SMS_TEMPLATES = {
+    BY_SMS[24]: "session_reminder_24h",
+    BY_SMS[1]: "session_reminder_1h",
+    CANCELLED_BY_SMS: "session_cancelled",
+}
 BOOKED_STAFF = N_(
     "A reasoning session was booked with you: %(date)s at %(time)s in %(place)s, case %(case_no)s."
 )
@@ -153,6 +159,8 @@ def _row(
     )
     payload = json.loads(payload_of(notice))
     payload["until"] = until.isoformat()
+    if channel == SMS:
+        payload["template"] = SMS_TEMPLATES[message]
     return Notification(
         recipient=user,
         phone=phone,
