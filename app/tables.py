@@ -28,6 +28,7 @@ from app.monitoring.tables import (
 )
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification
+from app.rules.tables import CalendarDay, CalendarYear, LimitRules, RulesVersion
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -69,4 +70,8 @@ ALL_TABLES = (
     SweepCase,
     SweepCheckin,
     Report,
+    CalendarYear,
+    CalendarDay,
+    RulesVersion,
+    LimitRules,
 )

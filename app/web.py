@@ -25,11 +25,12 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
-from app import i18n
+from app import clock, i18n
 from app.disputes import vocabulary
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
 from app.pwa.shell import static_url
+from app.rules import calendar as holiday_calendar
 from app.settings import REPO_ROOT
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -79,6 +80,8 @@ def render(
     """The page, or only `block` of it when htmx asks for that fragment."""
     context.setdefault("user", request.user)
     context.setdefault("unread", getattr(request.state, "unread", 0))
+    if getattr(context["user"], "role", None) == "admin":  # from 1 November, next year awaited
+        context.setdefault("calendar_missing", holiday_calendar.missing_next_year(clock.now()))
     headers = {"Vary": "HX-Request"}
     if block and request.headers.get("hx-request") == "true":
         return HTMXBlockTemplate(

@@ -17,6 +17,8 @@ KIND_LABELS = {
     "reveal": N_("Numbers revealed"),
     "agreement": N_("Agreement printed with numbers"),
     "export": N_("Export"),
+    "calendar": N_("Holiday calendar changed"),
+    "limits": N_("Time limits changed"),
 }
 assert set(KIND_LABELS) == set(KINDS)
 

@@ -9,7 +9,7 @@ from app.auth.tables import User
 from app.disputes.tables import Dispute, Party
 from app.jurisdictions.tables import Jurisdiction
 
-KINDS = ("reveal", "agreement", "export")
+KINDS = ("reveal", "agreement", "export", "calendar", "limits")
 
 
 class AuditLog(Table, tablename="audit_log"):

@@ -26,6 +26,8 @@ from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Supervision
 from app.disputes.vocabulary import CASE_LEVELS, label
 from app.i18n import _
+from app.rules import calendar
+from app.rules import limits as county_limits
 from app.settings import CaseLimits
 
 # Whatever a new time limit replaces, the scheduler's flags about the old one go with it.
@@ -147,9 +149,9 @@ async def perform(
             raise PermissionDeniedException(refusal.message)
         if refusal:
             raise Conflict(refusal.message, snapshot(row))
-        await HANDLERS[action](
-            Step(actor, row, case, now, limits or deadlines.limits()), dict(fields)
-        )
+        await calendar.ensure()
+        rules = limits or await county_limits.for_case(row)
+        await HANDLERS[action](Step(actor, row, case, now, rules), dict(fields))
 
 
 async def accept(step: Step, f: Fields) -> None:
@@ -200,9 +202,8 @@ async def hand_back(step: Step, f: Fields) -> None:
     down = f["to_level"]
     if states.RANK[down] >= states.RANK[step.case.level]:
         raise FieldErrors({"to_level": _("Choose a level below the one holding the case.")})
-    due = step.future_day(f.pop("due_on"), "due_on") or deadlines.resolve_due(
-        down, step.now, step.limits
-    )
+    given = step.future_day(f.pop("due_on"), "due_on")
+    due = given or deadlines.resolve_due(down, step.now, step.limits)
     holder = step.row[down]
     values = {
         Dispute.level: down,
@@ -211,7 +212,8 @@ async def hand_back(step: Step, f: Fields) -> None:
         Dispute.accepted_at: step.now,
         **step.deadline("hand_back", due),
     }
-    fields = f | {"from_level": step.case.level, "due_at": due}
+    # due_given tells the recompute job (app/rules/recompute.py) not to move a chosen day
+    fields = f | {"from_level": step.case.level, "due_at": due, "due_given": given is not None}
     # 交办 is an order: the lower level has the case in hand at once, with the deadline given.
     version = await step.apply("handed_back", fields, values, to_status="accepted")
     await notices.tell("handed_back", step.row, [holder], step.now, occasion=str(version))
@@ -371,7 +373,7 @@ async def reopen(step: Step, f: Fields) -> None:
 
 
 async def extend(step: Step, f: Fields) -> None:
-    due = deadlines.add_days(step.row["due_at"], f["days"], step.limits.working_days)
+    due = deadlines.extend_due(step.row["due_at"], f["days"], step.limits.working_days)
     values = {Dispute.due_at: due, **_FRESH_DEADLINE}
     await step.apply("extended", f | {"due_at": due}, values)
 

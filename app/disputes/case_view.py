@@ -45,7 +45,6 @@ async def case_page(
     actor: Actor, dispute_id: uuid.UUID, now: datetime | None = None
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
-    rules = deadlines.limits()
     case = await queries.get_dispute(actor, dispute_id, now)
     events = await queries.events(actor, dispute_id)
     orders = await (
@@ -73,7 +72,7 @@ async def case_page(
         "documents": ledger.completeness(
             events, any(p["role"] == "applicant" for p in case["parties"])
         ),
-        "ladder": ladder(case, rules.attempts),
+        "ladder": ladder(case, case["attempts_allowed"]),
         "court": court_window(
             date.fromisoformat(case["agreement_signed_on"])
             if case["agreement_signed_on"]

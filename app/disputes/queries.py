@@ -28,6 +28,7 @@ from app.disputes.vocabulary import (
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
 from app.monitoring import figures
+from app.rules import limits as county_limits
 
 MAX_PER_PAGE = 100
 COUNT_CAP = 100  # a list's count stops here ("100+"): counting a whole county costs a scan
@@ -290,7 +291,12 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None 
     case = await load_state(row)
     parties = await Party.select().where(Party.dispute == dispute_id).order_by(Party.position)
     result = summary(row, now)
+    rules = await county_limits.for_case(row)
     result.update(
+        # a working-day limit through a year whose holidays nobody entered yet may still move
+        due_provisional=deadlines.provisional(row["due_from"], row["due_at"], rules.working_days),
+        limits_version=row["limits_version"],
+        attempts_allowed=rules.attempts,
         description=row["description"],
         source=row["source"],
         occurred_at=iso(row["occurred_at"]),
