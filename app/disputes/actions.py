@@ -12,12 +12,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from app import db
+from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404
 from app.disputes import deadlines, ledger, notices, queries, states
@@ -131,7 +131,7 @@ async def perform(
     now: datetime | None = None,
     limits: CaseLimits | None = None,
 ) -> None:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     async with db.transaction():
         row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
         # A stale version comes first: whatever the person decided, they decided it on a case

@@ -10,7 +10,7 @@ from typing import Any
 from piccolo.columns.combination import Where
 from piccolo.querystring import QueryString
 
-from app import db
+from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, queues, states
@@ -194,7 +194,7 @@ def _count_up_to(where: Any, cap: int) -> QueryString:
 
 
 async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = None) -> Page:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     level = None
     if f.jurisdiction:
         # an area outside the user's own is 404 like any id, not an empty list that says it exists
@@ -229,7 +229,7 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
 
 
 def summary(row: dict, now: datetime | None = None) -> dict:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     deadline = deadlines.deadline_state(row["due_from"], row["due_at"], now)
     return {
         "id": str(row["id"]),

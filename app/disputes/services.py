@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from app import crypto, db
+from app import clock, crypto, db
 from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
@@ -98,7 +98,7 @@ async def create_dispute(
     digest = content_hash(new)
     dispute_id = new.id or uuid.uuid4()
     grid = await _resolve_grid(actor, new)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     level = _INITIAL_LEVEL[actor.role]
     # the case runs under the county's limits in force today (app/rules/limits.py)
     limits_version, rules = await county_limits.current(grid["county"])
