@@ -65,6 +65,16 @@ async def current(county: int) -> tuple[int | None, dict[str, Any]]:
     return row["version"], json.loads(row["rules"])
 
 
+async def current_by_county() -> dict[int, CaseLimits]:
+    """The limits in force in each county that saved its own (the scheduler's sweep)."""
+    rows = await LimitRules.select(LimitRules.county, LimitRules.version, LimitRules.rules)
+    latest: dict[int, dict] = {}
+    for r in rows:
+        if r["county"] not in latest or r["version"] > latest[r["county"]]["version"]:
+            latest[r["county"]] = r
+    return {c: to_limits(json.loads(r["rules"])) for c, r in latest.items()}
+
+
 async def of_version(county: int, version: int | None) -> dict[str, Any]:
     if version is None:
         return env_defaults()
