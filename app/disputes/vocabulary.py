@@ -199,6 +199,7 @@ DATA_LABELS: dict[str, str] = {
     "from_level": N_("From"),
     "to_level": N_("To"),
     "due_at": N_("Due"),
+    "previous_due_at": N_("Due before"),
     "due_kind": N_("Time limit"),
     "channel": N_("Channel"),
     "body": N_("Court or agency"),

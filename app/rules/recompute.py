@@ -109,14 +109,14 @@ async def recompute(now: datetime | None = None, force: bool = False) -> dict[st
             due = expected_due(row, rules, events.get(row["id"], []))
             if due is None or due == row["due_at"]:
                 continue
-            moved += await _move(row, due, now)
+            moved += await _move(row, due, now, rules.working_days)
     await RulesVersion.update({RulesVersion.recomputed: version}, force=True).where(
         RulesVersion.recomputed < version
     )
     return {"checked": checked, "moved": moved}
 
 
-async def _move(row: dict[str, Any], due: datetime, now: datetime) -> int:
+async def _move(row: dict[str, Any], due: datetime, now: datetime, working: bool) -> int:
     changes: dict[Any, Any] = {
         Dispute.due_at: due,
         Dispute.version: Dispute.version + 1,
@@ -143,7 +143,7 @@ async def _move(row: dict[str, Any], due: datetime, now: datetime) -> int:
                     "due_kind": row["due_kind"],
                     "previous_due_at": row["due_at"],
                     "due_at": due,
-                    "provisional": calendar.provisional(row["due_from"], due, True),
+                    "provisional": calendar.provisional(row["due_from"], due, working),
                 },
             )
         )

@@ -86,6 +86,10 @@ async def test_holidays_entered_on_the_grid_move_running_deadlines_and_skip_the_
     assert events[0]["data"]["previous_due_at"].startswith("2027-02-18T16:00")
     assert events[0]["data"]["due_at"].startswith("2027-02-24T16:00")
 
+    page = await (await cast.browser("demo-village")).get(f"/disputes/{case['id']}")
+    assert "期限重新计算" in page.text and "原截止时间" in page.text
+    assert "2027-02-25 00:00" in page.text and "deadline-provisional" not in page.text
+
     # a deadline set now skips them too
     assert deadlines.add_days(china(2026, 12, 31, 10, 0), 1, working=True) == china(2027, 1, 5)
     assert deadlines.add_days(china(2027, 2, 5, 10, 0), 1, working=True) == china(2027, 2, 15)
