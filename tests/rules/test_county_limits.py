@@ -114,3 +114,17 @@ async def test_bad_limits_are_refused_with_their_field_and_nothing_is_saved(at, 
         assert (await browser.get("/admin/limits")).status_code == 403
         assert (await browser.post_form("/admin/limits", limits_form())).status_code == 403
     assert not await LimitRules.exists()
+
+
+async def test_the_sweep_supervises_after_the_countys_own_grace_period(at, rules, cast, admin):
+    from app.disputes import jobs
+    from tests.disputes.test_deadline_sweep import events_of
+
+    r = await admin.post_form(
+        "/admin/limits", limits_form(resolve_village=2, overdue_grace_hours=1)
+    )
+    assert r.status_code == 303
+    case = await _accepted(cast)
+    # two hours past the limit: with the default 24 hours of grace nobody would supervise yet
+    await jobs.sweep_deadlines(now=due(case) + timedelta(hours=2))
+    assert await events_of(case["id"], "supervised") == 1
