@@ -26,7 +26,8 @@ from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_fact
 from app.auth.password_gate import password_gate
 from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
-from app.disputes import case_pages
+from app.disputes import case_pages, feed_api
+from app.disputes import export as dispute_export
 from app.disputes import pages as dispute_pages
 from app.geo import api as geo_api
 from app.geo import pages as geo_pages
@@ -129,6 +130,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             notify_pages.router,
             push_routes.router,
             dispute_api.router,
+            feed_api.router,
+            dispute_export.router,
             jurisdiction_api.router,
             geo_api.router,
             geo_pages.router,

@@ -191,6 +191,74 @@ SETTINGS: tuple[Setting, ...] = (
         'Extra HTTP headers for the gateway, as a JSON object, e.g. `{"Authorization": "Bearer …"}`.',
     ),
     Setting(
+        "PINGLI_SMS_PROVIDER",
+        "(webhook when PINGLI_SMS_WEBHOOK_URL is set, else log)",
+        "`aliyun` (阿里云短信, SendSms signed with the AccessKey), `tencent` (腾讯云短信, API 3.0 "
+        "signed with TC3-HMAC-SHA256), `webhook` or `log`. The providers send registered "
+        "templates, not free text: see PINGLI_SMS_TEMPLATES.",
+    ),
+    Setting(
+        "PINGLI_SMS_KEY_ID",
+        "(none)",
+        "The provider's AccessKey ID (Aliyun) or SecretId (Tencent Cloud).",
+    ),
+    Setting(
+        "PINGLI_SMS_KEY_SECRET",
+        "(none)",
+        "The provider's AccessKey secret (Aliyun) or SecretKey (Tencent Cloud).",
+    ),
+    Setting(
+        "PINGLI_SMS_SIGN_NAME",
+        "(none)",
+        "The registered signature name (短信签名) printed in every SMS, e.g. `评理`.",
+    ),
+    Setting(
+        "PINGLI_SMS_APP_ID",
+        "(none)",
+        "Tencent Cloud only: the SmsSdkAppId of the SMS application.",
+    ),
+    Setting(
+        "PINGLI_SMS_REGION",
+        "`cn-hangzhou` (Aliyun), `ap-guangzhou` (Tencent)",
+        "The provider's region.",
+    ),
+    Setting(
+        "PINGLI_SMS_ENDPOINT",
+        "`https://dysmsapi.aliyuncs.com/` or `https://sms.tencentcloudapi.com/`",
+        "The provider's API address (a relay or a test double may stand in).",
+    ),
+    Setting(
+        "PINGLI_SMS_TEMPLATES",
+        "`{}`",
+        "The registered template of each SMS Pingli sends, as JSON: "
+        '`{"session_reminder_24h": {"code": "SMS_1234", "params": ["date", "time", "place"]}, '
+        '"session_reminder_1h": {…}, "session_cancelled": {…}}`. `params` names the values in '
+        "the template's order (Tencent) or by name (Aliyun). An SMS without a template is not "
+        "sent (the outbox records why).",
+    ),
+    Setting(
+        "PINGLI_WECOM_ROBOT_URL",
+        "(none)",
+        "A 企业微信 group robot's webhook (`…/cgi-bin/webhook/send?key=…`): alerts and overdue "
+        "notices for the county's officers are posted there as markdown.",
+    ),
+    Setting(
+        "PINGLI_DINGTALK_ROBOT_URL",
+        "(none)",
+        "A 钉钉 group robot's webhook (`…/robot/send?access_token=…`), for the same notices.",
+    ),
+    Setting(
+        "PINGLI_DINGTALK_ROBOT_SECRET",
+        "(none)",
+        "The robot's signing secret (加签, `SEC…`): each post is signed with it, as DingTalk asks.",
+    ),
+    Setting(
+        "PINGLI_PUBLIC_URL",
+        "(none)",
+        "The address people open Pingli at (e.g. `https://pingli.example.gov.cn`), for the links "
+        "in robot messages; without it they name the page's path only.",
+    ),
+    Setting(
         "PINGLI_MAX_UPLOAD_MB",
         "12",
         "Largest photo accepted, in MB (a camera file sent without JavaScript); a larger upload is "
@@ -202,6 +270,46 @@ SETTINGS: tuple[Setting, ...] = (
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """The SMS providers and work-chat robots (app/notify/sms.py, app/notify/robots.py)."""
+
+    sms_provider: str = ""
+    sms_key_id: str = ""
+    sms_key_secret: str = ""
+    sms_sign_name: str = ""
+    sms_app_id: str = ""
+    sms_region: str = ""
+    sms_endpoint: str = ""
+    sms_templates: str = "{}"
+    wecom_robot_url: str = ""
+    dingtalk_robot_url: str = ""
+    dingtalk_robot_secret: str = ""
+    public_url: str = ""
+
+
+def _channels() -> ChannelSettings:
+    provider = _env("PINGLI_SMS_PROVIDER", "")
+    if provider not in ("", "log", "webhook", "aliyun", "tencent"):
+        raise ValueError(
+            f"PINGLI_SMS_PROVIDER must be aliyun, tencent, webhook or log: {provider!r}"
+        )
+    return ChannelSettings(
+        sms_provider=provider,
+        sms_key_id=_env("PINGLI_SMS_KEY_ID", ""),
+        sms_key_secret=_env("PINGLI_SMS_KEY_SECRET", ""),
+        sms_sign_name=_env("PINGLI_SMS_SIGN_NAME", ""),
+        sms_app_id=_env("PINGLI_SMS_APP_ID", ""),
+        sms_region=_env("PINGLI_SMS_REGION", ""),
+        sms_endpoint=_env("PINGLI_SMS_ENDPOINT", ""),
+        sms_templates=_json_setting("PINGLI_SMS_TEMPLATES", "{}", dict),
+        wecom_robot_url=_env("PINGLI_WECOM_ROBOT_URL", ""),
+        dingtalk_robot_url=_env("PINGLI_DINGTALK_ROBOT_URL", ""),
+        dingtalk_robot_secret=_env("PINGLI_DINGTALK_ROBOT_SECRET", ""),
+        public_url=_env("PINGLI_PUBLIC_URL", "").rstrip("/"),
+    )
 
 
 @dataclass(frozen=True)
@@ -257,6 +365,7 @@ class Settings:
     sms_webhook_url: str = ""
     sms_webhook_body: str = SMS_WEBHOOK_BODY
     sms_webhook_headers: str = "{}"
+    channels: ChannelSettings = field(default_factory=ChannelSettings)
     login_max_failures: int = 5
     login_max_failures_per_address: int = 30
     login_window_minutes: int = 15
@@ -340,6 +449,7 @@ def load_settings() -> Settings:
         sms_webhook_url=_env("PINGLI_SMS_WEBHOOK_URL", ""),
         sms_webhook_body=_json_setting("PINGLI_SMS_WEBHOOK_BODY", SMS_WEBHOOK_BODY, dict),
         sms_webhook_headers=_json_setting("PINGLI_SMS_WEBHOOK_HEADERS", "{}", dict),
+        channels=_channels(),
         login_max_failures=int(_env("PINGLI_LOGIN_MAX_FAILURES", "5")),
         login_max_failures_per_address=int(_env("PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30")),
         login_window_minutes=int(_env("PINGLI_LOGIN_WINDOW_MINUTES", "15")),

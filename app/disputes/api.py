@@ -37,6 +37,9 @@ async def create(request: Request, data: JSONBody[DisputeIn]) -> Response[dict[s
 
 @get("/disputes", guards=[signed_in])
 async def list_(request: Request) -> Response[dict[str, Any]]:
+    """Cases in your area, newest first, 20 a page (per_page up to 100). Pages by number stop
+    at the 1,000th case; machine clients read on with `cursor=<next_cursor>` (keyset pagination,
+    no limit, no count: `total` is then the page's own size)."""
     filters = queries.DisputeFilters.from_params(dict(request.query_params))
     if filters.errors:
         raise FieldErrors(filters.errors)
@@ -49,6 +52,7 @@ async def list_(request: Request) -> Response[dict[str, Any]]:
             "has_next": page.has_next,
             "page": filters.page,
             "per_page": filters.per_page,
+            "next_cursor": page.next_cursor,
         },
         headers=NO_STORE,
     )

@@ -87,6 +87,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
+safe_cell = _cell  # for the other exports (cases)
+
+
 def _clean(rows: list[list[Any]]) -> list[list[Any]]:
     return [[_cell(v) for v in row] for row in rows]
 

@@ -18,6 +18,7 @@ from app.auth.actor import MEDIATING_ROLES
 from app.auth.tables import User
 from app.i18n import current_locale
 from app.i18n import gettext as translate
+from app.notify import robots
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification
 
@@ -97,6 +98,8 @@ async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None
         )
         for user_id in sorted(await with_devices(recipients))
     ]
+    # the county officers' group chats, for alerts and overdue notices (once a notice)
+    rows += robots.rows_for(notice.kind, payload, notice.dedupe, now)
     if rows:
         await Notification.insert(*rows).on_conflict(action="DO NOTHING")
 

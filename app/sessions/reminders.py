@@ -40,6 +40,12 @@ CANCELLED_STAFF = N_(
 CANCELLED_BY_SMS = N_(
     "Pingli: the reasoning session of %(date)s at %(time)s in %(place)s is cancelled."
 )
+# the name each SMS goes by at the providers, whose templates are registered in advance
+SMS_TEMPLATES = {
+    BY_SMS[24]: "session_reminder_24h",
+    BY_SMS[1]: "session_reminder_1h",
+    CANCELLED_BY_SMS: "session_cancelled",
+}
 CHANNELS = {"inapp": IN_APP, "push": WEB_PUSH, "sms": SMS}
 KIND = "session_reminder"
 
@@ -149,6 +155,8 @@ def _row(
     )
     payload = json.loads(payload_of(notice))
     payload["until"] = until.isoformat()
+    if channel == SMS:
+        payload["template"] = SMS_TEMPLATES[message]
     return Notification(
         recipient=user,
         phone=phone,
