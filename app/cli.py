@@ -12,19 +12,35 @@ import time
 from app.settings import get_settings
 
 
-async def migrate() -> None:
+async def migrate() -> int:
+    """Apply the migrations not yet run; returns how many ran. Piccolo's own report (one line
+    per migration, emoji, ANSI-coloured warnings such as SQLite ignoring column lengths) is
+    kept back: `pingli migrate` prints one plain line, the tests and `serve --setup` nothing.
+    On failure its report is shown with the error."""
+    import contextlib
+    import io
+    import warnings
+
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     from app import db
 
-    result = await run_forwards(app_name="pingli")
+    report = io.StringIO()
+    with (
+        contextlib.redirect_stdout(report),
+        contextlib.redirect_stderr(report),
+        warnings.catch_warnings(),
+    ):
+        warnings.filterwarnings("ignore", module=r"piccolo\..*")
+        result = await run_forwards(app_name="pingli")
     if not result.success:
-        raise SystemExit(f"migration failed: {result.message}")
+        raise SystemExit(f"{report.getvalue()}\nmigration failed: {result.message}")
     from app.rules.seed import seed_from_package
 
     await seed_from_package()  # years a newer `chinesecalendar` brought (idempotent)
     if not db.is_postgres():
         await db.engine().run_ddl("PRAGMA journal_mode=WAL")
+    return report.getvalue().count("[forwards]")
 
 
 async def _with_db(coro):
@@ -38,7 +54,8 @@ async def _with_db(coro):
 
 
 def cmd_migrate(_args) -> None:
-    asyncio.run(migrate())
+    ran = asyncio.run(migrate())
+    print(f"migrations: {ran} applied" if ran else "migrations: up to date")
 
 
 def cmd_seed_demo(args) -> None:

@@ -27,7 +27,7 @@ from app.monitoring.tables import (
     SweepReport,
 )
 from app.notify.subscriptions import PushSubscription
-from app.notify.tables import Notification
+from app.notify.tables import Notification, NotificationChoice
 from app.rules.tables import CalendarDay, CalendarYear, LimitRules, RulesVersion
 from app.sessions.tables import (
     CalendarFeed,
@@ -51,6 +51,7 @@ ALL_TABLES = (
     DisclosureLog,
     AuditLog,
     Notification,
+    NotificationChoice,
     Room,
     Juror,
     MediationSession,

@@ -1,7 +1,8 @@
 """Templates, page rendering and how errors reach people (pages) and programs (the API).
 
-A page and its htmx fragment share one template: the fragment is a named block of the page
-(jinja2-fragments), so the full page and the htmx reply can never drift apart.
+A page and its htmx fragment share one template: the page includes its partial and the htmx
+reply renders that same partial (or a plain named block of the page, via jinja2-fragments), so
+the full page and the htmx reply can never drift apart.
 """
 
 from __future__ import annotations
@@ -75,15 +76,27 @@ def render(
     template: str,
     block: str | None = None,
     status_code: int = 200,
+    partial: str | None = None,
     **context: Any,
 ) -> Template:
-    """The page, or only `block` of it when htmx asks for that fragment."""
+    """The page, or only its fragment when htmx asks for it: `partial`, the template the page
+    includes where the fragment goes (it carries its own imports), or `block`, a named block
+    of the page (which sees none of the page's top-level imports and macros: keep such blocks
+    plain). A history restore (htmx lost its cache) gets the whole page."""
     context.setdefault("user", request.user)
     context.setdefault("unread", getattr(request.state, "unread", 0))
     if getattr(context["user"], "role", None) == "admin":  # from 1 November, next year awaited
         context.setdefault("calendar_missing", holiday_calendar.missing_next_year(clock.now()))
     headers = {"Vary": "HX-Request"}
-    if block and request.headers.get("hx-request") == "true":
+    fragment = (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+    if partial and fragment:
+        return Template(
+            template_name=partial, context=context, status_code=status_code, headers=headers
+        )
+    if block and fragment:
         return HTMXBlockTemplate(
             template_name=template,
             block_name=block,
@@ -146,6 +159,7 @@ def on_field_errors(request: Request, exc: FieldErrors) -> Response:
             message,
             "; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
             errors=[{"field": k, "message": v} for k, v in exc.errors.items()],
+            **exc.extra,
         )
     return _page_error(request, 422, message + " " + "; ".join(exc.errors.values()))
 

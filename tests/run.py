@@ -1,5 +1,6 @@
 """`make test`: the suite on SQLite, then again on PostgreSQL+PostGIS when
 PINGLI_TEST_POSTGRES_URL is set (PINGLI_REQUIRE_POSTGRES=1 makes its absence a failure).
+Arguments go to each pytest run: `python -m tests.run -x -k crawl`.
 Browser tests run in the SQLite pass (the front end does not depend on the engine), in a
 pytest process of their own: Playwright's sync API keeps an event loop running in the main
 thread, which the asyncio tests cannot share."""
@@ -27,6 +28,12 @@ def main() -> int:
     codes = [run("sqlite", extra), run("sqlite", extra, browser=True)]
     if postgres:
         codes.append(run("postgres", extra))
+    else:
+        print(
+            "\n=== PostgreSQL+PostGIS pass left out: set PINGLI_TEST_POSTGRES_URL "
+            "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run it ===",
+            flush=True,
+        )
     failed = [c for c in codes if c != 0]
     return failed[0] if failed else 0
 

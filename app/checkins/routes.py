@@ -42,12 +42,17 @@ async def create(request: Request, data: JSONBody[CheckinIn]) -> Response[dict[s
 
 
 async def _page(
-    request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    located_grid: dict | None = None,
 ) -> Template:
     return render(
         request,
         "checkins/page.html",
         status_code=status_code,
+        located_grid=located_grid,
         values=values,
         errors=errors,
         recent=await queries.my_recent(request.user),
@@ -63,10 +68,14 @@ async def page(request: Request) -> Template:
 @post("/checkins", guards=[signed_in], include_in_schema=False)
 async def submit(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
     values = {k: v for k, v in data.items() if k != "_csrf_token"}
+    if values.get("located_grid"):  # the one-tap "use the grid of this point" after a refusal
+        values["grid_id"] = values.pop("located_grid")
     try:
         await services.create_checkin(request.user, services.parse_checkin(values))
     except FieldErrors as exc:
-        return await _page(request, values, exc.errors, status_code=422)
+        return await _page(
+            request, values, exc.errors, status_code=422, located_grid=exc.extra.get("located_grid")
+        )
     return Redirect(path="/checkins")
 
 

@@ -27,16 +27,23 @@ def court_window(signed_on: date | None, today: date) -> dict[str, Any] | None:
 
 
 def ladder(case: dict[str, Any], attempts_per_level: dict[str, int]) -> dict[str, Any]:
-    allowed = attempts_per_level[case["level"]]
+    granted = case["attempts_granted"].get(case["level"], 0)
+    allowed = attempts_per_level[case["level"]] + granted
     return {
         "level": case["level"],
         "used": case["attempts"],
         "allowed": allowed,
+        "granted": granted,
         "left": max(allowed - case["attempts"], 0),
         "next": states.LEVEL_ABOVE.get(case["level"]),
         "below": [lv for lv in states.CASE_LEVELS if states.RANK[lv] < states.RANK[case["level"]]],
         "rungs": [
-            {"level": lv, "allowed": attempts_per_level[lv], "current": lv == case["level"]}
+            {
+                "level": lv,
+                "used": case["attempts_by_level"].get(lv, 0),
+                "allowed": attempts_per_level[lv] + case["attempts_granted"].get(lv, 0),
+                "current": lv == case["level"],
+            }
             for lv in states.CASE_LEVELS
         ],
     }
@@ -63,6 +70,7 @@ async def case_page(
         .order_by(AgreementTerm.position)
     )
     can_mark = "mark-duplicate" in case["available_actions"]
+    closing = next((e for e in reversed(events) if e["kind"] == "closed"), None)
     return {
         "case": case,
         "ledger": events,
@@ -74,6 +82,10 @@ async def case_page(
             events, any(p["role"] == "applicant" for p in case["parties"])
         ),
         "ladder": ladder(case, case["attempts_allowed"]),
+        # a case closed with documents missing says so, with the reason given
+        "close_override": closing["data"]
+        if closing and "override_reason" in closing["data"]
+        else None,
         "court": court_window(
             date.fromisoformat(case["agreement_signed_on"])
             if case["agreement_signed_on"]

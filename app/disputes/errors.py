@@ -4,11 +4,14 @@ from __future__ import annotations
 
 
 class FieldErrors(Exception):
-    """Bad input: one message per field, already in the user's language."""
+    """Bad input: one message per field, already in the user's language. `extra`: what helps
+    to correct it (e.g. `located_grid`, the grid under a GPS point that disagrees with the grid
+    chosen), added to the API's problem body and given to the form."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], extra: dict | None = None):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+        self.extra = extra or {}
 
 
 class Conflict(Exception):

@@ -53,7 +53,7 @@ async def list_page(request: Request) -> Template:
     return render(
         request,
         "disputes/list.html",
-        block="results",
+        partial="disputes/_results.html",
         page=page,
         filters=filters,
         params=params,
@@ -114,6 +114,8 @@ def form_to_payload(data: dict[str, Any]) -> dict[str, Any]:
 @post("/disputes", guards=[signed_in])
 async def create(request: Request, data: FormData) -> Template | Redirect:
     payload = form_to_payload(data)
+    if data.get("located_grid"):  # the one-tap "use the grid of this point" after a refusal
+        payload["grid_id"] = payload.pop("located_grid")
     try:
         new = parse_new_dispute(payload)
         dispute_id, _created = await services.create_dispute(request.user, new)
@@ -125,6 +127,7 @@ async def create(request: Request, data: FormData) -> Template | Redirect:
             status_code=422,
             values=payload,
             errors=exc.errors,
+            located_grid=exc.extra.get("located_grid"),
             **context,
         )
     return Redirect(path=f"/disputes/{dispute_id}")

@@ -381,6 +381,9 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None 
         holder={"id": row["holder"], "name": row["holder_name"]},
         due_from=iso(row["due_from"]),
         attempts=row["attempts"],
+        attempts_by_level=states.per_level(row["attempts_by_level"])
+        | {row["level"]: row["attempts"]},
+        attempts_granted=states.per_level(row["attempts_granted"]),
         open_supervisions=case.open_supervisions,
         accepted_at=iso(row["accepted_at"]),
         resolved_at=iso(row["resolved_at"]),

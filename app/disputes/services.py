@@ -17,7 +17,7 @@ from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
 from app.disputes.validation import NewDispute
 from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE
-from app.geo.locate import locate_grid
+from app.geo.locate import locate_grid, place
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
 from app.rules import calendar
@@ -72,7 +72,45 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
             else _("Not a grid in your area.")
         )
         raise FieldErrors({field: message})
+    if field == "grid_id" and new.lon is not None and new.lat is not None:
+        await _point_in_grid(actor, grid_id, new.lon, new.lat)
     return grid
+
+
+async def _point_in_grid(actor: Actor, grid_id: int, lon: float, lat: float) -> None:
+    """A GPS point sent with a grid must lie in that grid: maps, "near me" and hotspots place
+    the case by its point, queues and figures by its grid. When the point is in another grid
+    of the actor's area, that grid goes with the refusal (`located_grid`) so the form can
+    offer it in one tap."""
+    found = await place(lon, lat)
+    if found is None:
+        message = _("This point lies outside the county.")
+        raise FieldErrors({"lon": message, "lat": message})
+    if found["id"] == grid_id:
+        return
+    located = None
+    if found["level"] == "grid":
+        located = (
+            await Jurisdiction.select(
+                Jurisdiction.id,
+                Jurisdiction.name,
+                Jurisdiction.village.name.as_alias("village_name"),
+            )
+            .where((Jurisdiction.id == found["id"]) & scope_where(Jurisdiction, actor))
+            .first()
+        )
+    if located is None:
+        message = _("This point lies outside your area, not in the grid chosen.")
+        raise FieldErrors({"lon": message, "lat": message})
+    where = f"{located['village_name']} · {located['name']}"
+    message = _(
+        "This point lies in %(grid)s, not in the grid chosen. Choose that grid, or check the point.",
+        grid=where,
+    )
+    raise FieldErrors(
+        {"lon": message, "lat": message},
+        extra={"located_grid": {"id": located["id"], "name": where}},
+    )
 
 
 async def _next_case_no(grid: dict, year: int) -> str:
@@ -168,6 +206,15 @@ async def create_dispute(
                 )
             )
             await _alert_township(dispute_id, case_no, new, grid, now)
+            placed = {
+                "id": dispute_id,
+                "case_no": case_no,
+                "title": new.title,
+                **{p: grid[p] for p in ("county", "township", "village")},
+                "grid": grid["id"],
+            }
+            # routine work: the level that must accept it hears of it (not whoever logged it)
+            await notices.tell("to_accept", placed, [grid[level]], now, "logged", actor=actor.id)
     except Exception as exc:
         # Another request with the same id won the race: answer as a replay.
         if db.is_unique_violation(exc) and (existing := await _replay(dispute_id, digest)):

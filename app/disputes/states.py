@@ -14,6 +14,7 @@ reads it and may do nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,7 @@ class CaseState:
     village: int
     grid: int
     attempts: int = 0
+    granted: int = 0  # sessions a hand-back granted the current level beyond its allowance
     followed_up: bool = False
     open_supervisions: int = 0
     agreement_terms: int = 0
@@ -64,6 +66,7 @@ class CaseState:
             village=row["village"],
             grid=row["grid"],
             attempts=row["attempts"],
+            granted=per_level(row.get("attempts_granted")).get(row["level"], 0),
             followed_up=row["followed_up_at"] is not None,
             open_supervisions=open_supervisions,
             agreement_terms=agreement_terms,
@@ -249,8 +252,13 @@ def available(actor: Actor, case: CaseState) -> list[str]:
     return [action for action in ACTIONS if decide(actor, case, action) is None]
 
 
+def per_level(text: str | None) -> dict[str, int]:
+    """A case's {level: n} counts as stored (JSON text); {} when empty."""
+    return json.loads(text or "{}")
+
+
 def attempts_left(case: CaseState, attempts_per_level: dict[str, int]) -> int:
-    return max(attempts_per_level[case.level] - case.attempts, 0)
+    return max(attempts_per_level[case.level] + case.granted - case.attempts, 0)
 
 
 def markdown_table() -> str:

@@ -71,8 +71,22 @@ class Dispute(Table):
         default=None,
         help_text="When the scheduler told the level above to supervise the overdue case.",
     )
+    follow_up_notice_at = Timestamptz(
+        null=True,
+        default=None,
+        help_text="When the scheduler told whoever must visit that the follow-up visit is due.",
+    )
     attempts = Integer(
-        default=0, help_text="Mediation sessions held at the current level (the ladder)."
+        default=0,
+        help_text="Mediation sessions held at the current level over the case's life (the ladder).",
+    )
+    attempts_by_level = Text(
+        default="{}",
+        help_text="JSON {level: n}: sessions held at each level the case has left (the ladder).",
+    )
+    attempts_granted = Text(
+        default="{}",
+        help_text="JSON {level: n}: sessions a hand-back granted a level beyond its allowance.",
     )
     accepted_at = Timestamptz(null=True, default=None)
     followed_up_at = Timestamptz(null=True, default=None)

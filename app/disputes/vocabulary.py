@@ -191,6 +191,17 @@ DEADLINE_STATES: dict[str, str] = {
 }
 
 # Labels of the fields an event's data may carry, for the timeline and the printed file.
+# The documents a people's-mediation case file must hold (一案一册); ledger.py says which
+# events are them.
+CASE_DOCUMENTS: dict[str, str] = {
+    "application": N_("Application or oral-application record"),
+    "rights_notice": N_("Notice of rights and duties"),
+    "investigation": N_("Investigation record"),
+    "mediation": N_("Mediation record"),
+    "outcome": N_("Agreement or termination record"),
+    "follow_up": N_("Follow-up visit record"),
+}
+
 DATA_LABELS: dict[str, str] = {
     "reason": N_("Reason"),
     "instructions": N_("Instructions"),
@@ -219,6 +230,10 @@ DATA_LABELS: dict[str, str] = {
     "rights_notified": N_("Rights and duties notified"),
     "automatic": N_("Issued automatically for an overdue case"),
     "attachment_ids": N_("Attachments"),
+    "session_id": N_("Reasoning session"),
+    "extra_attempts": N_("Extra mediation sessions granted"),
+    "override_reason": N_("Closed with an incomplete case file, because"),
+    "missing_documents": N_("Missing from the case file"),
 }
 # The vocabulary a coded data field is labelled from.
 DATA_VOCABULARIES: dict[str, dict[str, str]] = {

@@ -49,6 +49,29 @@ async def staff_at(nodes: Iterable[int | None]) -> list[int]:
     return [r["id"] for r in rows]
 
 
+async def who_may_see(user_ids: Iterable[int], nodes: Iterable[int | None]) -> list[int]:
+    """Those of these active users whose area holds a row placed at `nodes` (a case's county,
+    township, village and grid): a notice never names a case its reader may not open. A user
+    sees their node's subtree (app/auth/scope.py), so their node is one of the row's."""
+    wanted = sorted(set(user_ids))
+    places = sorted({n for n in nodes if n is not None})
+    if not wanted or not places:
+        return []
+    rows = await User.select(User.id).where(
+        User.id.is_in(wanted) & User.jurisdiction.is_in(places) & (User.active == True)  # noqa: E712
+    )
+    return sorted(r["id"] for r in rows)
+
+
+async def grid_workers_at(grid: int | None) -> list[int]:
+    if grid is None:
+        return []
+    rows = await User.select(User.id).where(
+        (User.jurisdiction == grid) & (User.role == "grid_worker") & (User.active == True)  # noqa: E712
+    )
+    return [r["id"] for r in rows]
+
+
 def payload_of(notice: Notice) -> str:
     return json.dumps(
         {"message": notice.message, "params": notice.params, "link": notice.link},

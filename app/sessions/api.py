@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get, post
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from app import clock
 from app.auth import policy
@@ -73,7 +73,7 @@ async def list_rooms(request: Request) -> Response[list[dict[str, Any]]]:
 async def room_slots(
     request: Request,
     room_id: PathId,
-    day_text: Annotated[str | None, Parameter(query="date")] = None,
+    day_text: Annotated[str | None, QueryParameter(name="date")] = None,
     minutes: FromQuery[int] = rooms.DEFAULT_SLOT_MINUTES,
 ) -> Response[dict[str, Any]]:
     """Free slots of a room on a day (China time): the opening hours, the busy spans, the free

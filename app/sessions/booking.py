@@ -26,15 +26,18 @@ from app.auth import policy
 from app.auth.actor import MEDIATING_ROLES, Actor
 from app.auth.scope import get_or_404, scope_where
 from app.auth.tables import User
+from app.disputes import actions as case_actions
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import Dispute, Party
 from app.disputes.vocabulary import STATUSES, label
 from app.i18n import N_, _
+from app.rules import limits as county_limits
 from app.sessions import ledger, reminders
 from app.sessions.jurors import relation_flag
 from app.sessions.rooms import CHINA, outside_hours
 from app.sessions.states import LIVE, refusal
 from app.sessions.tables import Juror, MediationSession, Room, SessionParticipant
+from app.settings import CaseLimits
 
 # Until the case lifecycle names them: a case can be mediated once accepted and until it is
 # resolved, referred or closed.
@@ -324,7 +327,7 @@ def _check_time(room: dict, starts_at: datetime, ends_at: datetime, now: datetim
         raise FieldErrors({"starts_at": problem})
 
 
-def _check_case(case: dict) -> None:
+def _check_case(case: dict, limits: CaseLimits) -> None:
     if case["status"] not in MEDIATABLE_STATUSES:
         raise Conflict(
             _(
@@ -333,6 +336,10 @@ def _check_case(case: dict) -> None:
                 status=label(STATUSES, case["status"]),
             )
         )
+    if problem := case_actions.no_sessions_left(
+        case, limits
+    ):  # a held session counts on the ladder
+        raise Conflict(problem)
 
 
 async def _people(actor: Actor, b: Booking, case: dict) -> list[dict]:
@@ -481,13 +488,18 @@ async def book(actor: Actor, b: Booking) -> int:
         Dispute.case_no,
         Dispute.status,
         Dispute.level,
+        Dispute.attempts,
+        Dispute.attempts_granted,
         Dispute.county,
         Dispute.township,
         Dispute.village,
         Dispute.grid,
+        Dispute.holder,
+        Dispute.category,
+        Dispute.limits_version,
     )
     room = await _room_for(actor, b.room_id)
-    _check_case(case)
+    _check_case(case, await county_limits.for_case(case))
     _check_time(room, b.starts_at, b.ends_at, now)
     people = await _people(actor, b, case)
     _check_capacity(room, people)
@@ -526,6 +538,7 @@ async def book(actor: Actor, b: Booking) -> int:
             jurors=[p["name"] for p in people if p["kind"] == "juror"],
         )
         await reminders.schedule(session_id, now)
+        await reminders.announce_booking(session_id, actor.id, now)
         return session_id
 
     return await _write_exclusively(actor, b.room_id, b.starts_at, b.ends_at, people, write)

@@ -97,8 +97,12 @@
 
   function showFieldErrors(fields) {
     var unplaced = [];
+    var shown = {};
     fields.forEach(function (f) {
       var el = inputFor(f.field);
+      // lon and lat refused for one reason (the point is not in the grid): say it once
+      if (shown[f.message] && el) { el.setAttribute('aria-invalid', 'true'); return; }
+      shown[f.message] = true;
       if (!el || !el.parentNode) { unplaced.push(f.message); return; }
       var note = document.createElement('span');
       note.className = 'field-error';
@@ -137,13 +141,34 @@
       var unplaced = showFieldErrors(record.error.fields || []);
       if (!record.error.fields || !record.error.fields.length) unplaced.push(record.error.message);
       say([t('rejected')].concat(unplaced).join(' '), 'error');
+      offerLocatedGrid(record.error.located_grid);
       return;
     }
     startOver(t('saved_offline'));
   }
 
+  // The point lies in another grid of the worker's area: one tap takes that grid and saves.
+  function offerLocatedGrid(grid) {
+    var select = field('grid_id');
+    if (!grid || !select) return;
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button primary wide';
+    button.setAttribute('data-client-error', '');
+    button.textContent = t('use_located_grid') + ' · ' + grid.name;
+    button.addEventListener('click', function () {
+      select.value = String(grid.id);
+      form.requestSubmit();
+    });
+    statusBox.parentNode.insertBefore(button, statusBox.nextSibling);
+  }
+
   form.addEventListener('submit', async function (event) {
     event.preventDefault();
+    // the server-rendered "use the grid of this point" button (after a post without JavaScript)
+    if (event.submitter && event.submitter.name === 'located_grid' && field('grid_id')) {
+      field('grid_id').value = event.submitter.value;
+    }
     clearFieldErrors();
     submitButton.disabled = true;
     var payload = serialize();
@@ -213,5 +238,6 @@
     if (photos) photos.load(await outbox.photosOf(record.id));
     if (record.error && record.error.fields) showFieldErrors(record.error.fields);
     say(t('editing'));
+    if (record.error) offerLocatedGrid(record.error.located_grid);
   });
 })();

@@ -50,9 +50,16 @@
 
   function fieldErrors(record) {
     var ul = el('ul', 'field-errors');
+    // fields refused for one reason (lon and lat: the point is not in the grid) share a line
+    var lines = [];
     ((record.error && record.error.fields) || []).forEach(function (f) {
       var key = f.field.replace(/\[\d+\].*$/, '');
-      ul.appendChild(el('li', 'field-error', (t(key) !== key ? t(key) + ': ' : '') + f.message));
+      var line = lines.find(function (l) { return l.message === f.message; });
+      if (!line) lines.push(line = { names: [], message: f.message });
+      if (t(key) !== key && line.names.indexOf(t(key)) < 0) line.names.push(t(key));
+    });
+    lines.forEach(function (l) {
+      ul.appendChild(el('li', 'field-error', (l.names.length ? l.names.join(' / ') + ': ' : '') + l.message));
     });
     return ul;
   }

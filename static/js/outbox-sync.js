@@ -35,7 +35,9 @@
       code: isRefusal(status) ? 'refused' : 'server',
       status: status,
       message: body.detail || body.title || '',
-      fields: Array.isArray(body.errors) ? body.errors : []
+      fields: Array.isArray(body.errors) ? body.errors : [],
+      // the grid under the GPS point when it disagrees with the grid chosen
+      located_grid: body.located_grid || null
     };
   }
 

@@ -240,7 +240,7 @@ ROUTES: list[R] = [
     R("POST", ACTIONS + "withdraw", "V", obj="case@logged", body=action("withdraw", {"reason": "当事人撤回"})),
     R("POST", ACTIONS + "follow-up", "VG", obj="case@resolved", body=action("follow-up", {"method": "phone", "honoured": "yes", "satisfaction": 5})),
     R("POST", ACTIONS + "performance", "VG", obj="case@resolved", body=action("performance", {"term": 0, "state": "done"})),
-    R("POST", ACTIONS + "close", "V", obj="case@followed", body=action("close", {})),
+    R("POST", ACTIONS + "close", "V", obj="case@followed", body=action("close", {"override_reason": "当场化解"})),
     R("POST", ACTIONS + "terminate", "C", obj="case@county", body=action("terminate", {"reason": "无法化解"})),
     R("POST", ACTIONS + "reopen", "CTV", obj="case@resolved", body=action("reopen", {"reason": "协议未履行"})),
     R("POST", ACTIONS + "extend", "V", obj="case@accepted", body=action("extend", {"days": 5, "reason": "当事人外出"})),
@@ -322,6 +322,8 @@ ROUTES: list[R] = [
     R("POST", "/calendar/feeds", "ACTV", obj="room", body=form(lambda c: {"room_id": str(c["room_id"])})),
     R("POST", "/calendar/feeds/{feed_id:int}/revoke", "V", obj="feed"),
     # --- one's own password, and Web Push devices ------------------------------------------------
+    R("GET", "/account", ALL),
+    R("POST", "/account/notifications", ALL, body=form({"topics": "my_case"}), ok=frozenset({303})),
     R("GET", "/account/password", ALL),
     R("POST", "/account/password", ALL, body=form(_PASSWORD_MISMATCH), ok=frozenset({422})),
     R("POST", "/api/v1/account/password", ALL, body=js(_PASSWORD_MISMATCH), ok=frozenset({422})),

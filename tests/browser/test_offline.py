@@ -338,3 +338,42 @@ def test_the_outbox_moves_to_another_phone_as_a_file(browser, live_server, tmp_p
     finally:
         old_phone.close()
         new_phone.close()
+
+
+def test_a_point_in_another_grid_is_refused_and_its_grid_taken_in_one_tap(phone):
+    """Online, the form still goes through the outbox and the API: the 422 says once where the
+    point is, and "使用该位置所在网格" saves the case in that grid. The outbox page says it in
+    one line too, and the button is there when the record is opened from it."""
+    from tests.support.geo import demo_county
+
+    page = phone.new_page()
+    ready_for_the_field(page, "demo-village")
+    me = page.evaluate("fetch('/api/v1/me').then(r => r.json())")
+    villages = [v for township in demo_county().children for v in township.children]
+    village = next(v for v in villages if v.code == me["jurisdiction"]["code"])
+    chosen, other = village.children[0], village.children[1]
+    point = other.geometry.representative_point()
+    title = f"网格不符{uuid.uuid4().hex[:6]}"
+    page.goto("/disputes/new")
+    page.fill("input[name=title]", title)
+    page.select_option("select[name=category]", "neighbours")
+    page.select_option("select[name=grid_id]", label=f"{village.name} · {chosen.name}")
+    page.fill("input[name=lon]", f"{point.x:.6f}")
+    page.fill("input[name=lat]", f"{point.y:.6f}")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-capture-status].notice-error")
+    form = page.inner_text("#case-form")
+    assert form.count("不在所选网格内") == 1 and other.name in form
+    assert cases_titled(page, title) == []
+
+    page.goto("/outbox")
+    page.wait_for_selector(".outbox-item.state-rejected")
+    item = page.inner_text(".outbox-item.state-rejected")
+    assert "经度 / 纬度" in item and item.count("不在所选网格内") == 1
+
+    page.click(".outbox-item.state-rejected a:text-is('修改')")
+    page.wait_for_url("**/disputes/new?outbox=*")
+    page.click("button:has-text('使用该位置所在网格')")
+    page.wait_for_url(re.compile(r".*/disputes/[0-9a-f-]{36}$"), wait_until="commit")
+    (case,) = cases_titled(page, title)
+    assert case["grid_name"] == other.name

@@ -43,14 +43,24 @@ async def test_a_flow_handling_numbers_writes_them_to_no_log_and_no_url(
     assert r.status_code in (302, 303), r.text
     assert PHONE not in r.headers.get("location", "")
     village = await cast.browser("demo-village")
-    await village.get(f"/disputes/{case['id']}")
+    # every step must succeed: a failing route would drop out of the leak test unnoticed
+    assert (await village.get(f"/disputes/{case['id']}")).status_code == 200
     shown = await village.post_form(
         f"/disputes/{case['id']}/parties/0/reveal", {"_csrf_token": village.csrf}, htmx=True
     )
+    assert shown.status_code == 200, shown.text
     assert PHONE in shown.text  # the holder who asked sees it, in the body only
-    await cast.api["demo-village"].post(f"/api/v1/disputes/{case['id']}/parties/0/reveal")
-    await village.get(f"/disputes/{case['id']}/file")
-    await (await cast.browser("demo-county")).get("/reports/custom/export/csv")
+    revealed = await cast.api["demo-village"].post(
+        f"/api/v1/disputes/{case['id']}/parties/0/reveal"
+    )
+    assert revealed.status_code == 200, revealed.text
+    assert PHONE in revealed.text
+    case_file = await village.get(f"/disputes/{case['id']}/file")
+    assert case_file.status_code == 200, case_file.text
+    assert "郑八" in case_file.text or "郑*" in case_file.text
+    csv = await (await cast.browser("demo-county")).get("/reports/custom/export/csv")
+    assert csv.status_code == 200, csv.text
+    assert "csv" in csv.headers["content-type"] and len(csv.text.splitlines()) > 1
     bad = dict(PARTY, phone=PHONE + "x")  # refused: the error names the field, not the value
     refused = await cast.api["demo-grid"].post(
         "/api/v1/disputes", json={"title": "错", "category": "debt", "parties": [bad]}

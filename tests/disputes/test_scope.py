@@ -34,9 +34,18 @@ async def test_an_out_of_scope_case_never_appears_in_lists(cast, grid_case):
     listed = await outsider.get("/api/v1/disputes", params={"q": "只属于第一网格", "per_page": 100})
     assert grid_case["id"] not in [c["id"] for c in listed.json()["items"]]
     browser = await cast.browser("demo-grid-2")
-    for url in ("/", "/disputes", "/disputes?q=只属于第一网格"):
+    owner = await cast.browser("demo-grid")
+    for url in ("/", "/disputes?q=只属于第一网格", "/disputes?q=只属于第一网格&category=land"):
         page = await browser.get(url)
+        assert page.status_code == 200, url
         assert grid_case["case_no"] not in page.text
+        # the same page shows it to the grid worker who logged it: the page can list it
+        assert grid_case["case_no"] in (await owner.get(url)).text, url
+    # and so does the list's htmx reply to the search box
+    htmx = {"HX-Request": "true", "HX-Target": "results"}
+    url = "/disputes?q=只属于第一网格"
+    assert grid_case["case_no"] not in (await browser.get(url, headers=htmx)).text
+    assert grid_case["case_no"] in (await owner.get(url, headers=htmx)).text
 
 
 async def test_replaying_someone_elses_id_does_not_reveal_the_case(cast, grid_case):
@@ -53,9 +62,12 @@ async def test_everyone_above_the_grid_in_its_chain_sees_the_case(cast, grid_cas
 
 
 async def test_every_listed_case_lies_in_the_users_subtree(cast):
+    # each has a case of their own to list, whatever the seed holds
+    await cast.log_case("demo-grid-2", title="第二乡镇网格的案件")
     for username in ("demo-grid-2", "demo-township", "demo-village"):
         me = cast.me[username]["jurisdiction"]
         listed = (await cast.api[username].get("/api/v1/disputes", params={"per_page": 100})).json()
+        assert listed["items"], f"{username} lists nothing: the test would check nothing"
         for item in listed["items"]:
             case = (await cast.api["demo-county"].get(f"/api/v1/disputes/{item['id']}")).json()
             assert case[me["level"]]["id"] == me["id"]

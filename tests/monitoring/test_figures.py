@@ -138,7 +138,11 @@ def _links(board) -> list[tuple[str, dict, int]]:
 async def test_every_dashboard_number_equals_the_count_of_its_drill_down_list(county):
     board = await _board(county)
     actor = county.users["county"]
-    for where, params, expected in _links(board):
+    links = _links(board)
+    # every figure, area, category and month has its link, and most lists have cases to count
+    assert len(links) > len(board["figures"]) > 0
+    assert len([n for *_, n in links if n]) >= 10, links
+    for where, params, expected in links:
         f = queries.DisputeFilters.from_params(params | {"per_page": "100"})
         assert not f.errors, (where, f.errors)
         page = await queries.list_disputes(actor, f, NOW)
@@ -155,6 +159,8 @@ async def test_the_stats_api_gives_each_figure_the_filter_that_lists_its_cases(a
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["node"]["id"] == county.id("county") and body["from"] == PERIOD["from"]
+        nonzero = [f["code"] for f in body["figures"] if f["value"]]
+        assert len(nonzero) >= 3, body["figures"]  # lists with cases in them to count
         for f in body["figures"]:
             listed = await client.get("/api/v1/disputes", params=f["filter"] | {"per_page": 100})
             assert listed.status_code == 200, listed.text
