@@ -96,7 +96,7 @@ async def check(now: datetime | None = None) -> list[str]:
 async def _holiday_calendar(now: datetime) -> list[str]:
     from app.rules import calendar
 
-    await calendar.ensure()
+    await calendar.ensure(0)
     if (year := calendar.missing_next_year(now)) is not None:
         return [
             f"the holiday calendar of {year} is not entered: working-day deadlines that reach "

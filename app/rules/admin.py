@@ -229,7 +229,7 @@ async def save_year(
             f"{of(new, 'workday')}"
         )
         await audit.record(actor, "calendar", audit.county_of(actor), what, origin, now=now)
-    await calendar.ensure()
+    await calendar.ensure(0)
     return await recompute.recompute(now)
 
 

@@ -5,11 +5,13 @@ Seeded from `chinesecalendar` for the years it knows (migrations/…_holiday_cal
 county administrator enters every later year from /admin/calendar when the State Council
 publishes it. Deadline arithmetic (app/disputes/deadlines.py) is synchronous, so every process
 keeps the calendar in memory and reloads it when the rules version row moves (like the
-boundaries): `ensure()` runs before each request, each scheduled job and each CLI command.
+boundaries): `ensure()` runs before each request and each scheduled job, and reads the version
+stamp at most every 5 seconds (a change made in this process reloads at once).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,6 +31,8 @@ class Known:
 
 
 _known: Known | None = None
+_checked = 0.0  # time.monotonic() of the last look at the stamp
+STAMP_EVERY_SECONDS = 5.0  # a change made in another process is seen within this
 
 
 def _package_years() -> frozenset[int]:
@@ -51,9 +55,13 @@ async def stamp() -> int:
     return row["version"] if row else 0
 
 
-async def ensure() -> Known:
-    """The calendar as of the rules version in the database; reloaded only when it moved."""
-    global _known
+async def ensure(max_age: float = STAMP_EVERY_SECONDS) -> Known:
+    """The calendar as of the rules version in the database; reloaded only when it moved. The
+    stamp itself is read at most every `max_age` seconds (0: now, after a change)."""
+    global _known, _checked
+    if _known is not None and time.monotonic() - _checked < max_age:
+        return _known
+    _checked = time.monotonic()
     version = await stamp()
     if _known is not None and _known.version == version:
         return _known

@@ -69,7 +69,7 @@ async def recompute(now: datetime | None = None, force: bool = False) -> dict[st
     """Move every running deadline that no longer matches the rules. Skips at once when nothing
     changed since the last complete run (unless forced)."""
     now = now or clock.now()
-    await calendar.ensure()
+    await calendar.ensure(0)
     version_row = await RulesVersion.select().first()
     version = version_row["version"] if version_row else 0
     if not force and version_row is not None and version_row["recomputed"] >= version:

@@ -21,7 +21,7 @@ async def _forget_rules() -> None:
     await CalendarDay.delete().where(CalendarDay.year >= YEAR)
     await CalendarYear.delete().where(CalendarYear.year >= YEAR)
     await RulesVersion.update({RulesVersion.version: RulesVersion.version + 1}, force=True)
-    await calendar.ensure()
+    await calendar.ensure(0)
 
 
 @pytest.fixture
