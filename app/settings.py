@@ -7,6 +7,7 @@ laptop; production sets PINGLI_DATABASE_URL, PINGLI_SECRET_KEY and PINGLI_HTTPS.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -85,13 +86,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PINGLI_LOGIN_MAX_FAILURES",
         "5",
-        "Wrong passwords for one username within the window before its sign-in pauses (429).",
+        "Wrong passwords for one username from one address within the window before that pair "
+        "waits (429) a growing delay (1, 2, 4… minutes) after each further failure.",
     ),
     Setting(
         "PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS",
-        "30",
-        "Refused sign-ins from one client address within the window before it pauses (429); "
-        "higher than per account, since a township office shares one address.",
+        "100",
+        "Refused sign-ins from one client address within the window before it waits a growing "
+        "delay too; high, since a township office shares one address.",
+    ),
+    Setting(
+        "PINGLI_LOGIN_LOCK_FAILURES",
+        "50",
+        "Wrong passwords for one username, from all addresses, within the window before the "
+        "account pauses everywhere (its owner is told).",
+    ),
+    Setting(
+        "PINGLI_TRUSTED_PROXIES",
+        "",
+        "Addresses or networks (comma-separated, e.g. `10.0.0.5,10.1.0.0/16`) of the reverse "
+        "proxies whose `X-Forwarded-For` gives the client address; none by default.",
     ),
     Setting(
         "PINGLI_LOGIN_WINDOW_MINUTES",
@@ -367,8 +381,10 @@ class Settings:
     sms_webhook_headers: str = "{}"
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     login_max_failures: int = 5
-    login_max_failures_per_address: int = 30
+    login_max_failures_per_address: int = 100
+    login_lock_failures: int = 50
     login_window_minutes: int = 15
+    trusted_proxies: tuple[str, ...] = ()
     max_upload_mb: int = 12
 
     @property
@@ -404,8 +420,21 @@ def _json_setting(name: str, default: str, kind: type) -> str:
     return value
 
 
+def _private_dir(path: Path) -> Path:
+    """The data dir (the database, keys, backups, photos): its owner's only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o700)
+        except PermissionError:  # not ours to change: say so, and carry on
+            logging.getLogger("pingli").warning(
+                "the data dir %s is readable by others: make it 0700", path
+            )
+    return path
+
+
 def load_settings() -> Settings:
-    data_dir = Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve()
+    data_dir = _private_dir(Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve())
     database_url = _env("PINGLI_DATABASE_URL", f"sqlite:///{data_dir / 'pingli.db'}")
     return Settings(
         data_dir=data_dir,
@@ -451,7 +480,11 @@ def load_settings() -> Settings:
         sms_webhook_headers=_json_setting("PINGLI_SMS_WEBHOOK_HEADERS", "{}", dict),
         channels=_channels(),
         login_max_failures=int(_env("PINGLI_LOGIN_MAX_FAILURES", "5")),
-        login_max_failures_per_address=int(_env("PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30")),
+        login_max_failures_per_address=int(_env("PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS", "100")),
+        login_lock_failures=int(_env("PINGLI_LOGIN_LOCK_FAILURES", "50")),
+        trusted_proxies=tuple(
+            part.strip() for part in _env("PINGLI_TRUSTED_PROXIES", "").split(",") if part.strip()
+        ),
         login_window_minutes=int(_env("PINGLI_LOGIN_WINDOW_MINUTES", "15")),
         max_upload_mb=max(1, int(_env("PINGLI_MAX_UPLOAD_MB", "12"))),
     )

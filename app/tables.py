@@ -8,12 +8,13 @@ from app.disputes.tables import (
     AgreementTerm,
     CaseEvent,
     CaseSequence,
+    Category,
     DisclosureLog,
     Dispute,
     Party,
     Supervision,
 )
-from app.jurisdictions.tables import BoundaryVersion, Jurisdiction
+from app.jurisdictions.tables import BoundaryUpload, BoundaryVersion, Jurisdiction
 from app.monitoring.tables import (
     Alert,
     AlertCase,
@@ -49,6 +50,7 @@ ALL_TABLES = (
     Supervision,
     AgreementTerm,
     DisclosureLog,
+    Category,
     AuditLog,
     Notification,
     NotificationChoice,
@@ -59,6 +61,7 @@ ALL_TABLES = (
     CalendarFeed,
     PushSubscription,
     BoundaryVersion,
+    BoundaryUpload,
     Attachment,
     PatrolCheckin,
     CaseFact,

@@ -217,6 +217,13 @@ def _mark_duplicate(data: dict, errors: dict) -> Fields:
     return {"duplicate_of": other}
 
 
+def _move(data: dict, errors: dict) -> Fields:
+    grid = number_field(data.get("grid"), "grid", errors, low=1, high=2**31 - 1, integer=True)
+    if grid is None and "grid" not in errors:
+        errors["grid"] = _("Choose the grid the case belongs to.")
+    return {"grid": grid, "reason": _required_text(data, "reason", errors)}
+
+
 PARSERS: dict[str, Callable[[dict, dict], Fields]] = {
     "accept": _accept,
     "record": _record,
@@ -235,6 +242,7 @@ PARSERS: dict[str, Callable[[dict, dict], Fields]] = {
     "reopen": _reason_only,
     "extend": _extend,
     "mark-duplicate": _mark_duplicate,
+    "move": _move,
 }
 
 

@@ -20,15 +20,17 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app import clock, db
 from app.auth.actor import Actor
-from app.auth.scope import get_or_404
+from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, notices, queries, states
 from app.disputes.action_fields import Fields
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import CASE_LEVELS, label
 from app.i18n import _
+from app.jurisdictions.tables import Jurisdiction
 from app.rules import calendar
 from app.rules import limits as county_limits
+from app.sessions.tables import MediationSession
 from app.settings import CaseLimits
 
 # Whatever a new time limit replaces, the scheduler's flags about the old one go with it.
@@ -488,6 +490,61 @@ async def mark_duplicate(step: Step, f: Fields) -> None:
     )
 
 
+async def move(step: Step, f: Fields) -> None:
+    """To another grid of the officer's area (so perhaps another village or township): the
+    case's area columns change, and with them who sees it (the old area answers 404). A case
+    held by its village or township goes to the new one; a county case stays with the county.
+    Its supervision orders and sessions follow it. The time limit runs on."""
+    grid = await (
+        Jurisdiction.select(
+            Jurisdiction.id,
+            Jurisdiction.code,
+            Jurisdiction.name,
+            Jurisdiction.level,
+            Jurisdiction.county,
+            Jurisdiction.township,
+            Jurisdiction.village,
+        )
+        .where((Jurisdiction.id == f["grid"]) & scope_where(Jurisdiction, step.actor))
+        .first()
+    )
+    if grid is None or grid["level"] != "grid":
+        raise FieldErrors({"grid": _("Choose a grid in your area.")})
+    if grid["id"] == step.row["grid"]:
+        raise FieldErrors({"grid": _("The case is already in this grid.")})
+    area = {
+        "township": grid["township"],
+        "village": grid["village"],
+        "grid": grid["id"],
+    }
+    values: dict[Any, Any] = {getattr(Dispute, k): v for k, v in area.items()}
+    level = step.row["level"]
+    if level in ("village", "township") and step.row["holder"] == step.row[level]:
+        values[Dispute.holder] = area[level]
+    old = (
+        await Jurisdiction.select(Jurisdiction.code, Jurisdiction.name)
+        .where(Jurisdiction.id == step.row["grid"])
+        .first()
+    )
+    await step.apply(
+        "moved",
+        f
+        | {
+            "from_grid": old["code"] if old else step.row["grid"],
+            "from_name": old["name"] if old else "",
+            "grid": grid["code"],
+            "to_name": grid["name"],
+        },
+        values,
+    )
+    await Supervision.update({getattr(Supervision, k): v for k, v in area.items()}).where(
+        Supervision.dispute == step.id
+    )
+    await MediationSession.update({getattr(MediationSession, k): v for k, v in area.items()}).where(
+        MediationSession.dispute == step.id
+    )
+
+
 HANDLERS: dict[str, Handler] = {
     "accept": accept,
     "record": record,
@@ -506,6 +563,7 @@ HANDLERS: dict[str, Handler] = {
     "reopen": reopen,
     "extend": extend,
     "mark-duplicate": mark_duplicate,
+    "move": move,
 }
 
 

@@ -11,8 +11,10 @@ from typing import Any
 from app import clock
 from app.attachments.queries import photos_of
 from app.auth.actor import Actor
+from app.auth.scope import scope_where
 from app.disputes import deadlines, duplicates, ledger, queries, states
 from app.disputes.tables import AgreementTerm, Supervision
+from app.jurisdictions.tables import Jurisdiction
 
 # People's Mediation Law art. 33: within 30 days of an agreement taking effect the parties may
 # jointly ask the people's court to confirm it (司法确认), which makes it enforceable.
@@ -93,8 +95,25 @@ async def case_page(
             now.astimezone(deadlines.CHINA).date(),
         ),
         "duplicates": await duplicates.suggestions(actor, case) if can_mark else [],
+        "move_grids": await move_choices(actor) if "move" in case["available_actions"] else [],
         "can_reveal": states.holds(actor, case["holder"]["id"]),
         "today": now.astimezone(deadlines.CHINA).date().isoformat(),
         "photos": await photos_of(actor, dispute_id),
         "new_photo_id": str(uuid.uuid4()),
     }
+
+
+async def move_choices(actor: Actor) -> list[dict]:
+    """The grids of the officer's area a case may be moved to, by township and village."""
+    J = Jurisdiction
+    return await (
+        J.select(
+            J.id,
+            J.name,
+            J.code,
+            J.parent.name.as_alias("village_name"),
+            J.township.name.as_alias("township_name"),
+        )
+        .where((J.level == "grid") & scope_where(J, actor))
+        .order_by(J.code)
+    )

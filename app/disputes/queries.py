@@ -13,13 +13,14 @@ from piccolo.querystring import QueryString
 from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
-from app.disputes import deadlines, ledger, queues, states
+from app.disputes import categories, deadlines, ledger, queues, states
 from app.disputes.privacy import mask_id_number, mask_phone
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import (
     CASE_LEVELS,
     CATEGORIES,
     GROUP_DISPUTE_PEOPLE,
+    NATIONAL_CATEGORIES,
     OPEN_STATUSES,
     RISK_LEVELS,
     STATUSES,
@@ -41,6 +42,7 @@ class DisputeFilters:
     status: str | None = None
     level: str | None = None
     category: str | None = None
+    national: str | None = None  # the county categories that roll up to this national one
     risk_level: str | None = None
     jurisdiction: int | None = None  # narrow to a node inside the user's scope
     q: str | None = None
@@ -64,6 +66,7 @@ class DisputeFilters:
             ("status", STATUSES),
             ("level", CASE_LEVELS),
             ("category", CATEGORIES),
+            ("national", NATIONAL_CATEGORIES),
             ("risk_level", RISK_LEVELS),
         ):
             value = params.get(name) or None
@@ -137,6 +140,9 @@ def _where(actor: Actor, f: DisputeFilters, now: datetime, level: str | None = N
         where &= Dispute.level == f.level
     if f.category:
         where &= Dispute.category == f.category
+    if f.national:
+        codes = [c for c in CATEGORIES if categories.national_of(c) == f.national]
+        where &= Dispute.category.is_in(codes or [""])
     if f.risk_level:
         where &= Dispute.risk_level == f.risk_level
     if f.jurisdiction:

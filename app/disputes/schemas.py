@@ -165,6 +165,14 @@ class MarkDuplicateIn(ActionIn, kw_only=True):
     duplicate_of: uuid.UUID
 
 
+class MoveIn(ActionIn, kw_only=True):
+    """To another grid (so perhaps another village or township) of the officer's area, with the
+    reason: filed in the wrong place. The old area no longer sees the case."""
+
+    grid: int
+    reason: str | None = None
+
+
 ACTION_BODIES: dict[str, type[ActionIn]] = {
     "accept": AcceptIn,
     "record": RecordIn,
@@ -183,4 +191,5 @@ ACTION_BODIES: dict[str, type[ActionIn]] = {
     "reopen": ReasonIn,
     "extend": ExtendIn,
     "mark-duplicate": MarkDuplicateIn,
+    "move": MoveIn,
 }

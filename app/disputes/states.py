@@ -7,7 +7,8 @@ The README's security section prints `markdown_table()` (a test keeps it current
 How a person stands towards a case (`relations`):
 - holder: a mediator or officer at the node holding the case (its village, township or county);
 - above: a mediator or officer at a node above the holder, in whose area the case lies;
-- grid: the grid worker of the grid the case was found in.
+- grid: the grid worker of the grid the case was found in;
+- officer: a township or county officer in whose area the case lies (moving a case).
 Everyone else who can see the case (a lower level after an escalation, an administrator)
 reads it and may do nothing.
 """
@@ -24,6 +25,8 @@ from app.disputes.vocabulary import ACTION_LABELS, STATUSES, label
 from app.i18n import N_, _
 
 HOLDER, ABOVE, GRID = "holder", "above", "grid"
+OFFICER = "officer"
+OFFICER_ROLES = ("township_officer", "county_officer")
 RANK = {"grid": 0, "village": 1, "township": 2, "county": 3}
 CASE_LEVELS = ("village", "township", "county")
 LEVEL_ABOVE = {"village": "township", "township": "county"}
@@ -98,6 +101,8 @@ def relations(actor: Actor, case: CaseState) -> frozenset[str]:
             found.add(ABOVE)
     if actor.role == "grid_worker" and actor.grid_id == case.grid:
         found.add(GRID)
+    if actor.role in OFFICER_ROLES and case.node(actor.level) == actor.jurisdiction_id:
+        found.add(OFFICER)
     return frozenset(found)
 
 
@@ -213,6 +218,11 @@ RULES: dict[str, Rule] = {
         ),
     ),
     "mark-duplicate": Rule((_grant({HOLDER, GRID}, OPEN - {"referred"}),), HOLDER_OR_GRID),
+    # A case filed in the wrong place goes to another grid, village or township of the area.
+    "move": Rule(
+        (_grant({OFFICER}, OPEN | SETTLED),),
+        N_("Only a township or county officer of the case's area may move it."),
+    ),
 }
 ACTIONS = tuple(RULES)
 
@@ -263,7 +273,12 @@ def attempts_left(case: CaseState, attempts_per_level: dict[str, int]) -> int:
 
 def markdown_table() -> str:
     """The rules as the README shows them."""
-    names = {HOLDER: "holder", ABOVE: "level above", GRID: "grid worker"}
+    names = {
+        HOLDER: "holder",
+        ABOVE: "level above",
+        GRID: "grid worker",
+        OFFICER: "township or county officer of its area",
+    }
     lines = ["| action | who | in states | case held at | also needs |", "|---|---|---|---|---|"]
     for action, rule in RULES.items():
         for grant in rule.grants:

@@ -183,3 +183,19 @@ class DisclosureLog(Table):
     ip = Varchar(length=64, default="")
     user_agent = Varchar(length=200, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class Category(Table, tablename="case_category"):
+    """The county's managed list of case categories (app/disputes/categories.py). Each rolls
+    up to one category of the national people's-mediation list; a retired one keeps its cases
+    and their history but is not offered for new cases."""
+
+    code = Varchar(length=32, unique=True, help_text="What a case's `category` holds.")
+    name = Varchar(length=100)
+    national = Varchar(length=32, help_text="The national category it rolls up to.")
+    parent = Varchar(
+        length=32, null=True, default=None, help_text="The code of a broader county category."
+    )
+    active = Boolean(default=True)
+    position = Integer(default=0)
+    changed_at = Timestamptz(default=TimestamptzNow())

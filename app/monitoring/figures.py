@@ -492,6 +492,7 @@ class Scope:
     start: date
     end: date
     category: str | None = None
+    national: str | None = None  # all the county categories rolling up to this national one
 
     def params(self) -> dict[str, str]:
         found = {
@@ -501,6 +502,8 @@ class Scope:
         }
         if self.category:
             found["category"] = self.category
+        if self.national:
+            found["national"] = self.national
         return found
 
 

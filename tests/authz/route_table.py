@@ -244,6 +244,8 @@ ROUTES: list[R] = [
     R("POST", ACTIONS + "terminate", "C", obj="case@county", body=action("terminate", {"reason": "无法化解"})),
     R("POST", ACTIONS + "reopen", "CTV", obj="case@resolved", body=action("reopen", {"reason": "协议未履行"})),
     R("POST", ACTIONS + "extend", "V", obj="case@accepted", body=action("extend", {"days": 5, "reason": "当事人外出"})),
+    # moving: a township or county officer of the case's area (to a grid that is not one: 422)
+    R("POST", ACTIONS + "move", "CT", obj="case@logged", body=action("move", {"grid": 2147483646, "reason": "授权表"})),
     R("POST", ACTIONS + "mark-duplicate", "VG", obj="case@logged", body=action("mark-duplicate", lambda c: {"duplicate_of": c["other_id"]})),
     # the case page's forms post every action to one route
     R("POST", "/disputes/{dispute_id:uuid}/actions/{action:str}", "V", obj="case@logged", fill=(("action", "accept"),), body=lambda c, _a: {"data": {"version": str(c["version"]), "rights_notified": "1"}}),
@@ -343,6 +345,16 @@ ROUTES: list[R] = [
     R("POST", "/admin/users/{user_id:int}/reset-password", "A", role_first=True, obj="account"),
     # the audit log: the county's administrator only
     R("GET", "/admin/audit", "A", role_first=True),
+    R("GET", "/admin/users/import", "A", role_first=True),
+    R("POST", "/admin/users/import", "A", role_first=True, body=form({})),
+    R("POST", "/admin/users/import/confirm", "A", role_first=True, body=form({"rows": "[]"})),
+    R("GET", "/admin/categories", "A", role_first=True),
+    R("POST", "/admin/categories", "A", role_first=True, body=refused_when_allowed("data", {"code": ""}, lambda c: {"code": "authz_cat", "name": "授权表", "national": "other"})),
+    R("POST", "/admin/categories/{code:str}", "A", role_first=True, fill=(("code", "other"),), body=form({"name": "其他", "national": "nowhere"})),
+    R("GET", "/admin/boundaries", "A", role_first=True),
+    R("GET", "/admin/boundaries/download", "A", role_first=True),
+    R("POST", "/admin/boundaries", "A", role_first=True, body=form({})),
+    R("POST", "/admin/boundaries/confirm", "A", role_first=True, body=form({"token": "no-such-upload"})),
     # the holiday calendar and the time limits: the county's administrator only
     R("GET", "/admin/calendar", "A", role_first=True, query="year=2033"),
     R("POST", "/admin/calendar/{year:int}", "A", role_first=True, fill=(("year", "2033"),), body=refused_when_allowed("data", {"flip": "nope"}, lambda c: {"flip": "2033-01-03"})),
