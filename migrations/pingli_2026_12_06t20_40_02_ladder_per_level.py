@@ -6,7 +6,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Text
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-06T20:40:00:000000"
+ID = "2026-12-06T20:40:02:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "ladder counted per level over the case's life, attempts granted by a hand-back"
 
