@@ -32,9 +32,9 @@ def due(case: dict) -> datetime:
 
 
 async def _running_case_across_spring_festival(cast, admin) -> dict:
-    """Working days, 50 to resolve at the village: accepted on Thursday 10 December 2026, the
+    """Working days, 64 to resolve at the village: accepted on Thursday 19 November 2026, the
     limit runs through New Year and the Spring Festival."""
-    r = await admin.post_form("/admin/limits", limits_form(working_days=1, resolve_village=50))
+    r = await admin.post_form("/admin/limits", limits_form(working_days=1, resolve_village=64))
     assert r.status_code == 303, r.text
     case = await cast.log_case("demo-grid")
     await act(cast, "demo-village", case["id"], "accept", rights_notified=True)
@@ -46,8 +46,8 @@ async def test_before_2027_is_entered_its_deadlines_are_provisional_and_the_admi
 ):
     assert not calendar.knows(2027)
     case = await _running_case_across_spring_festival(cast, admin)
-    # Monday to Friday for want of a calendar: 50 weekdays end on Thursday 18 February 2027
-    assert due(case) == china(2027, 2, 19, 0, 0)
+    # Monday to Friday for want of a calendar: 64 weekdays end on Wednesday 17 February 2027
+    assert due(case) == china(2027, 2, 18, 0, 0)
     assert case["due_provisional"] is True
 
     village = await cast.browser("demo-village")
@@ -68,7 +68,7 @@ async def test_holidays_entered_on_the_grid_move_running_deadlines_and_skip_the_
     at, rules, cast, admin, engine_name
 ):
     case = await _running_case_across_spring_festival(cast, admin)
-    assert due(case) == china(2027, 2, 19, 0, 0)
+    assert due(case) == china(2027, 2, 18, 0, 0)
 
     page = await admin.get("/admin/calendar?year=2027")
     assert page.status_code == 200 and 'data-year-state="missing"' in page.text
@@ -76,19 +76,19 @@ async def test_holidays_entered_on_the_grid_move_running_deadlines_and_skip_the_
     r = await admin.post_form("/admin/calendar/2027", {"flip": HOLIDAYS_2027 + MAKE_UP_2027})
     assert r.status_code == 303, r.text
 
-    # 50 working days: 11 Dec … 31 Dec (15), 4 Jan … 5 Feb (40), Sun 14 Feb (41), 15–19 (46),
-    # Sat 20 (47), 22–24 February (50): New Year's Day and 8–12 February do not count
+    # 64 working days: 20 Nov … 31 Dec (29), 4 Jan … 5 Feb (54), Sun 14 Feb (55), 15–19 (60),
+    # Sat 20 (61), 22–23 February (64): New Year's Day and 8–12 February do not count
     moved = await current(cast, case["id"])
-    assert due(moved) == china(2027, 2, 25, 0, 0)
+    assert due(moved) == china(2027, 2, 24, 0, 0)
     assert moved["due_provisional"] is False
     events = [e for e in await ledger(cast, case["id"]) if e["kind"] == "deadline_moved"]
     assert len(events) == 1
-    assert events[0]["data"]["previous_due_at"].startswith("2027-02-18T16:00")
-    assert events[0]["data"]["due_at"].startswith("2027-02-24T16:00")
+    assert events[0]["data"]["previous_due_at"].startswith("2027-02-17T16:00")
+    assert events[0]["data"]["due_at"].startswith("2027-02-23T16:00")
 
     page = await (await cast.browser("demo-village")).get(f"/disputes/{case['id']}")
     assert "期限重新计算" in page.text and "原截止时间" in page.text
-    assert "2027-02-25 00:00" in page.text and "deadline-provisional" not in page.text
+    assert "2027-02-24 00:00" in page.text and "deadline-provisional" not in page.text
 
     # a deadline set now skips them too
     assert deadlines.add_days(china(2026, 12, 31, 10, 0), 1, working=True) == china(2027, 1, 5)
@@ -119,7 +119,7 @@ async def test_holidays_entered_on_the_grid_move_running_deadlines_and_skip_the_
     # a change of the year is audited before → after and moves the case again
     r = await admin.post_form("/admin/calendar/2027", {"flip": HOLIDAYS_2027})
     assert r.status_code == 303
-    assert due(await current(cast, case["id"])) == china(2027, 2, 27, 0, 0)
+    assert due(await current(cast, case["id"])) == china(2027, 2, 26, 0, 0)
     entry = await AuditLog.select(AuditLog.what).order_by(AuditLog.id, ascending=False).first()
     assert "02-14,02-20 → -" in entry["what"]
 
