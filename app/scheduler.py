@@ -27,6 +27,8 @@ from app.auth import sessions, throttle
 from app.disputes import jobs as dispute_jobs
 from app.monitoring import jobs as monitoring_jobs
 from app.notify import drain
+from app.rules import calendar as holiday_calendar
+from app.rules import recompute
 from app.settings import get_settings
 
 log = logging.getLogger("pingli.scheduler")
@@ -58,6 +60,8 @@ def jobs() -> list[Job]:
             dispute_jobs.sweep_deadlines,
             IntervalTrigger(minutes=get_settings().deadline_sweep_minutes),
         ),
+        # after a calendar year or the time limits changed (done at once by the admin page too)
+        Job("recompute-deadlines", recompute.recompute, IntervalTrigger(minutes=10)),
         Job("refresh-figures", monitoring_jobs.refresh_figures, IntervalTrigger(minutes=5)),
         Job("raise-alerts", monitoring_jobs.raise_alerts, IntervalTrigger(minutes=10)),
         Job(
@@ -107,6 +111,7 @@ def build() -> AsyncIOScheduler:
 def _logged(job: Job) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
+            await holiday_calendar.ensure()  # the calendar every job counts days with
             result = await job.func()
             log.info("job %s done: %s", job.name, result)
         except Exception:  # a failing job must not stop the others

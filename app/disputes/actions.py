@@ -13,12 +13,12 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from app import db
+from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, notices, queries, states
@@ -28,6 +28,8 @@ from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Superv
 from app.disputes.vocabulary import CASE_LEVELS, label
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
+from app.rules import calendar
+from app.rules import limits as county_limits
 from app.sessions.tables import MediationSession
 from app.settings import CaseLimits
 
@@ -138,7 +140,7 @@ async def perform(
     now: datetime | None = None,
     limits: CaseLimits | None = None,
 ) -> None:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     async with db.transaction():
         row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
         # A stale version comes first: whatever the person decided, they decided it on a case
@@ -156,7 +158,8 @@ async def perform(
             raise PermissionDeniedException(refusal.message)
         if refusal:
             raise Conflict(refusal.message, snapshot(row))
-        step = Step(actor, row, case, now, limits or deadlines.limits())
+        await calendar.ensure()
+        step = Step(actor, row, case, now, limits or await county_limits.for_case(row))
         await HANDLERS[action](step, dict(fields))
         if step.version is not None:
             # the person who logged the case hears of it, in the same transaction
@@ -239,9 +242,8 @@ async def hand_back(step: Step, f: Fields) -> None:
     down = f["to_level"]
     if states.RANK[down] >= states.RANK[step.case.level]:
         raise FieldErrors({"to_level": _("Choose a level below the one holding the case.")})
-    due = step.future_day(f.pop("due_on"), "due_on") or deadlines.resolve_due(
-        down, step.now, step.limits
-    )
+    given = step.future_day(f.pop("due_on"), "due_on")
+    due = given or deadlines.resolve_due(down, step.now, step.limits)
     holder = step.row[down]
     extra = f.pop("extra_attempts") or 0
     granted = states.per_level(step.row["attempts_granted"])
@@ -255,7 +257,13 @@ async def hand_back(step: Step, f: Fields) -> None:
         Dispute.accepted_at: step.now,
         **step.deadline("hand_back", due),
     }
-    fields = f | {"from_level": step.case.level, "due_at": due, "extra_attempts": extra or None}
+    # due_given tells the recompute job (app/rules/recompute.py) not to move a chosen day
+    fields = f | {
+        "from_level": step.case.level,
+        "due_at": due,
+        "extra_attempts": extra or None,
+        "due_given": given is not None,
+    }
     # 交办 is an order: the lower level has the case in hand at once, with the deadline given.
     version = await step.apply("handed_back", fields, values, to_status="accepted")
     await notices.tell("handed_back", step.row, [holder], step.now, occasion=str(version))
@@ -441,7 +449,7 @@ async def reopen(step: Step, f: Fields) -> None:
 
 
 async def extend(step: Step, f: Fields) -> None:
-    due = deadlines.add_days(step.row["due_at"], f["days"], step.limits.working_days)
+    due = deadlines.extend_due(step.row["due_at"], f["days"], step.limits.working_days)
     values = {Dispute.due_at: due, **_FRESH_DEADLINE}
     await step.apply("extended", f | {"due_at": due}, values)
 
@@ -585,7 +593,8 @@ async def session_held(
     case with the session's terms, signed the day it is recorded (the court-confirmation window
     starts). A case no longer in mediation (escalated or referred meanwhile) only notes it."""
     row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
-    step = Step(actor, row, await queries.load_state(row), now, limits or deadlines.limits())
+    rules = limits or await county_limits.for_case(row)
+    step = Step(actor, row, await queries.load_state(row), now, rules)
     working = step.case.status in states.WORKING
     values: dict = {}
     if working:
