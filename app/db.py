@@ -6,9 +6,10 @@ code base talks to Piccolo and never asks which engine it has, except through th
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -50,9 +51,30 @@ def engine_from_url(url: str) -> Engine:
     if url.startswith("sqlite:"):
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
+        protect_sqlite_files(path)
         # timeout: wait for a concurrent writer instead of failing with "database is locked".
         return SQLiteEngine(path=str(path), timeout=30)
     raise ValueError(f"Unsupported PINGLI_DATABASE_URL: {url!r}")
+
+
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def protect_sqlite_files(path: Path) -> None:
+    """The live SQLite file holds names, addresses and case descriptions in clear: only its
+    owner may read it (0600), like the keys and backups. It is created empty with that mode
+    before SQLite opens it; SQLite gives its -wal and -shm files the database file's mode, and
+    any left from before are narrowed here too."""
+    if not path.exists():
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in SQLITE_COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        try:
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(0o600)
+        except FileNotFoundError:
+            continue
 
 
 def engine() -> Engine:
@@ -74,6 +96,7 @@ async def start(pool_size: int = 10) -> None:
     else:
         # WAL lets readers carry on while one writer writes; it persists in the file.
         await db.run_ddl("PRAGMA journal_mode=WAL")
+        protect_sqlite_files(Path(db.path))
 
 
 _stop_hooks: list[Callable[[], Awaitable[None]]] = []

@@ -8,6 +8,7 @@ longer used are dropped. Run: python -m app.i18n_catalogs
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -61,19 +62,35 @@ def update() -> None:
             if path.exists():
                 with path.open("rb") as fh:
                     old = {m.id: m.string for m in read_po(fh) if m.id}
-            catalog = Catalog(locale=locale.replace("_Hans", ""), domain=domain, project="pingli")
+            catalog = Catalog(
+                locale=locale.replace("_Hans", ""),
+                domain=domain,
+                project="pingli",
+                # a fixed date: a header that changes on every run conflicts on every merge
+                creation_date=datetime(2026, 1, 1, tzinfo=UTC),
+            )
             for msgid in sorted(messages, key=lambda m: m if isinstance(m, str) else m[0]):
                 string = old.get(msgid, "" if isinstance(msgid, str) else ("", ""))
                 catalog.add(
                     msgid,
                     string=string,
+                    # the files it is used in (up to three), without line numbers
                     locations=[
-                        (loc.rsplit(":", 1)[0], int(loc.rsplit(":", 1)[1]))
-                        for loc in messages[msgid][:3]
+                        (path, 0)
+                        for path in list(
+                            dict.fromkeys(loc.rsplit(":", 1)[0] for loc in messages[msgid])
+                        )[:3]
                     ],
                 )
             with path.open("wb") as fh:
-                write_po(fh, catalog, width=100, sort_output=False, omit_header=False)
+                write_po(
+                    fh,
+                    catalog,
+                    width=100,
+                    sort_output=False,
+                    omit_header=False,
+                    include_lineno=False,  # files only: line numbers churn on every edit
+                )
         for stale in folder.glob("*.po"):
             if stale.stem not in found:
                 stale.unlink()

@@ -13,24 +13,32 @@ from litestar.datastructures import CacheControlHeader
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import YamlRenderPlugin
+from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import crypto, db
+from app import crypto, db, health
 from app.attachments import routes as attachment_routes
 from app.audit import pages as audit_pages
 from app.auth import account as account_routes
 from app.auth import routes as auth_routes
 from app.auth import users_pages
-from app.auth.middleware import BearerExemptCSRFMiddleware, auth_middleware_factory
+from app.auth.middleware import (
+    SessionBoundCSRFMiddleware,
+    auth_middleware_factory,
+    csrf_cookie_name,
+)
 from app.auth.password_gate import password_gate
 from app.checkins import routes as checkin_routes
 from app.disputes import api as dispute_api
-from app.disputes import case_pages
+from app.disputes import case_pages, categories, category_pages, feed_api
+from app.disputes import export as dispute_export
 from app.disputes import pages as dispute_pages
 from app.geo import api as geo_api
 from app.geo import pages as geo_pages
 from app.jurisdictions import api as jurisdiction_api
+from app.jurisdictions import pages as boundary_pages
 from app.monitoring import api as monitoring_api
 from app.monitoring import pages as monitoring_pages
 from app.notify import pages as notify_pages
@@ -39,7 +47,7 @@ from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.request_checks import refuse_bad_input
-from app.security import security_headers_middleware
+from app.security import security_headers_hook
 from app.sessions import api as session_api
 from app.sessions import calendar_pages, manage_pages
 from app.sessions import pages as session_pages
@@ -48,10 +56,10 @@ from app.web import EXCEPTION_HANDLERS, template_config
 
 
 @get("/healthz", include_in_schema=True, tags=["ops"])
-async def healthz() -> Response[dict[str, str]]:
-    try:
-        await db.engine().run_ddl("SELECT 1")
-    except Exception:
+async def healthz(deep: FromQuery[bool] = False) -> Response[dict[str, str]]:
+    """Reads a real table; `?deep=1` also writes (rolled back) to the database and the data
+    dir (app/health.py). 503 when any of it fails."""
+    if await health.check(deep) is not None:
         return Response({"status": "unavailable"}, status_code=503)
     return Response({"status": "ok"})
 
@@ -65,10 +73,20 @@ async def before_request(request: Request) -> Response | None:
     """Bad input is refused before anything reads it; then the password gate (a user who must
     change it sees nothing else); then the unread badge every page shows."""
     await refuse_bad_input(request)
+    await categories.current()  # the county's category list, as another process left it
     if (answer := await password_gate(request)) is not None:
         return answer
     await notify_pages.unread_badge(request)
     return None
+
+
+def trusted_proxies(settings: Settings) -> list[DefineMiddleware]:
+    """The client address comes from `X-Forwarded-For` only when the request comes from one of
+    PINGLI_TRUSTED_PROXIES (none by default): otherwise anyone could claim any address and
+    rotate it past sign-in throttling."""
+    if not settings.trusted_proxies:
+        return []
+    return [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
 
 
 def create_app(settings: Settings | None = None, run_scheduler: bool | None = None) -> Litestar:
@@ -80,6 +98,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await db.start(settings.db_pool_size)
+        await categories.current()  # the county's category list
         scheduler = lock = None
         if start_scheduler:
             from app import scheduler as sched
@@ -104,9 +123,10 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
 
     csrf = CSRFConfig(
         secret=settings.secret_key,
-        cookie_name="csrftoken",
+        cookie_name=csrf_cookie_name(settings.https),
         header_name="x-csrftoken",
         cookie_secure=settings.https,
+        cookie_httponly=True,
         cookie_samesite="lax",
     )
     static = create_static_files_router(
@@ -126,6 +146,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             notify_pages.router,
             push_routes.router,
             dispute_api.router,
+            feed_api.router,
+            dispute_export.router,
             jurisdiction_api.router,
             geo_api.router,
             geo_pages.router,
@@ -139,13 +161,16 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             calendar_pages.router,
             manage_pages.router,
             audit_pages.router,
+            category_pages.router,
+            boundary_pages.router,
             static,
         ],
         before_request=before_request,
+        before_send=[security_headers_hook(settings)],
         middleware=[
-            security_headers_middleware(settings),
+            *trusted_proxies(settings),
             auth_middleware_factory,
-            DefineMiddleware(BearerExemptCSRFMiddleware, config=csrf),
+            DefineMiddleware(SessionBoundCSRFMiddleware, config=csrf),
         ],
         template_config=template_config,
         plugins=[HTMXPlugin()],

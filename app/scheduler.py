@@ -21,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app import db
+from app.attachments import orphans as orphan_photos
 from app.audit import retention as audit_retention
 from app.auth import sessions, throttle
 from app.disputes import jobs as dispute_jobs
@@ -74,6 +75,12 @@ def jobs() -> list[Job]:
             "weekly-reports",
             monitoring_jobs.weekly_reports,
             CronTrigger(day_of_week="mon", hour=8, minute=5, timezone=CHINA),
+        ),
+        # photo files a crash left without their row, older than a day (idempotent)
+        Job(
+            "remove-orphan-photos",
+            orphan_photos.remove_old,
+            CronTrigger(hour=4, minute=15, timezone=CHINA),
         ),
         Job(
             "monthly-reports",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 from app.settings import Settings
 
@@ -84,38 +84,27 @@ def cache_control(path: str, signed_in: bool, current: str | None, html: bool) -
     return None
 
 
-def security_headers_middleware(settings: Settings):
+def security_headers_hook(settings: Settings):
+    """A `before_send` hook of the app, not a middleware: Litestar runs middleware only for a
+    matched route, so a 404 for an unknown path, a 405 and errors raised by a middleware (the
+    CSRF 403) would leave without these headers. The hook sees every answer."""
     csp = content_security_policy(settings)
 
-    def factory(app: ASGIApp) -> ASGIApp:
-        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
+    async def hook(message: Message, scope: Scope) -> None:
+        if scope["type"] != "http" or message["type"] != "http.response.start":
+            return
+        headers = MutableScopeHeaders.from_message(message)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Content-Security-Policy"] = csp
+        html = headers.get("content-type", "").startswith("text/html")
+        policy = cache_control(
+            scope["path"], scope.get("user") is not None, headers.get("cache-control"), html
+        )
+        if policy is not None:
+            headers["Cache-Control"] = policy
+        if settings.https:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
 
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    headers = MutableScopeHeaders.from_message(message)
-                    headers["X-Content-Type-Options"] = "nosniff"
-                    headers["Referrer-Policy"] = "same-origin"
-                    headers["X-Frame-Options"] = "DENY"
-                    html = headers.get("content-type", "").startswith("text/html")
-                    if html:
-                        headers["Content-Security-Policy"] = csp
-                    policy = cache_control(
-                        scope["path"],
-                        scope.get("user") is not None,
-                        headers.get("cache-control"),
-                        html,
-                    )
-                    if policy is not None:
-                        headers["Cache-Control"] = policy
-                    if settings.https:
-                        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                await send(message)
-
-            await app(scope, receive, send_with_headers)
-
-        return middleware
-
-    return factory
+    return hook

@@ -7,6 +7,7 @@ laptop; production sets PINGLI_DATABASE_URL, PINGLI_SECRET_KEY and PINGLI_HTTPS.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -85,13 +86,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PINGLI_LOGIN_MAX_FAILURES",
         "5",
-        "Wrong passwords for one username within the window before its sign-in pauses (429).",
+        "Wrong passwords for one username from one address within the window before that pair "
+        "waits (429) a growing delay (1, 2, 4… minutes) after each further failure.",
     ),
     Setting(
         "PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS",
-        "30",
-        "Refused sign-ins from one client address within the window before it pauses (429); "
-        "higher than per account, since a township office shares one address.",
+        "100",
+        "Refused sign-ins from one client address within the window before it waits a growing "
+        "delay too; high, since a township office shares one address.",
+    ),
+    Setting(
+        "PINGLI_LOGIN_LOCK_FAILURES",
+        "50",
+        "Wrong passwords for one username, from all addresses, within the window before the "
+        "account pauses everywhere (its owner is told).",
+    ),
+    Setting(
+        "PINGLI_TRUSTED_PROXIES",
+        "",
+        "Addresses or networks (comma-separated, e.g. `10.0.0.5,10.1.0.0/16`) of the reverse "
+        "proxies whose `X-Forwarded-For` gives the client address; none by default.",
     ),
     Setting(
         "PINGLI_LOGIN_WINDOW_MINUTES",
@@ -191,6 +205,74 @@ SETTINGS: tuple[Setting, ...] = (
         'Extra HTTP headers for the gateway, as a JSON object, e.g. `{"Authorization": "Bearer …"}`.',
     ),
     Setting(
+        "PINGLI_SMS_PROVIDER",
+        "(webhook when PINGLI_SMS_WEBHOOK_URL is set, else log)",
+        "`aliyun` (阿里云短信, SendSms signed with the AccessKey), `tencent` (腾讯云短信, API 3.0 "
+        "signed with TC3-HMAC-SHA256), `webhook` or `log`. The providers send registered "
+        "templates, not free text: see PINGLI_SMS_TEMPLATES.",
+    ),
+    Setting(
+        "PINGLI_SMS_KEY_ID",
+        "(none)",
+        "The provider's AccessKey ID (Aliyun) or SecretId (Tencent Cloud).",
+    ),
+    Setting(
+        "PINGLI_SMS_KEY_SECRET",
+        "(none)",
+        "The provider's AccessKey secret (Aliyun) or SecretKey (Tencent Cloud).",
+    ),
+    Setting(
+        "PINGLI_SMS_SIGN_NAME",
+        "(none)",
+        "The registered signature name (短信签名) printed in every SMS, e.g. `评理`.",
+    ),
+    Setting(
+        "PINGLI_SMS_APP_ID",
+        "(none)",
+        "Tencent Cloud only: the SmsSdkAppId of the SMS application.",
+    ),
+    Setting(
+        "PINGLI_SMS_REGION",
+        "`cn-hangzhou` (Aliyun), `ap-guangzhou` (Tencent)",
+        "The provider's region.",
+    ),
+    Setting(
+        "PINGLI_SMS_ENDPOINT",
+        "`https://dysmsapi.aliyuncs.com/` or `https://sms.tencentcloudapi.com/`",
+        "The provider's API address (a relay or a test double may stand in).",
+    ),
+    Setting(
+        "PINGLI_SMS_TEMPLATES",
+        "`{}`",
+        "The registered template of each SMS Pingli sends, as JSON: "
+        '`{"session_reminder_24h": {"code": "SMS_1234", "params": ["date", "time", "place"]}, '
+        '"session_reminder_1h": {…}, "session_cancelled": {…}}`. `params` names the values in '
+        "the template's order (Tencent) or by name (Aliyun). An SMS without a template is not "
+        "sent (the outbox records why).",
+    ),
+    Setting(
+        "PINGLI_WECOM_ROBOT_URL",
+        "(none)",
+        "A 企业微信 group robot's webhook (`…/cgi-bin/webhook/send?key=…`): alerts and overdue "
+        "notices for the county's officers are posted there as markdown.",
+    ),
+    Setting(
+        "PINGLI_DINGTALK_ROBOT_URL",
+        "(none)",
+        "A 钉钉 group robot's webhook (`…/robot/send?access_token=…`), for the same notices.",
+    ),
+    Setting(
+        "PINGLI_DINGTALK_ROBOT_SECRET",
+        "(none)",
+        "The robot's signing secret (加签, `SEC…`): each post is signed with it, as DingTalk asks.",
+    ),
+    Setting(
+        "PINGLI_PUBLIC_URL",
+        "(none)",
+        "The address people open Pingli at (e.g. `https://pingli.example.gov.cn`), for the links "
+        "in robot messages; without it they name the page's path only.",
+    ),
+    Setting(
         "PINGLI_MAX_UPLOAD_MB",
         "12",
         "Largest photo accepted, in MB (a camera file sent without JavaScript); a larger upload is "
@@ -202,6 +284,46 @@ SETTINGS: tuple[Setting, ...] = (
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """The SMS providers and work-chat robots (app/notify/sms.py, app/notify/robots.py)."""
+
+    sms_provider: str = ""
+    sms_key_id: str = ""
+    sms_key_secret: str = ""
+    sms_sign_name: str = ""
+    sms_app_id: str = ""
+    sms_region: str = ""
+    sms_endpoint: str = ""
+    sms_templates: str = "{}"
+    wecom_robot_url: str = ""
+    dingtalk_robot_url: str = ""
+    dingtalk_robot_secret: str = ""
+    public_url: str = ""
+
+
+def _channels() -> ChannelSettings:
+    provider = _env("PINGLI_SMS_PROVIDER", "")
+    if provider not in ("", "log", "webhook", "aliyun", "tencent"):
+        raise ValueError(
+            f"PINGLI_SMS_PROVIDER must be aliyun, tencent, webhook or log: {provider!r}"
+        )
+    return ChannelSettings(
+        sms_provider=provider,
+        sms_key_id=_env("PINGLI_SMS_KEY_ID", ""),
+        sms_key_secret=_env("PINGLI_SMS_KEY_SECRET", ""),
+        sms_sign_name=_env("PINGLI_SMS_SIGN_NAME", ""),
+        sms_app_id=_env("PINGLI_SMS_APP_ID", ""),
+        sms_region=_env("PINGLI_SMS_REGION", ""),
+        sms_endpoint=_env("PINGLI_SMS_ENDPOINT", ""),
+        sms_templates=_json_setting("PINGLI_SMS_TEMPLATES", "{}", dict),
+        wecom_robot_url=_env("PINGLI_WECOM_ROBOT_URL", ""),
+        dingtalk_robot_url=_env("PINGLI_DINGTALK_ROBOT_URL", ""),
+        dingtalk_robot_secret=_env("PINGLI_DINGTALK_ROBOT_SECRET", ""),
+        public_url=_env("PINGLI_PUBLIC_URL", "").rstrip("/"),
+    )
 
 
 @dataclass(frozen=True)
@@ -257,9 +379,12 @@ class Settings:
     sms_webhook_url: str = ""
     sms_webhook_body: str = SMS_WEBHOOK_BODY
     sms_webhook_headers: str = "{}"
+    channels: ChannelSettings = field(default_factory=ChannelSettings)
     login_max_failures: int = 5
-    login_max_failures_per_address: int = 30
+    login_max_failures_per_address: int = 100
+    login_lock_failures: int = 50
     login_window_minutes: int = 15
+    trusted_proxies: tuple[str, ...] = ()
     max_upload_mb: int = 12
 
     @property
@@ -295,8 +420,21 @@ def _json_setting(name: str, default: str, kind: type) -> str:
     return value
 
 
+def _private_dir(path: Path) -> Path:
+    """The data dir (the database, keys, backups, photos): its owner's only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o700)
+        except PermissionError:  # not ours to change: say so, and carry on
+            logging.getLogger("pingli").warning(
+                "the data dir %s is readable by others: make it 0700", path
+            )
+    return path
+
+
 def load_settings() -> Settings:
-    data_dir = Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve()
+    data_dir = _private_dir(Path(_env("PINGLI_DATA_DIR", str(REPO_ROOT / "var"))).resolve())
     database_url = _env("PINGLI_DATABASE_URL", f"sqlite:///{data_dir / 'pingli.db'}")
     return Settings(
         data_dir=data_dir,
@@ -340,8 +478,13 @@ def load_settings() -> Settings:
         sms_webhook_url=_env("PINGLI_SMS_WEBHOOK_URL", ""),
         sms_webhook_body=_json_setting("PINGLI_SMS_WEBHOOK_BODY", SMS_WEBHOOK_BODY, dict),
         sms_webhook_headers=_json_setting("PINGLI_SMS_WEBHOOK_HEADERS", "{}", dict),
+        channels=_channels(),
         login_max_failures=int(_env("PINGLI_LOGIN_MAX_FAILURES", "5")),
-        login_max_failures_per_address=int(_env("PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30")),
+        login_max_failures_per_address=int(_env("PINGLI_LOGIN_MAX_FAILURES_PER_ADDRESS", "100")),
+        login_lock_failures=int(_env("PINGLI_LOGIN_LOCK_FAILURES", "50")),
+        trusted_proxies=tuple(
+            part.strip() for part in _env("PINGLI_TRUSTED_PROXIES", "").split(",") if part.strip()
+        ),
         login_window_minutes=int(_env("PINGLI_LOGIN_WINDOW_MINUTES", "15")),
         max_upload_mb=max(1, int(_env("PINGLI_MAX_UPLOAD_MB", "12"))),
     )

@@ -8,12 +8,13 @@ from app.disputes.tables import (
     AgreementTerm,
     CaseEvent,
     CaseSequence,
+    Category,
     DisclosureLog,
     Dispute,
     Party,
     Supervision,
 )
-from app.jurisdictions.tables import BoundaryVersion, Jurisdiction
+from app.jurisdictions.tables import BoundaryUpload, BoundaryVersion, Jurisdiction
 from app.monitoring.tables import (
     Alert,
     AlertCase,
@@ -27,7 +28,7 @@ from app.monitoring.tables import (
     SweepReport,
 )
 from app.notify.subscriptions import PushSubscription
-from app.notify.tables import Notification
+from app.notify.tables import Notification, NotificationChoice
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -48,8 +49,10 @@ ALL_TABLES = (
     Supervision,
     AgreementTerm,
     DisclosureLog,
+    Category,
     AuditLog,
     Notification,
+    NotificationChoice,
     Room,
     Juror,
     MediationSession,
@@ -57,6 +60,7 @@ ALL_TABLES = (
     CalendarFeed,
     PushSubscription,
     BoundaryVersion,
+    BoundaryUpload,
     Attachment,
     PatrolCheckin,
     CaseFact,

@@ -26,7 +26,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
-from app import i18n
+from app import i18n, validation_messages
 from app.disputes import vocabulary
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
@@ -63,8 +63,16 @@ def _environment() -> Environment:
         current_locale=lambda: i18n.current_locale.get(),
         html_lang=lambda: i18n.HTML_LANG[i18n.current_locale.get()],
         static_url=static_url,
+        may=_may,
     )
     return env
+
+
+def _may(actor: Any, capability: str) -> bool:
+    """In a template: offer only what the user's role may do (the handler checks it again)."""
+    from app.auth import policy  # app.auth imports this module's helpers
+
+    return actor is not None and policy.may(actor, capability)
 
 
 template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment()))
@@ -173,16 +181,14 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            errors.append(
-                {
-                    "field": item.get("key") or item.get("source") or "body",
-                    "message": item.get("message", ""),
-                }
+            field, message = validation_messages.translate(
+                item.get("key") or item.get("source"), str(item.get("message", ""))
             )
+            errors.append({"field": field, "message": message})
     status = 422 if errors else 400
     title = _("Some fields need attention.") if errors else _("The request could not be read.")
     if is_api(request):
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or title
         return problem(status, title, detail, errors=errors)
     return _page_error(request, status, title)
 

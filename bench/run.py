@@ -10,7 +10,7 @@ Each prints medians and ratios against a baseline measured in the same run.
 import subprocess
 import sys
 
-BENCHMARKS = ("foundation", "queues", "geo", "transfer", "dashboard")
+BENCHMARKS = ("foundation", "queues", "geo", "transfer", "dashboard", "photos")
 
 
 def main(names: list[str]) -> int:

@@ -68,7 +68,7 @@ async def store_photo(
     if await is_replay(Attachment, photo_id, identity, conflict):  # no need to decode it again
         return False
     try:
-        encoded = await asyncio.to_thread(images.reencode, data)
+        encoded = await images.recode(data)
     except images.UnsupportedImage as exc:
         raise HTTPException(
             status_code=415, detail=_("Only JPEG, PNG or WebP photos can be uploaded.")

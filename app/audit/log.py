@@ -1,10 +1,13 @@
-"""Writing the audit log: the one function every unmasked view and every export calls."""
+"""Writing the audit log: `record` for every unmasked view and every export, `record_change`
+for every admin change."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from litestar import Request
 
@@ -53,6 +56,64 @@ async def record(
             what=what[:200],
             ip=origin.ip,
             user_agent=origin.user_agent,
+            created_at=now or datetime.now(UTC),
+        )
+    )
+
+
+# Fields holding a personal number: an admin change records them masked, never whole.
+_PERSONAL = {"phone": "phone", "id_number": "id_number"}
+
+
+def _shown(name: str, value: Any) -> Any:
+    from app.disputes import privacy
+
+    if name in _PERSONAL and value:
+        return (
+            privacy.mask_phone(value)
+            if _PERSONAL[name] == "phone"
+            else privacy.mask_id_number(value)
+        )
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+    """What changed, as {before: {...}, after: {...}} of the fields that differ (all of them
+    for a creation), personal numbers masked."""
+    before, after = before or {}, after or {}
+    names = [n for n in dict.fromkeys([*before, *after]) if before.get(n) != after.get(n)]
+    return {
+        "before": {n: _shown(n, before.get(n)) for n in names if n in before},
+        "after": {n: _shown(n, after.get(n)) for n in names if n in after},
+    }
+
+
+async def record_change(
+    actor: Actor,
+    kind: str,
+    what: str,
+    origin: Origin | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    county: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """An admin change (a user, room, juror, category, boundary import...): who, when, what
+    (e.g. "create user demo-x"), before → after of the fields that changed, personal numbers
+    masked. Call it in the service's transaction, after the write."""
+    await AuditLog.insert(
+        AuditLog(
+            user=actor.id,
+            county=county or county_of(actor),
+            kind=kind,
+            what=what[:200],
+            detail=json.dumps(changes(before, after), ensure_ascii=False, default=str),
+            ip=(origin or Origin()).ip,
+            user_agent=(origin or Origin()).user_agent,
             created_at=now or datetime.now(UTC),
         )
     )

@@ -6,7 +6,7 @@ from litestar import Request, Router, get
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 
-from app.audit import queries
+from app.audit import present, queries
 from app.audit.tables import KINDS
 from app.auth.guards import admin_only
 from app.i18n import N_, _
@@ -17,6 +17,11 @@ KIND_LABELS = {
     "reveal": N_("Numbers revealed"),
     "agreement": N_("Agreement printed with numbers"),
     "export": N_("Export"),
+    "user": N_("User account changed"),
+    "room": N_("Room changed"),
+    "juror": N_("Juror changed"),
+    "category": N_("Category changed"),
+    "boundaries": N_("Boundaries imported"),
 }
 assert set(KIND_LABELS) == set(KINDS)
 
@@ -28,6 +33,9 @@ async def audit_page(request: Request) -> Template:
         raise PermissionDeniedException(_("Only the county's administrator reads the audit log."))
     filters = queries.Filters.parse(request.query_params)
     page = await queries.entries(request.user, filters)
+    for entry in page["items"]:
+        entry["device"] = present.device(entry["user_agent"])
+        entry["seen"] = present.what(entry["kind"], entry["what"])
     response = render(
         request,
         "audit/log.html",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -92,6 +93,7 @@ async def entries(actor: Actor, f: Filters) -> dict[str, Any]:
             A.id,
             A.kind,
             A.what,
+            A.detail,
             A.ip,
             A.user_agent,
             A.created_at,
@@ -108,4 +110,24 @@ async def entries(actor: Actor, f: Filters) -> dict[str, Any]:
         .limit(PER_PAGE + 1)
         .offset((f.page - 1) * PER_PAGE)
     )
+    for row in rows:
+        row["what"] = describe(row["what"], row.pop("detail"))
     return {"items": rows[:PER_PAGE], "has_next": len(rows) > PER_PAGE, "page": f.page}
+
+
+def describe(what: str, detail: str | None) -> str:
+    """An admin change's `what`, then each changed field as `name: before → after`."""
+    try:
+        change = json.loads(detail) if detail else {}
+    except ValueError:
+        change = {}
+    before, after = change.get("before") or {}, change.get("after") or {}
+    parts = [
+        f"{name}: {_value(before.get(name))} → {_value(after.get(name))}"
+        for name in dict.fromkeys([*before, *after])
+    ]
+    return "; ".join([what, *parts]) if parts else what
+
+
+def _value(value: Any) -> str:
+    return "—" if value in (None, "") else str(value)

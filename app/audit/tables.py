@@ -1,7 +1,7 @@
 """The audit log: append-only (database triggers refuse edits, and deletes of entries younger
 than the minimum retention; app/audit/retention.py purges the older ones)."""
 
-from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -10,6 +10,9 @@ from app.disputes.tables import Dispute, Party
 from app.jurisdictions.tables import Jurisdiction
 
 KINDS = ("reveal", "agreement", "export")
+# Admin changes (issue 17): who changed which account, room, juror, category or boundaries.
+ADMIN_KINDS = ("user", "room", "juror", "category", "boundaries")
+KINDS = KINDS + ADMIN_KINDS
 
 
 class AuditLog(Table, tablename="audit_log"):
@@ -29,6 +32,10 @@ class AuditLog(Table, tablename="audit_log"):
     party = ForeignKey(references=Party, on_delete=OnDelete.restrict, null=True, default=None)
     what = Varchar(
         length=200, help_text="e.g. phone,id_number or the exported report; never the data itself"
+    )
+    detail = Text(
+        default="",
+        help_text="An admin change: JSON {before: {...}, after: {...}}, personal numbers masked",
     )
     ip = Varchar(length=64, default="")
     user_agent = Varchar(length=200, default="")

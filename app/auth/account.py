@@ -1,4 +1,5 @@
-"""The signed-in user's own account: changing the password (forced after a reset).
+"""The signed-in user's own account: which routine notices they want, and changing the
+password (forced after a reset).
 
 A change needs the current password (a borrowed, still-open phone is not enough), follows the
 password policy, ends every login of the user, and gives this browser a new session id (or
@@ -22,6 +23,7 @@ from app.auth.routes import Throttled, client_address, me_dict, safe_next, sessi
 from app.auth.tables import User
 from app.disputes.errors import FieldErrors
 from app.i18n import _
+from app.notify import choices
 from app.web import problem, render
 
 
@@ -53,6 +55,25 @@ async def apply_change(actor: Actor, new: str, kind: str) -> str:
     ).where(User.id == actor.id)
     await sessions.end_all(actor.id)
     return await sessions.start(actor.id, kind)
+
+
+@get("/account", guards=[signed_in], include_in_schema=False)
+async def account_page(request: Request, saved: FromQuery[int] = 0) -> Template:
+    """The topics of routine notices the person's role may choose, each on unless turned off."""
+    off = await choices.turned_off(request.user.id)
+    topics = [
+        {"code": t.code, "label": t.label, "help": t.help, "on": t.code not in off}
+        for t in choices.for_role(request.user.role)
+    ]
+    return render(request, "auth/account.html", topics=topics, saved=bool(saved))
+
+
+@post("/account/notifications", guards=[signed_in], include_in_schema=False)
+async def notifications_submit(request: Request) -> Redirect:
+    """A ticked box is a topic wanted; an unticked one is off (a form sends only the ticked)."""
+    form = await request.form()
+    await choices.save(request.user.id, request.user.role, form.getall("topics"))
+    return Redirect(path="/account?saved=1", status_code=303)
 
 
 @get("/account/password", guards=[signed_in], include_in_schema=False)
@@ -115,4 +136,13 @@ async def api_password(request: Request, data: JSONBody[PasswordChangeIn]) -> Re
     return Response(body, headers={"Cache-Control": "no-store"})
 
 
-router = Router(path="/", route_handlers=[password_page, password_submit, api_password])
+router = Router(
+    path="/",
+    route_handlers=[
+        account_page,
+        notifications_submit,
+        password_page,
+        password_submit,
+        api_password,
+    ],
+)

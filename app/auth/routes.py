@@ -55,7 +55,7 @@ class Throttled(Exception):
 
 
 def client_address(request: Request) -> str | None:
-    # behind a reverse proxy uvicorn puts the forwarded address here (FORWARDED_ALLOW_IPS)
+    # behind a reverse proxy listed in PINGLI_TRUSTED_PROXIES, its X-Forwarded-For (app/main.py)
     return request.client.host if request.client else None
 
 
@@ -70,7 +70,7 @@ async def authenticate(username: str, password: str, address: str | None) -> dic
     if not ok or user is None or not user["active"]:
         await throttle.record_failure(username, address)
         return None
-    await throttle.clear_account(username)
+    await throttle.clear_pair(username, address)
     return user
 
 

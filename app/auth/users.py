@@ -16,6 +16,8 @@ from typing import Any
 
 from piccolo.columns.combination import Or
 
+from app import crypto, db
+from app.audit import log as audit
 from app.auth import sessions, throttle
 from app.auth.actor import Actor
 from app.auth.passwords import hash_password
@@ -24,6 +26,7 @@ from app.auth.tables import ROLES, User
 from app.disputes.errors import FieldErrors
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
+from app.sessions import ics
 from app.settings import get_settings
 
 ROLE_LEVELS: dict[str, tuple[str, ...]] = {
@@ -136,6 +139,32 @@ def _text(data: dict, name: str, limit: int) -> str:
     return str(data.get(name) or "").strip()[:limit]
 
 
+def _phone(data: dict, errors: dict[str, str]) -> str | None:
+    phone = _text(data, "phone", 64) or None
+    if phone and (len(phone) > 32 or not all(c.isdigit() or c in "+- " for c in phone)):
+        errors["phone"] = _("A phone number has digits only.")
+    return phone
+
+
+def _audited(row: dict) -> dict:
+    """A user as the audit log records them (the phone masked there)."""
+    return {
+        "username": row.get("username"),
+        "display_name": row.get("display_name"),
+        "phone": row.get("phone"),
+        "role": row.get("role"),
+        "jurisdiction": row.get("jurisdiction_code") or row.get("jurisdiction"),
+        "active": row.get("active"),
+    }
+
+
+async def _code_of(node_id: int | None) -> str | None:
+    if node_id is None:
+        return None
+    row = await Jurisdiction.select(Jurisdiction.code).where(Jurisdiction.id == node_id).first()
+    return row["code"] if row else None
+
+
 async def _profile(actor: Actor, data: dict, errors: dict[str, str]) -> dict:
     role = _text(data, "role", 32)
     if role not in ROLES:
@@ -146,13 +175,15 @@ async def _profile(actor: Actor, data: dict, errors: dict[str, str]) -> dict:
     node = await _node_for(actor, data.get("jurisdiction"), role, errors)
     return {
         "display_name": display_name,
-        "phone": _text(data, "phone", 64) or None,
+        "phone": _phone(data, errors),
         "role": role,
         "jurisdiction": node["id"] if node else None,
     }
 
 
-async def create_user(actor: Actor, data: dict) -> tuple[int, str]:
+async def create_user(
+    actor: Actor, data: dict, origin: audit.Origin | None = None
+) -> tuple[int, str]:
     """Create an account with a temporary password, which is returned to be shown once; the
     user must choose their own at first sign-in."""
     errors: dict[str, str] = {}
@@ -167,19 +198,27 @@ async def create_user(actor: Actor, data: dict) -> tuple[int, str]:
     if errors:
         raise FieldErrors(errors)
     password = temporary_password()
-    rows = await User.insert(
-        User(
-            username=username,
-            password_hash=hash_password(password),
-            must_change_password=True,
-            active=True,
-            **fields,
+    async with db.transaction():
+        rows = await User.insert(
+            User(
+                username=username,
+                password_hash=hash_password(password),
+                must_change_password=True,
+                active=True,
+                **{**fields, "phone": crypto.encrypt(fields["phone"])},
+            )
+        ).returning(User.id)
+        after = fields | {"username": username, "active": True}
+        after["jurisdiction"] = await _code_of(fields["jurisdiction"])
+        await audit.record_change(
+            actor, "user", f"create user {username}", origin, None, _audited(after)
         )
-    ).returning(User.id)
     return rows[0]["id"], password
 
 
-async def update_user(actor: Actor, user_id: int, data: dict) -> bool:
+async def update_user(
+    actor: Actor, user_id: int, data: dict, origin: audit.Origin | None = None
+) -> bool:
     """Save a user's name, phone, role and node. True when their rights changed (role or
     node), which ends all their logins."""
     user = await get_user(actor, user_id)
@@ -193,9 +232,25 @@ async def update_user(actor: Actor, user_id: int, data: dict) -> bool:
         errors["role"] = _("You cannot change your own role or area: ask another administrator.")
     if errors:
         raise FieldErrors(errors)
-    await User.update({getattr(User, k): v for k, v in fields.items()}).where(User.id == user_id)
-    if rights_changed:
-        await sessions.end_all(user_id)
+    # The form shows the phone masked and empty: left empty, the number stays as it was.
+    if fields["phone"]:
+        fields["phone"] = crypto.encrypt(fields["phone"])
+    else:
+        del fields["phone"]
+    async with db.transaction():
+        await User.update({getattr(User, k): v for k, v in fields.items()}).where(
+            User.id == user_id
+        )
+        after = user | fields
+        after["jurisdiction_code"] = await _code_of(fields["jurisdiction"])
+        before, after = _audited(user), _audited(after)
+        if "phone" in fields and crypto.decrypt(user["phone"]) == crypto.decrypt(fields["phone"]):
+            after["phone"] = before["phone"]
+        await audit.record_change(
+            actor, "user", f"change user {user['username']}", origin, before, after
+        )
+        if rights_changed:
+            await sessions.end_all(user_id)
     return rights_changed
 
 
@@ -206,17 +261,31 @@ def _not_yourself(actor: Actor, user_id: int) -> None:
         )
 
 
-async def set_active(actor: Actor, user_id: int, active: bool) -> None:
+async def set_active(
+    actor: Actor, user_id: int, active: bool, origin: audit.Origin | None = None
+) -> None:
     """Deactivating ends every login of the user at once; they can no longer sign in, and
-    their tokens stop working."""
-    await get_user(actor, user_id)
+    their tokens stop working, calendar feeds included (revoked: reactivating does not bring
+    them back)."""
+    user = await get_user(actor, user_id)
     _not_yourself(actor, user_id)
-    await User.update({User.active: active}).where(User.id == user_id)
-    if not active:
-        await sessions.end_all(user_id)
+    async with db.transaction():
+        await User.update({User.active: active}).where(User.id == user_id)
+        verb = "activate" if active else "deactivate"
+        await audit.record_change(
+            actor,
+            "user",
+            f"{verb} user {user['username']}",
+            origin,
+            {"active": user["active"]},
+            {"active": active},
+        )
+        if not active:
+            await sessions.end_all(user_id)
+            await ics.revoke_all_of(user_id)
 
 
-async def reset_password(actor: Actor, user_id: int) -> str:
+async def reset_password(actor: Actor, user_id: int, origin: audit.Origin | None = None) -> str:
     """A new temporary password, returned to be shown once. The user's logins end and they
     must choose their own password at their next sign-in."""
     user = await get_user(actor, user_id)
@@ -225,6 +294,7 @@ async def reset_password(actor: Actor, user_id: int) -> str:
     await User.update(
         {User.password_hash: hash_password(password), User.must_change_password: True}
     ).where(User.id == user_id)
+    await audit.record_change(actor, "user", f"reset password of user {user['username']}", origin)
     await sessions.end_all(user_id)
     # a user locked out by wrong guesses can sign in with the new password at once
     await throttle.clear_account(user["username"])

@@ -7,23 +7,36 @@ to the action that made it, and never stored in clear.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.auth import users
+from app.audit import log as audit
+from app.auth import bulk, users
 from app.auth.guards import admin_only
 from app.auth.tables import ROLES
 from app.disputes.errors import FieldErrors
+from app.disputes.privacy import mask_phone
+from app.i18n import _
 from app.web import render
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _form_context(**extra: Any) -> dict[str, Any]:
-    return {"roles": ROLES, "role_levels": users.ROLE_LEVELS, "errors": {}} | extra
+    target = extra.get("target") or {}
+    return {
+        "roles": ROLES,
+        "role_levels": users.ROLE_LEVELS,
+        "errors": {},
+        "phone_masked": mask_phone(target.get("phone")),
+    } | extra
 
 
 @get("/admin/users")
@@ -67,7 +80,7 @@ async def new_user(request: Request) -> Template:
 @post("/admin/users")
 async def create_user(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
     try:
-        user_id, password = await users.create_user(request.user, data)
+        user_id, password = await users.create_user(request.user, data, audit.Origin.of(request))
     except FieldErrors as exc:
         return render(
             request,
@@ -93,7 +106,9 @@ async def save_user(
 ) -> Response:
     user = await users.get_user(request.user, user_id)
     try:
-        rights_changed = await users.update_user(request.user, user_id, data)
+        rights_changed = await users.update_user(
+            request.user, user_id, data, audit.Origin.of(request)
+        )
     except FieldErrors as exc:
         values = user | {k: data.get(k) for k in ("display_name", "phone", "role")}
         return _refused(request, user, values, exc.errors)
@@ -113,7 +128,7 @@ def _refused(request: Request, user: dict, values: dict, errors: dict) -> Respon
 
 async def _set_active(request: Request, user_id: int, active: bool) -> Response:
     try:
-        await users.set_active(request.user, user_id, active)
+        await users.set_active(request.user, user_id, active, audit.Origin.of(request))
     except FieldErrors as exc:
         user = await users.get_user(request.user, user_id)
         return _refused(request, user, user, exc.errors)
@@ -134,7 +149,7 @@ async def activate_user(request: Request, user_id: FromPath[int]) -> Response:
 @post("/admin/users/{user_id:int}/reset-password")
 async def reset_password(request: Request, user_id: FromPath[int]) -> Response:
     try:
-        password = await users.reset_password(request.user, user_id)
+        password = await users.reset_password(request.user, user_id, audit.Origin.of(request))
     except FieldErrors as exc:
         user = await users.get_user(request.user, user_id)
         return _refused(request, user, user, exc.errors)
@@ -144,6 +159,65 @@ async def reset_password(request: Request, user_id: FromPath[int]) -> Response:
     )
     page.headers.update(NO_STORE)
     return page
+
+
+# ----- many at once, from a spreadsheet ------------------------------------------------------
+
+
+@dataclass
+class SheetForm:
+    file: UploadFile
+
+
+def _import_page(request: Request, status_code: int = 200, **context: Any) -> Response:
+    page = render(
+        request,
+        "auth/users_import.html",
+        status_code=status_code,
+        **({"problem": "", "rows": [], "created": [], "payload": ""} | context),
+    )
+    page.headers.update(NO_STORE)
+    return page
+
+
+@get("/admin/users/import")
+async def import_form(request: Request) -> Response:
+    return _import_page(request)
+
+
+@post("/admin/users/import", request_max_body_size=bulk.MAX_BYTES + 64 * 1024)
+async def import_preview(
+    request: Request, data: Annotated[SheetForm, Body(media_type=RequestEncodingType.MULTI_PART)]
+) -> Response:
+    """Each row of the sheet with its problems; nothing is created yet."""
+    try:
+        rows = bulk.read_sheet(await data.file.read(), data.file.filename or "")
+    except bulk.SheetError as exc:
+        return _import_page(request, 422, problem=str(exc))
+    checked = await bulk.check(request.user, rows)
+    bad = any(r["problems"] for r in checked)
+    payload = json.dumps([{k: r[k] for k in bulk.FIELDS} for r in checked], ensure_ascii=False)
+    return _import_page(request, 422 if bad else 200, rows=checked, payload=payload)
+
+
+@post("/admin/users/import/confirm")
+async def import_confirm(request: Request, data: URLEncodedBody[dict[str, Any]]) -> Response:
+    """Create every account of the checked sheet, or none (checked again)."""
+    try:
+        rows = json.loads(str(data.get("rows") or "[]"))
+        rows = [{k: str(r.get(k) or "") for k in bulk.FIELDS} for r in rows][: bulk.MAX_ROWS]
+    except (ValueError, AttributeError):
+        rows = []
+    if not rows:
+        return _import_page(request, 422, problem=_("The spreadsheet has no rows."))
+    try:
+        created, checked = await bulk.create_all(request.user, rows, audit.Origin.of(request))
+    except FieldErrors as exc:  # a username taken in the meantime: nothing was created
+        return _import_page(request, 422, problem="; ".join(exc.errors.values()))
+    if checked:
+        payload = json.dumps([{k: r[k] for k in bulk.FIELDS} for r in checked], ensure_ascii=False)
+        return _import_page(request, 422, rows=checked, payload=payload)
+    return _import_page(request, created=created)
 
 
 router = Router(
@@ -160,5 +234,8 @@ router = Router(
         deactivate_user,
         activate_user,
         reset_password,
+        import_form,
+        import_preview,
+        import_confirm,
     ],
 )

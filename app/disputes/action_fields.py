@@ -31,6 +31,7 @@ MAX_NOTE = 2000
 MAX_TERMS = 20
 MAX_ATTACHMENTS = 20
 MAX_EXTENSION_DAYS = 90
+MAX_EXTRA_ATTEMPTS = 3  # sessions a hand-back may grant the level below
 
 Fields = dict[str, Any]
 
@@ -103,6 +104,14 @@ def _hand_back(data: dict, errors: dict) -> Fields:
         "to_level": choice_field(data.get("to_level"), "to_level", errors, CASE_LEVELS, None),
         "instructions": _required_text(data, "instructions", errors),
         "due_on": _date(data.get("due_on"), "due_on", errors),
+        "extra_attempts": number_field(
+            data.get("extra_attempts"),
+            "extra_attempts",
+            errors,
+            low=0,
+            high=MAX_EXTRA_ATTEMPTS,
+            integer=True,
+        ),
     }
 
 
@@ -186,7 +195,12 @@ def _performance(data: dict, errors: dict) -> Fields:
 
 
 def _close(data: dict, errors: dict) -> Fields:
-    return {}
+    # Needed only when the case file lacks a document (the service decides).
+    return {
+        "override_reason": text_field(
+            data.get("override_reason"), "override_reason", errors, limit=MAX_NOTE
+        )
+    }
 
 
 def _extend(data: dict, errors: dict) -> Fields:
@@ -201,6 +215,13 @@ def _mark_duplicate(data: dict, errors: dict) -> Fields:
         errors["duplicate_of"] = _("Choose the case this one duplicates.")
         other = None
     return {"duplicate_of": other}
+
+
+def _move(data: dict, errors: dict) -> Fields:
+    grid = number_field(data.get("grid"), "grid", errors, low=1, high=2**31 - 1, integer=True)
+    if grid is None and "grid" not in errors:
+        errors["grid"] = _("Choose the grid the case belongs to.")
+    return {"grid": grid, "reason": _required_text(data, "reason", errors)}
 
 
 PARSERS: dict[str, Callable[[dict, dict], Fields]] = {
@@ -221,6 +242,7 @@ PARSERS: dict[str, Callable[[dict, dict], Fields]] = {
     "reopen": _reason_only,
     "extend": _extend,
     "mark-duplicate": _mark_duplicate,
+    "move": _move,
 }
 
 

@@ -9,6 +9,7 @@ answers 409, and nothing of it is kept.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,17 +20,23 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app import db
 from app.auth.actor import Actor
-from app.auth.scope import get_or_404
+from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, notices, queries, states
 from app.disputes.action_fields import Fields
 from app.disputes.errors import Conflict, FieldErrors
-from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Supervision
+from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import CASE_LEVELS, label
 from app.i18n import _
+from app.jurisdictions.tables import Jurisdiction
+from app.sessions.tables import MediationSession
 from app.settings import CaseLimits
 
 # Whatever a new time limit replaces, the scheduler's flags about the old one go with it.
-_FRESH_DEADLINE: dict[Any, Any] = {Dispute.overdue_at: None, Dispute.escalation_notice_at: None}
+_FRESH_DEADLINE: dict[Any, Any] = {
+    Dispute.overdue_at: None,
+    Dispute.escalation_notice_at: None,
+    Dispute.follow_up_notice_at: None,
+}
 _NO_DEADLINE: dict[Any, Any] = {
     Dispute.due_at: None,
     Dispute.due_from: None,
@@ -58,6 +65,7 @@ class Step:
     case: states.CaseState
     now: datetime
     limits: CaseLimits
+    version: int | None = None  # the case's version once the action is written
 
     @property
     def id(self) -> uuid.UUID:
@@ -114,7 +122,8 @@ class Step:
                 data=fields,
             )
         )
-        return rows[0]["version"]
+        self.version = rows[0]["version"]
+        return self.version
 
 
 Handler = Callable[[Step, Fields], Awaitable[None]]
@@ -147,9 +156,11 @@ async def perform(
             raise PermissionDeniedException(refusal.message)
         if refusal:
             raise Conflict(refusal.message, snapshot(row))
-        await HANDLERS[action](
-            Step(actor, row, case, now, limits or deadlines.limits()), dict(fields)
-        )
+        step = Step(actor, row, case, now, limits or deadlines.limits())
+        await HANDLERS[action](step, dict(fields))
+        if step.version is not None:
+            # the person who logged the case hears of it, in the same transaction
+            await notices.tell_logger(action, row, actor.id, now, step.version)
 
 
 async def accept(step: Step, f: Fields) -> None:
@@ -167,16 +178,44 @@ async def record(step: Step, f: Fields) -> None:
     await step.apply("recorded", f, values, to_status="mediating")
 
 
+def _json(counts: dict[str, int]) -> str:
+    return json.dumps(counts, sort_keys=True)
+
+
+def _ladder_moves(step: Step, to_level: str) -> dict:
+    """The ladder counts the sessions of each level over the case's whole life: leaving a level
+    keeps its count, coming back to one finds it again (a hand-back grants no fresh sessions
+    unless the officer says so)."""
+    held = states.per_level(step.row["attempts_by_level"])
+    held[step.case.level] = step.row["attempts"]
+    return {Dispute.attempts_by_level: _json(held), Dispute.attempts: held.get(to_level, 0)}
+
+
 def _ladder_exhausted(step: Step) -> str:
-    allowed = step.limits.attempts[step.case.level]
-    if step.case.level == "county":
+    return ladder_exhausted(
+        step.case.level, step.limits.attempts[step.case.level] + step.case.granted
+    )
+
+
+def no_sessions_left(row: dict[str, Any], limits: CaseLimits | None = None) -> str | None:
+    """Why the level holding a case (its row: level, attempts, attempts_granted) may hold no
+    more mediation sessions, or None while it may (booking a session asks this first)."""
+    case = states.CaseState.of(row | {"followed_up_at": None, "due_at": None})
+    attempts = (limits or deadlines.limits()).attempts
+    if states.attempts_left(case, attempts):
+        return None
+    return ladder_exhausted(case.level, attempts[case.level] + case.granted)
+
+
+def ladder_exhausted(level: str, allowed: int) -> str:
+    if level == "county":
         return _(
             "The county has made its %(n)s mediation attempts: refer the case or close it as unresolvable.",
             n=allowed,
         )
     return _(
         "The %(level)s has made its %(n)s mediation attempts: escalate the case or refer it.",
-        level=label(CASE_LEVELS, step.case.level),
+        level=label(CASE_LEVELS, level),
         n=allowed,
     )
 
@@ -188,7 +227,7 @@ async def escalate(step: Step, f: Fields) -> None:
     values = {
         Dispute.level: up,
         Dispute.holder: holder,
-        Dispute.attempts: 0,
+        **_ladder_moves(step, up),
         **step.deadline("accept", due),
     }
     fields = f | {"from_level": step.case.level, "to_level": up, "due_at": due}
@@ -204,14 +243,19 @@ async def hand_back(step: Step, f: Fields) -> None:
         down, step.now, step.limits
     )
     holder = step.row[down]
+    extra = f.pop("extra_attempts") or 0
+    granted = states.per_level(step.row["attempts_granted"])
+    if extra:
+        granted[down] = granted.get(down, 0) + extra
     values = {
         Dispute.level: down,
         Dispute.holder: holder,
-        Dispute.attempts: 0,
+        **_ladder_moves(step, down),
+        Dispute.attempts_granted: _json(granted),
         Dispute.accepted_at: step.now,
         **step.deadline("hand_back", due),
     }
-    fields = f | {"from_level": step.case.level, "due_at": due}
+    fields = f | {"from_level": step.case.level, "due_at": due, "extra_attempts": extra or None}
     # 交办 is an order: the lower level has the case in hand at once, with the deadline given.
     version = await step.apply("handed_back", fields, values, to_status="accepted")
     await notices.tell("handed_back", step.row, [holder], step.now, occasion=str(version))
@@ -327,7 +371,34 @@ async def withdraw(step: Step, f: Fields) -> None:
 
 
 async def close(step: Step, f: Fields) -> None:
+    """不化解不销号, and no closing without the file: a document missing needs a reason to close
+    anyway, which the ledger keeps and the printed file shows."""
+    missing = await missing_documents(step.id)
+    reason = f.pop("override_reason", "")
+    if missing and not reason:
+        raise FieldErrors(
+            {
+                "override_reason": _(
+                    "The case file still lacks: %(documents)s. Complete it, or give the reason to close the case without it.",
+                    documents="、".join(_(d["label"]) for d in missing),
+                )
+            }
+        )
+    if missing:
+        f |= {"override_reason": reason, "missing_documents": [d["code"] for d in missing]}
     await _finish(step, f, "closed", "closed")
+
+
+async def missing_documents(dispute_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The documents of the case file (一案一册) its ledger does not hold yet."""
+    rows = await CaseEvent.select(CaseEvent.kind, CaseEvent.data).where(
+        CaseEvent.dispute == dispute_id
+    )
+    has_applicant = await Party.exists().where(
+        (Party.dispute == dispute_id) & (Party.role == "applicant")
+    )
+    events = [{"kind": r["kind"], "data": ledger.decode(r)} for r in rows]
+    return [d for d in ledger.completeness(events, has_applicant) if not d["present"]]
 
 
 async def terminate(step: Step, f: Fields) -> None:
@@ -364,7 +435,6 @@ async def reopen(step: Step, f: Fields) -> None:
         Dispute.closed_at: None,
         Dispute.followed_up_at: None,
         Dispute.agreement_signed_on: None,
-        Dispute.attempts: 0,
         **step.deadline("resolve", due),
     }
     await step.apply("reopened", f | {"due_at": due}, values, to_status="mediating")
@@ -412,6 +482,61 @@ async def mark_duplicate(step: Step, f: Fields) -> None:
     )
 
 
+async def move(step: Step, f: Fields) -> None:
+    """To another grid of the officer's area (so perhaps another village or township): the
+    case's area columns change, and with them who sees it (the old area answers 404). A case
+    held by its village or township goes to the new one; a county case stays with the county.
+    Its supervision orders and sessions follow it. The time limit runs on."""
+    grid = await (
+        Jurisdiction.select(
+            Jurisdiction.id,
+            Jurisdiction.code,
+            Jurisdiction.name,
+            Jurisdiction.level,
+            Jurisdiction.county,
+            Jurisdiction.township,
+            Jurisdiction.village,
+        )
+        .where((Jurisdiction.id == f["grid"]) & scope_where(Jurisdiction, step.actor))
+        .first()
+    )
+    if grid is None or grid["level"] != "grid":
+        raise FieldErrors({"grid": _("Choose a grid in your area.")})
+    if grid["id"] == step.row["grid"]:
+        raise FieldErrors({"grid": _("The case is already in this grid.")})
+    area = {
+        "township": grid["township"],
+        "village": grid["village"],
+        "grid": grid["id"],
+    }
+    values: dict[Any, Any] = {getattr(Dispute, k): v for k, v in area.items()}
+    level = step.row["level"]
+    if level in ("village", "township") and step.row["holder"] == step.row[level]:
+        values[Dispute.holder] = area[level]
+    old = (
+        await Jurisdiction.select(Jurisdiction.code, Jurisdiction.name)
+        .where(Jurisdiction.id == step.row["grid"])
+        .first()
+    )
+    await step.apply(
+        "moved",
+        f
+        | {
+            "from_grid": old["code"] if old else step.row["grid"],
+            "from_name": old["name"] if old else "",
+            "grid": grid["code"],
+            "to_name": grid["name"],
+        },
+        values,
+    )
+    await Supervision.update({getattr(Supervision, k): v for k, v in area.items()}).where(
+        Supervision.dispute == step.id
+    )
+    await MediationSession.update({getattr(MediationSession, k): v for k, v in area.items()}).where(
+        MediationSession.dispute == step.id
+    )
+
+
 HANDLERS: dict[str, Handler] = {
     "accept": accept,
     "record": record,
@@ -430,4 +555,68 @@ HANDLERS: dict[str, Handler] = {
     "reopen": reopen,
     "extend": extend,
     "mark-duplicate": mark_duplicate,
+    "move": move,
 }
+
+
+@dataclass
+class HeldSession:
+    """What a reasoning session (大家来评理) brings to its case when it is recorded as held."""
+
+    id: int
+    outcome: str  # agreement | no_agreement | adjourned
+    minutes: str
+    attended_parties: list[int]
+    attended_jurors: list[int]
+    terms: list[dict[str, Any]]  # the agreed terms, one a row: {"text", "due_on"}
+    signed_by: str
+
+
+async def session_held(
+    actor: Actor,
+    dispute_id: uuid.UUID,
+    held: HeldSession,
+    now: datetime,
+    limits: CaseLimits | None = None,
+) -> None:
+    """The session's record is the case's record, written in the caller's transaction (the one
+    that marks the session held): the hold is one mediation session on the ladder of the level
+    holding the case, its minutes are the file's mediation record, and an agreement resolves the
+    case with the session's terms, signed the day it is recorded (the court-confirmation window
+    starts). A case no longer in mediation (escalated or referred meanwhile) only notes it."""
+    row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
+    step = Step(actor, row, await queries.load_state(row), now, limits or deadlines.limits())
+    working = step.case.status in states.WORKING
+    values: dict = {}
+    if working:
+        if states.attempts_left(step.case, step.limits.attempts) == 0:
+            raise Conflict(_ladder_exhausted(step), snapshot(row))
+        values[Dispute.attempts] = Dispute.attempts + 1
+    fields: Fields = {
+        "session_id": held.id,
+        "outcome": held.outcome,
+        "minutes": bool(held.minutes.strip()),
+        "attended_parties": sorted(held.attended_parties),
+        "attended_jurors": sorted(held.attended_jurors),
+        "counted": working,
+        # the minutes are the case's mediation record: they go into its ledger whole
+        "note": held.minutes.strip(),
+    }
+    version = await step.apply(
+        "session_held", fields, values, to_status="mediating" if working else None
+    )
+    if not (working and held.outcome == "agreement"):
+        return
+    after = Step(
+        actor, row | {"version": version, "status": "mediating"}, step.case, now, step.limits
+    )
+    await resolve(
+        after,
+        {
+            "kind": "agreement",
+            "terms": held.terms,
+            "signed_by": held.signed_by,
+            "signed_on": after.today(),
+            "session_id": held.id,
+        },
+    )

@@ -13,10 +13,11 @@ from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes import actions, duplicates, privacy, queries, services
 from app.disputes.action_fields import parse_action
+from app.disputes.categories import NATIONAL_OF
 from app.disputes.errors import FieldErrors
 from app.disputes.schemas import ACTION_BODIES, DisputeIn
 from app.disputes.validation import parse_new_dispute
-from app.disputes.vocabulary import ACTION_LABELS, CATEGORIES, label
+from app.disputes.vocabulary import ACTION_LABELS, ACTIVE_CATEGORIES, label
 from app.openapi import PathId
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -24,7 +25,15 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @get("/categories", sync_to_thread=False)
 def categories() -> list[dict[str, str]]:
-    return [{"code": code, "label": label(CATEGORIES, code)} for code in CATEGORIES]
+    """The categories a new case may choose, and the national category each rolls up to."""
+    return [
+        {
+            "code": code,
+            "label": label(ACTIVE_CATEGORIES, code),
+            "national": NATIONAL_OF.get(code, "other"),
+        }
+        for code in ACTIVE_CATEGORIES
+    ]
 
 
 @post("/disputes", guards=[signed_in])
@@ -37,6 +46,9 @@ async def create(request: Request, data: JSONBody[DisputeIn]) -> Response[dict[s
 
 @get("/disputes", guards=[signed_in])
 async def list_(request: Request) -> Response[dict[str, Any]]:
+    """Cases in your area, newest first, 20 a page (per_page up to 100). Pages by number stop
+    at the 1,000th case; machine clients read on with `cursor=<next_cursor>` (keyset pagination,
+    no limit, no count: `total` is then the page's own size)."""
     filters = queries.DisputeFilters.from_params(dict(request.query_params))
     if filters.errors:
         raise FieldErrors(filters.errors)
@@ -49,6 +61,7 @@ async def list_(request: Request) -> Response[dict[str, Any]]:
             "has_next": page.has_next,
             "page": filters.page,
             "per_page": filters.per_page,
+            "next_cursor": page.next_cursor,
         },
         headers=NO_STORE,
     )

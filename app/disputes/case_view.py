@@ -10,8 +10,10 @@ from typing import Any
 
 from app.attachments.queries import photos_of
 from app.auth.actor import Actor
+from app.auth.scope import scope_where
 from app.disputes import deadlines, duplicates, ledger, queries, states
 from app.disputes.tables import AgreementTerm, Supervision
+from app.jurisdictions.tables import Jurisdiction
 
 # People's Mediation Law art. 33: within 30 days of an agreement taking effect the parties may
 # jointly ask the people's court to confirm it (司法确认), which makes it enforceable.
@@ -26,16 +28,23 @@ def court_window(signed_on: date | None, today: date) -> dict[str, Any] | None:
 
 
 def ladder(case: dict[str, Any], attempts_per_level: dict[str, int]) -> dict[str, Any]:
-    allowed = attempts_per_level[case["level"]]
+    granted = case["attempts_granted"].get(case["level"], 0)
+    allowed = attempts_per_level[case["level"]] + granted
     return {
         "level": case["level"],
         "used": case["attempts"],
         "allowed": allowed,
+        "granted": granted,
         "left": max(allowed - case["attempts"], 0),
         "next": states.LEVEL_ABOVE.get(case["level"]),
         "below": [lv for lv in states.CASE_LEVELS if states.RANK[lv] < states.RANK[case["level"]]],
         "rungs": [
-            {"level": lv, "allowed": attempts_per_level[lv], "current": lv == case["level"]}
+            {
+                "level": lv,
+                "used": case["attempts_by_level"].get(lv, 0),
+                "allowed": attempts_per_level[lv] + case["attempts_granted"].get(lv, 0),
+                "current": lv == case["level"],
+            }
             for lv in states.CASE_LEVELS
         ],
     }
@@ -63,6 +72,7 @@ async def case_page(
         .order_by(AgreementTerm.position)
     )
     can_mark = "mark-duplicate" in case["available_actions"]
+    closing = next((e for e in reversed(events) if e["kind"] == "closed"), None)
     return {
         "case": case,
         "ledger": events,
@@ -74,6 +84,10 @@ async def case_page(
             events, any(p["role"] == "applicant" for p in case["parties"])
         ),
         "ladder": ladder(case, rules.attempts),
+        # a case closed with documents missing says so, with the reason given
+        "close_override": closing["data"]
+        if closing and "override_reason" in closing["data"]
+        else None,
         "court": court_window(
             date.fromisoformat(case["agreement_signed_on"])
             if case["agreement_signed_on"]
@@ -81,8 +95,25 @@ async def case_page(
             now.astimezone(deadlines.CHINA).date(),
         ),
         "duplicates": await duplicates.suggestions(actor, case) if can_mark else [],
+        "move_grids": await move_choices(actor) if "move" in case["available_actions"] else [],
         "can_reveal": states.holds(actor, case["holder"]["id"]),
         "today": now.astimezone(deadlines.CHINA).date().isoformat(),
         "photos": await photos_of(actor, dispute_id),
         "new_photo_id": str(uuid.uuid4()),
     }
+
+
+async def move_choices(actor: Actor) -> list[dict]:
+    """The grids of the officer's area a case may be moved to, by township and village."""
+    J = Jurisdiction
+    return await (
+        J.select(
+            J.id,
+            J.name,
+            J.code,
+            J.parent.name.as_alias("village_name"),
+            J.township.name.as_alias("township_name"),
+        )
+        .where((J.level == "grid") & scope_where(J, actor))
+        .order_by(J.code)
+    )

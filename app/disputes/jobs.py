@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from app import db
-from app.disputes import deadlines, ledger, notices
+from app.disputes import deadlines, ledger, notices, queues
 from app.disputes.states import LEVEL_ABOVE
 from app.disputes.tables import CaseEvent, Dispute, Supervision
 from app.settings import CaseLimits
@@ -29,6 +29,7 @@ _CASE = (
     Dispute.township,
     Dispute.village,
     Dispute.grid,
+    Dispute.created_by,
 )
 
 
@@ -53,6 +54,7 @@ async def sweep_deadlines(
             "overdue": await _flag_overdue(now),
             "supervised": await _supervise_long_overdue(now, limits),
             "late_replies": await _flag_late_replies(now),
+            "follow_ups_due": await _tell_follow_ups_due(now),
         }
 
 
@@ -178,4 +180,24 @@ async def _flag_late_replies(now: datetime) -> int:
             now,
             occasion=str(order["id"]),
         )
+    return len(claimed)
+
+
+async def _tell_follow_ups_due(now: datetime) -> int:
+    """A follow-up visit falling due within the "due soon" window is told to whoever must make
+    it, once per case (the claim), however often the sweep runs; a resolution after a reopening
+    starts a fresh claim (app/disputes/actions.py clears it with every new time limit)."""
+    claimed = await (
+        Dispute.update({Dispute.follow_up_notice_at: now})
+        .where(
+            (Dispute.due_kind == "follow_up")
+            & Dispute.due_at.is_not_null()
+            & (Dispute.due_at <= now + queues.DUE_SOON)
+            & Dispute.followed_up_at.is_null()
+            & Dispute.follow_up_notice_at.is_null()
+        )
+        .returning(*_CASE)
+    )
+    for case in claimed:
+        await notices.tell_follow_up_due(case, now)
     return len(claimed)

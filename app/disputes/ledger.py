@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.disputes.tables import CaseEvent
-from app.i18n import N_
+from app.disputes.vocabulary import CASE_DOCUMENTS
 
 
 def _jsonable(value: Any) -> Any:
@@ -65,14 +65,7 @@ def decode(row: dict[str, Any]) -> dict[str, Any]:
 
 
 # The documents a people's-mediation case file must hold (一案一册), and the events that are them.
-DOCUMENTS: tuple[tuple[str, str], ...] = (
-    ("application", N_("Application or oral-application record")),
-    ("rights_notice", N_("Notice of rights and duties")),
-    ("investigation", N_("Investigation record")),
-    ("mediation", N_("Mediation record")),
-    ("outcome", N_("Agreement or termination record")),
-    ("follow_up", N_("Follow-up visit record")),
-)
+DOCUMENTS: tuple[tuple[str, str], ...] = tuple(CASE_DOCUMENTS.items())
 
 
 def _documents_in(kind: str, data: dict[str, Any], has_applicant: bool) -> set[str]:
@@ -87,7 +80,11 @@ def _documents_in(kind: str, data: dict[str, Any], has_applicant: bool) -> set[s
         found.add("investigation")
     if kind == "recorded" and data.get("kind") in ("attempt", "talk"):
         found.add("mediation")
+    if kind == "session_held" and data.get("minutes"):  # the session's minutes (评理会笔录)
+        found.add("mediation")
     if kind in ("resolved", "terminated", "withdrawn", "referral_result"):
+        found.add("outcome")
+    if kind == "session_held" and data.get("outcome") == "agreement":  # its 调解协议书
         found.add("outcome")
     if kind == "followed_up":
         found.add("follow_up")

@@ -1,7 +1,12 @@
 """What a case tells people, and whom: each notice's words and its recipients.
 
 Recipients are the mediators and officers at a node (the holder, the level above, the
-township). The dedupe key names the occasion, so a job that runs twice tells nobody twice.
+township), the person who logged the case, or the grid workers of its grid. The dedupe key
+names the occasion, so a job that runs twice tells nobody twice.
+
+Routine notices (ROUTINE) go only to those who want their topic (app/notify/choices.py, the
+account page), never to the person who did what they tell of, and never to anyone who may not
+open the case. They are written in the transaction of the change they tell of.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from typing import Any
 
 from app.disputes.deadlines import CHINA
 from app.i18n import N_
-from app.notify.outbox import Notice, send, staff_at
+from app.notify import choices
+from app.notify.outbox import Notice, grid_workers_at, send, staff_at, who_may_see
+
+PLACES = ("county", "township", "village", "grid")
 
 MESSAGES = {
     "group_dispute": N_(
@@ -28,6 +36,37 @@ MESSAGES = {
         "Case %(case_no)s “%(title)s” is still overdue: it is now under supervision, reply by %(due)s."
     ),
     "supervision_overdue": N_("Case %(case_no)s: the reply to the supervision order is overdue."),
+    # routine work
+    "to_accept": N_("New case to accept: %(case_no)s “%(title)s”."),
+    "case_accepted": N_("Your case %(case_no)s “%(title)s” was accepted."),
+    "case_escalated": N_("Your case %(case_no)s “%(title)s” was escalated to the level above."),
+    "case_handed_back": N_("Your case %(case_no)s “%(title)s” was handed back to a lower level."),
+    "case_resolved": N_("Your case %(case_no)s “%(title)s” was resolved."),
+    "case_closed": N_("Your case %(case_no)s “%(title)s” was closed."),
+    "case_terminated": N_("Your case %(case_no)s “%(title)s” was closed as unresolvable."),
+    "follow_up_due": N_("Follow-up visit due by %(due)s: case %(case_no)s “%(title)s”."),
+}
+# The routine notices and the topic (app/notify/choices.py) that lets a person turn each off.
+ROUTINE = {
+    "to_accept": "new_case",
+    "escalated": "new_case",
+    "handed_back": "new_case",
+    "case_accepted": "my_case",
+    "case_escalated": "my_case",
+    "case_handed_back": "my_case",
+    "case_resolved": "my_case",
+    "case_closed": "my_case",
+    "case_terminated": "my_case",
+    "follow_up_due": "follow_up_due",
+}
+# What the person who logged a case hears of it: the action, and the notice it makes.
+LOGGER_NEWS = {
+    "accept": "case_accepted",
+    "escalate": "case_escalated",
+    "hand-back": "case_handed_back",
+    "resolve": "case_resolved",
+    "close": "case_closed",
+    "terminate": "case_terminated",
 }
 
 
@@ -42,9 +81,28 @@ async def tell(
     now: datetime,
     occasion: str,
     due: datetime | None = None,
+    actor: int | None = None,
 ) -> None:
     """Notify the staff at `nodes` about `case`. `occasion` makes the notice unique (the
     version the action produced, the deadline that passed)."""
+    await tell_people(kind, case, await staff_at(nodes), now, occasion, due=due, actor=actor)
+
+
+async def tell_people(
+    kind: str,
+    case: dict[str, Any],
+    people: Iterable[int],
+    now: datetime,
+    occasion: str,
+    due: datetime | None = None,
+    actor: int | None = None,
+) -> None:
+    """Notify these users about `case`; a routine notice only those who want it, who may see
+    the case (`case` must say where it is) and who did not do it themselves (`actor`)."""
+    people = [p for p in people if p != actor]
+    if kind in ROUTINE:
+        people = await who_may_see(people, [case.get(p) for p in PLACES])
+        people = await choices.wanting(ROUTINE[kind], people)
     params = {
         "case_no": case["case_no"],
         "title": case["title"],
@@ -59,4 +117,20 @@ async def tell(
         dedupe=f"{kind}:{case['id']}:{occasion}",
         params=params,
     )
-    await send(notice, await staff_at(nodes), now)
+    await send(notice, people, now)
+
+
+async def tell_logger(action: str, case: dict[str, Any], actor: int, now: datetime, version: int):
+    """Tell whoever logged `case` what `action` did to it (LOGGER_NEWS), unless they did it."""
+    kind = LOGGER_NEWS.get(action)
+    if kind is None or case.get("created_by") is None:
+        return
+    await tell_people(kind, case, [case["created_by"]], now, str(version), actor=actor)
+
+
+async def tell_follow_up_due(case: dict[str, Any], now: datetime) -> None:
+    """The visit after a resolution: the grid workers of its grid and the level holding it."""
+    people = await grid_workers_at(case["grid"]) + await staff_at([case["holder"]])
+    await tell_people(
+        "follow_up_due", case, people, now, occasion=case["due_at"].isoformat(), due=case["due_at"]
+    )

@@ -13,13 +13,14 @@ from piccolo.querystring import QueryString
 from app import db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
-from app.disputes import deadlines, ledger, queues, states
+from app.disputes import categories, deadlines, ledger, queues, states
 from app.disputes.privacy import mask_id_number, mask_phone
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import (
     CASE_LEVELS,
     CATEGORIES,
     GROUP_DISPUTE_PEOPLE,
+    NATIONAL_CATEGORIES,
     OPEN_STATUSES,
     RISK_LEVELS,
     STATUSES,
@@ -40,6 +41,7 @@ class DisputeFilters:
     status: str | None = None
     level: str | None = None
     category: str | None = None
+    national: str | None = None  # the county categories that roll up to this national one
     risk_level: str | None = None
     jurisdiction: int | None = None  # narrow to a node inside the user's scope
     q: str | None = None
@@ -52,6 +54,8 @@ class DisputeFilters:
     facts: dict[str, str] = field(default_factory=dict)
     page: int = 1
     per_page: int = 20
+    # keyset pagination for machine clients: (created_at, id) of the last case already read
+    cursor: tuple[datetime, uuid.UUID] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +65,7 @@ class DisputeFilters:
             ("status", STATUSES),
             ("level", CASE_LEVELS),
             ("category", CATEGORIES),
+            ("national", NATIONAL_CATEGORIES),
             ("risk_level", RISK_LEVELS),
         ):
             value = params.get(name) or None
@@ -104,7 +109,15 @@ class DisputeFilters:
                 setattr(f, name, value)
             except (TypeError, ValueError):
                 f.errors[name] = _("Must be a whole number between 1 and %(high)s.", high=high)
-        if not f.errors and (f.page - 1) * f.per_page >= MAX_DEPTH:
+        raw_cursor = params.get("cursor")
+        if raw_cursor:
+            try:
+                f.cursor = decode_cursor(str(raw_cursor))
+            except ValueError:
+                f.errors["cursor"] = _("Not a cursor this list gave out.")
+            if f.queue and queues.BY_CODE[f.queue].by_due:
+                f.errors["cursor"] = _("A cursor follows the newest-first order only.")
+        if not f.errors and f.cursor is None and (f.page - 1) * f.per_page >= MAX_DEPTH:
             f.errors["page"] = _(
                 "Only the first %(n)s cases are listed: narrow the filters.", n=MAX_DEPTH
             )
@@ -126,6 +139,9 @@ def _where(actor: Actor, f: DisputeFilters, now: datetime, level: str | None = N
         where &= Dispute.level == f.level
     if f.category:
         where &= Dispute.category == f.category
+    if f.national:
+        codes = [c for c in CATEGORIES if categories.national_of(c) == f.national]
+        where &= Dispute.category.is_in(codes or [""])
     if f.risk_level:
         where &= Dispute.risk_level == f.risk_level
     if f.jurisdiction:
@@ -143,6 +159,32 @@ def _where(actor: Actor, f: DisputeFilters, now: datetime, level: str | None = N
     if f.facts and (more := figures.list_where(f.facts, now)) is not None:
         where &= more
     return where
+
+
+# the filters' condition, for the other readers of a filtered list (the case export)
+where_of = _where
+
+
+def encode_cursor(created_at: datetime, dispute_id: uuid.UUID | str) -> str:
+    stamp = created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%f")
+    return f"{stamp}_{uuid.UUID(str(dispute_id)).hex}"
+
+
+def decode_cursor(raw: str) -> tuple[datetime, uuid.UUID]:
+    """The inverse of encode_cursor; ValueError for anything it did not make."""
+    stamp, sep, hex_id = raw.partition("_")
+    if not sep or len(raw) > 60:
+        raise ValueError(raw)
+    when = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
+    return when, uuid.UUID(hex=hex_id)
+
+
+def after_cursor(cursor: tuple[datetime, uuid.UUID]) -> Where:
+    """Cases after `cursor` in the newest-first order (created_at, then id, both descending)."""
+    created_at, dispute_id = cursor
+    return (Dispute.created_at < created_at) | (
+        (Dispute.created_at == created_at) & (Dispute.id < dispute_id)
+    )
 
 
 def _text_search(q: str) -> Where:
@@ -184,6 +226,7 @@ class Page:
     total: int  # exact up to COUNT_CAP; capped says there are more
     capped: bool
     has_next: bool
+    next_cursor: str | None = None  # resume after this page's last case (newest-first lists)
 
 
 def _count_up_to(where: Any, cap: int) -> QueryString:
@@ -202,12 +245,16 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
     where = _where(actor, f, now, level)
     # The bounded count rides along as a column (an uncorrelated subquery, computed once), so a
     # page is one round trip to the database however many cases the filter matches.
+    if f.cursor is not None:
+        return await _keyset_page(where & after_cursor(f.cursor), f, now)
     total = _count_up_to(where, COUNT_CAP + 1).as_alias("capped_total")
     query = Dispute.select(*LIST_COLUMNS, total).where(where)
     if f.queue and queues.BY_CODE[f.queue].by_due:
         query = query.order_by(Dispute.due_at).order_by(Dispute.id)
     else:
-        query = query.order_by(Dispute.created_at, ascending=False).order_by(Dispute.id)
+        query = query.order_by(Dispute.created_at, ascending=False).order_by(
+            Dispute.id, ascending=False
+        )
     rows = await query.limit(f.per_page + 1).offset((f.page - 1) * f.per_page)
     if rows:
         counted = rows[0]["capped_total"]
@@ -219,12 +266,40 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
                 QueryString("SELECT {} AS n", _count_up_to(where, COUNT_CAP + 1))
             )
         )[0]["n"]
+    has_next = len(rows) > f.per_page
+    newest_first = not (f.queue and queues.BY_CODE[f.queue].by_due)
     return Page(
         items=[summary(r, now) for r in rows[: f.per_page]],
         total=min(counted, COUNT_CAP),
         capped=counted > COUNT_CAP,
-        has_next=len(rows) > f.per_page,
+        has_next=has_next,
+        next_cursor=_cursor_after(rows[: f.per_page]) if has_next and newest_first else None,
     )
+
+
+async def _keyset_page(where: Where, f: DisputeFilters, now: datetime) -> Page:
+    """A page after a cursor: no count and no offset, so the millionth case costs what the
+    first does (the list's own newest-first indexes serve it)."""
+    rows = await (
+        Dispute.select(*LIST_COLUMNS)
+        .where(where)
+        .order_by(Dispute.created_at, ascending=False)
+        .order_by(Dispute.id, ascending=False)
+        .limit(f.per_page + 1)
+    )
+    has_next = len(rows) > f.per_page
+    rows = rows[: f.per_page]
+    return Page(
+        items=[summary(r, now) for r in rows],
+        total=len(rows),
+        capped=False,
+        has_next=has_next,
+        next_cursor=_cursor_after(rows) if has_next else None,
+    )
+
+
+def _cursor_after(rows: list[dict]) -> str | None:
+    return encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if rows else None
 
 
 def summary(row: dict, now: datetime | None = None) -> dict:
@@ -306,6 +381,9 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None 
         holder={"id": row["holder"], "name": row["holder_name"]},
         due_from=iso(row["due_from"]),
         attempts=row["attempts"],
+        attempts_by_level=states.per_level(row["attempts_by_level"])
+        | {row["level"]: row["attempts"]},
+        attempts_granted=states.per_level(row["attempts_granted"]),
         open_supervisions=case.open_supervisions,
         accepted_at=iso(row["accepted_at"]),
         resolved_at=iso(row["resolved_at"]),

@@ -18,6 +18,9 @@ from app.auth.scope import scope_where
 from app.disputes.tables import Dispute, Supervision
 from app.disputes.vocabulary import SETTLED_STATUSES
 from app.i18n import N_
+from app.monitoring.figures import FILTERS
+
+AWAITING = ["logged", "escalated"]  # waiting in "to accept" or "escalated to me"
 
 DUE_SOON = timedelta(days=3)
 OFFICERS = ("township_officer", "county_officer")
@@ -31,6 +34,19 @@ class Queue:
     roles: tuple[str, ...]
     condition: Callable[[Actor, datetime], Where]
     by_due: bool = False  # most urgent deadline first, instead of newest first
+    note: str = ""  # what the list covers, where a figure elsewhere might read differently
+    actions: str = ""  # what is to be done with its cases
+
+
+# The overdue lists cover every case in the area whatever its day of logging; a dashboard's
+# figures count the cases logged in its period. Each says so.
+WHOLE_AREA = N_(
+    "All cases in your area as of now, whenever logged; the dashboard counts only those logged in its period."
+)
+
+
+def _overdue(kind: str, now: datetime) -> Where:
+    return FILTERS["overdue_kind"].condition(Dispute, kind, now)
 
 
 def _held(actor: Actor) -> Where:
@@ -81,17 +97,48 @@ QUEUES: tuple[Queue, ...] = (
         N_("Due soon"),
         N_("Nothing falls due in the next three days."),
         MEDIATING_ROLES,
-        lambda a, now: _held(a) & (Dispute.due_at > now) & (Dispute.due_at <= now + DUE_SOON),
+        # what waits to be accepted is already in its own queue
+        lambda a, now: (
+            _held(a)
+            & (Dispute.due_at > now)
+            & (Dispute.due_at <= now + DUE_SOON)
+            & Dispute.status.not_in(AWAITING)
+        ),
         by_due=True,
+    ),
+    Queue(
+        "overdue_resolution",
+        N_("Resolution overdue"),
+        N_("No case is overdue for acceptance or resolution."),
+        MEDIATING_ROLES,
+        # the whole area, not only what this level holds: a level watches the ones below it
+        lambda a, now: _overdue("resolution", now),
+        by_due=True,
+        note=WHOLE_AREA,
+        actions=N_(
+            "Open a case to accept, resolve, extend or escalate it; a level above supervises it (督办)."
+        ),
+    ),
+    Queue(
+        "overdue_follow_up",
+        N_("Follow-up overdue"),
+        N_("No follow-up visit is overdue."),
+        MEDIATING_ROLES,
+        lambda a, now: _overdue("follow_up", now),
+        by_due=True,
+        note=WHOLE_AREA,
+        actions=N_(
+            "Open a case to record the follow-up visit; reopen it if the agreement did not hold."
+        ),
     ),
     Queue(
         "overdue",
         N_("Overdue"),
         N_("Nothing is overdue."),
-        MEDIATING_ROLES,
-        # the whole area, not only what this level holds: a level watches the ones below it
+        (),  # on no home: both kinds together, for the boards and older links
         lambda a, now: Dispute.due_at <= now,
         by_due=True,
+        note=WHOLE_AREA,
     ),
     Queue(
         "in_progress",

@@ -70,11 +70,14 @@ class EscalateIn(ActionIn, kw_only=True):
 
 
 class HandBackIn(ActionIn, kw_only=True):
-    """交办: to a lower level (`to_level`), with instructions and optionally a deadline day."""
+    """交办: to a lower level (`to_level`), with instructions and optionally a deadline day.
+    The level below keeps the sessions it has already held (the ladder counts a case's whole
+    life); `extra_attempts` (0–3) grants it that many more, recorded in the ledger."""
 
     to_level: str
     instructions: str | None = None
     due_on: date | None = None
+    extra_attempts: int | None = None
 
 
 class SuperviseIn(ActionIn, kw_only=True):
@@ -142,7 +145,11 @@ class PerformanceIn(ActionIn, kw_only=True):
 
 
 class CloseIn(ActionIn, kw_only=True):
-    """销号: only once the case is settled and followed up."""
+    """销号: only once the case is settled and followed up, with its case file complete. While a
+    document is missing the close is refused (422) unless `override_reason` says why it is
+    closed anyway; the reason and the missing documents go into the ledger and the printed file."""
+
+    override_reason: str | None = None
 
 
 class ExtendIn(ActionIn, kw_only=True):
@@ -156,6 +163,14 @@ class MarkDuplicateIn(ActionIn, kw_only=True):
     """This case duplicates `duplicate_of`: it is merged into it and both ledgers say so."""
 
     duplicate_of: uuid.UUID
+
+
+class MoveIn(ActionIn, kw_only=True):
+    """To another grid (so perhaps another village or township) of the officer's area, with the
+    reason: filed in the wrong place. The old area no longer sees the case."""
+
+    grid: int
+    reason: str | None = None
 
 
 ACTION_BODIES: dict[str, type[ActionIn]] = {
@@ -176,4 +191,5 @@ ACTION_BODIES: dict[str, type[ActionIn]] = {
     "reopen": ReasonIn,
     "extend": ExtendIn,
     "mark-duplicate": MarkDuplicateIn,
+    "move": MoveIn,
 }

@@ -200,6 +200,15 @@ async def create_dispute(
                 )
             )
             await _alert_township(dispute_id, case_no, new, grid, now)
+            placed = {
+                "id": dispute_id,
+                "case_no": case_no,
+                "title": new.title,
+                **{p: grid[p] for p in ("county", "township", "village")},
+                "grid": grid["id"],
+            }
+            # routine work: the level that must accept it hears of it (not whoever logged it)
+            await notices.tell("to_accept", placed, [grid[level]], now, "logged", actor=actor.id)
     except Exception as exc:
         # Another request with the same id won the race: answer as a replay.
         if db.is_unique_violation(exc) and (existing := await _replay(dispute_id, digest)):

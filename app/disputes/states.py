@@ -7,13 +7,15 @@ The README's security section prints `markdown_table()` (a test keeps it current
 How a person stands towards a case (`relations`):
 - holder: a mediator or officer at the node holding the case (its village, township or county);
 - above: a mediator or officer at a node above the holder, in whose area the case lies;
-- grid: the grid worker of the grid the case was found in.
+- grid: the grid worker of the grid the case was found in;
+- officer: a township or county officer in whose area the case lies (moving a case).
 Everyone else who can see the case (a lower level after an escalation, an administrator)
 reads it and may do nothing.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,8 @@ from app.disputes.vocabulary import ACTION_LABELS, STATUSES, label
 from app.i18n import N_, _
 
 HOLDER, ABOVE, GRID = "holder", "above", "grid"
+OFFICER = "officer"
+OFFICER_ROLES = ("township_officer", "county_officer")
 RANK = {"grid": 0, "village": 1, "township": 2, "county": 3}
 CASE_LEVELS = ("village", "township", "county")
 LEVEL_ABOVE = {"village": "township", "township": "county"}
@@ -46,6 +50,7 @@ class CaseState:
     village: int
     grid: int
     attempts: int = 0
+    granted: int = 0  # sessions a hand-back granted the current level beyond its allowance
     followed_up: bool = False
     open_supervisions: int = 0
     agreement_terms: int = 0
@@ -64,6 +69,7 @@ class CaseState:
             village=row["village"],
             grid=row["grid"],
             attempts=row["attempts"],
+            granted=per_level(row.get("attempts_granted")).get(row["level"], 0),
             followed_up=row["followed_up_at"] is not None,
             open_supervisions=open_supervisions,
             agreement_terms=agreement_terms,
@@ -95,6 +101,8 @@ def relations(actor: Actor, case: CaseState) -> frozenset[str]:
             found.add(ABOVE)
     if actor.role == "grid_worker" and actor.grid_id == case.grid:
         found.add(GRID)
+    if actor.role in OFFICER_ROLES and case.node(actor.level) == actor.jurisdiction_id:
+        found.add(OFFICER)
     return frozenset(found)
 
 
@@ -210,6 +218,11 @@ RULES: dict[str, Rule] = {
         ),
     ),
     "mark-duplicate": Rule((_grant({HOLDER, GRID}, OPEN - {"referred"}),), HOLDER_OR_GRID),
+    # A case filed in the wrong place goes to another grid, village or township of the area.
+    "move": Rule(
+        (_grant({OFFICER}, OPEN | SETTLED),),
+        N_("Only a township or county officer of the case's area may move it."),
+    ),
 }
 ACTIONS = tuple(RULES)
 
@@ -249,13 +262,23 @@ def available(actor: Actor, case: CaseState) -> list[str]:
     return [action for action in ACTIONS if decide(actor, case, action) is None]
 
 
+def per_level(text: str | None) -> dict[str, int]:
+    """A case's {level: n} counts as stored (JSON text); {} when empty."""
+    return json.loads(text or "{}")
+
+
 def attempts_left(case: CaseState, attempts_per_level: dict[str, int]) -> int:
-    return max(attempts_per_level[case.level] - case.attempts, 0)
+    return max(attempts_per_level[case.level] + case.granted - case.attempts, 0)
 
 
 def markdown_table() -> str:
     """The rules as the README shows them."""
-    names = {HOLDER: "holder", ABOVE: "level above", GRID: "grid worker"}
+    names = {
+        HOLDER: "holder",
+        ABOVE: "level above",
+        GRID: "grid worker",
+        OFFICER: "township or county officer of its area",
+    }
     lines = ["| action | who | in states | case held at | also needs |", "|---|---|---|---|---|"]
     for action, rule in RULES.items():
         for grant in rule.grants:

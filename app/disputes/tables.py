@@ -71,8 +71,22 @@ class Dispute(Table):
         default=None,
         help_text="When the scheduler told the level above to supervise the overdue case.",
     )
+    follow_up_notice_at = Timestamptz(
+        null=True,
+        default=None,
+        help_text="When the scheduler told whoever must visit that the follow-up visit is due.",
+    )
     attempts = Integer(
-        default=0, help_text="Mediation sessions held at the current level (the ladder)."
+        default=0,
+        help_text="Mediation sessions held at the current level over the case's life (the ladder).",
+    )
+    attempts_by_level = Text(
+        default="{}",
+        help_text="JSON {level: n}: sessions held at each level the case has left (the ladder).",
+    )
+    attempts_granted = Text(
+        default="{}",
+        help_text="JSON {level: n}: sessions a hand-back granted a level beyond its allowance.",
     )
     accepted_at = Timestamptz(null=True, default=None)
     followed_up_at = Timestamptz(null=True, default=None)
@@ -163,3 +177,19 @@ class DisclosureLog(Table):
     ip = Varchar(length=64, default="")
     user_agent = Varchar(length=200, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class Category(Table, tablename="case_category"):
+    """The county's managed list of case categories (app/disputes/categories.py). Each rolls
+    up to one category of the national people's-mediation list; a retired one keeps its cases
+    and their history but is not offered for new cases."""
+
+    code = Varchar(length=32, unique=True, help_text="What a case's `category` holds.")
+    name = Varchar(length=100)
+    national = Varchar(length=32, help_text="The national category it rolls up to.")
+    parent = Varchar(
+        length=32, null=True, default=None, help_text="The code of a broader county category."
+    )
+    active = Boolean(default=True)
+    position = Integer(default=0)
+    changed_at = Timestamptz(default=TimestamptzNow())

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.disputes.errors import FieldErrors
-from app.disputes.vocabulary import CATEGORIES, PARTY_ROLES, RISK_LEVELS, SOURCES
+from app.disputes.vocabulary import ACTIVE_CATEGORIES, PARTY_ROLES, RISK_LEVELS, SOURCES
 from app.i18n import _
 
 MAX_TITLE = 200
@@ -133,7 +133,7 @@ def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
         except ValueError:
             errors["id"] = _("Must be a UUID.")
     title = text_field(data.get("title"), "title", errors, required=True, limit=MAX_TITLE)
-    category = choice_field(data.get("category"), "category", errors, CATEGORIES, None)
+    category = choice_field(data.get("category"), "category", errors, ACTIVE_CATEGORIES, None)
     description = text_field(data.get("description"), "description", errors, limit=MAX_TEXT)
     lon = number_field(data.get("lon"), "lon", errors, low=-180, high=180)
     lat = number_field(data.get("lat"), "lat", errors, low=-90, high=90)

@@ -19,6 +19,40 @@ CATEGORIES: dict[str, str] = {
     "other": N_("Other"),
 }
 
+# The national people's-mediation statistics list (人民调解案件统计), which every county
+# category rolls up to. CATEGORIES above is the county's own list: it starts as these nine and
+# is then kept by the admin (app/disputes/categories.py loads it from the database).
+NATIONAL_CATEGORIES: dict[str, str] = {
+    "marriage_family": N_("Marriage and family (national)"),
+    "neighbourhood": N_("Neighbourhood (national)"),
+    "housing_homestead": N_("Housing and homesteads (national)"),
+    "contract": N_("Contracts (national)"),
+    "business": N_("Production and business (national)"),
+    "damages": N_("Damages (national)"),
+    "forest_land": N_("Forests and land (national)"),
+    "land_acquisition": N_("Land acquisition and demolition (national)"),
+    "environment": N_("Environmental pollution (national)"),
+    "labour": N_("Labour disputes (national)"),
+    "medical": N_("Medical (national)"),
+    "traffic": N_("Road traffic accidents (national)"),
+    "property_management": N_("Property management (national)"),
+    "other": N_("Other (national)"),
+}
+# The categories a new case may choose (retired ones are not): kept by categories.py.
+ACTIVE_CATEGORIES: dict[str, str] = dict(CATEGORIES)
+# Where today's nine roll up (the seed of the managed list).
+SEED_NATIONAL: dict[str, str] = {
+    "land": "forest_land",
+    "neighbours": "neighbourhood",
+    "marriage_family": "marriage_family",
+    "debt": "contract",
+    "wages": "labour",
+    "land_acquisition": "land_acquisition",
+    "environment": "environment",
+    "property_management": "property_management",
+    "other": "other",
+}
+
 STATUSES: dict[str, str] = {
     "logged": N_("Logged, awaiting acceptance"),
     "escalated": N_("Escalated, awaiting acceptance"),
@@ -87,6 +121,7 @@ def label(vocabulary: dict[str, str], code: str | None) -> str:
 
 EVENT_KINDS: dict[str, str] = {
     "logged": N_("Logged"),
+    "moved": N_("Moved to another area"),
     "accepted": N_("Accepted"),
     "recorded": N_("Mediation record"),
     "escalated": N_("Escalated"),
@@ -118,6 +153,7 @@ SYSTEM_EVENTS = ("overdue", "supervision_overdue")
 
 ACTION_LABELS: dict[str, str] = {
     "accept": N_("Accept"),
+    "move": N_("Move to another area"),
     "record": N_("Add a mediation record"),
     "escalate": N_("Escalate"),
     "hand-back": N_("Hand back"),
@@ -190,6 +226,17 @@ DEADLINE_STATES: dict[str, str] = {
 }
 
 # Labels of the fields an event's data may carry, for the timeline and the printed file.
+# The documents a people's-mediation case file must hold (一案一册); ledger.py says which
+# events are them.
+CASE_DOCUMENTS: dict[str, str] = {
+    "application": N_("Application or oral-application record"),
+    "rights_notice": N_("Notice of rights and duties"),
+    "investigation": N_("Investigation record"),
+    "mediation": N_("Mediation record"),
+    "outcome": N_("Agreement or termination record"),
+    "follow_up": N_("Follow-up visit record"),
+}
+
 DATA_LABELS: dict[str, str] = {
     "reason": N_("Reason"),
     "instructions": N_("Instructions"),
@@ -217,6 +264,10 @@ DATA_LABELS: dict[str, str] = {
     "rights_notified": N_("Rights and duties notified"),
     "automatic": N_("Issued automatically for an overdue case"),
     "attachment_ids": N_("Attachments"),
+    "session_id": N_("Reasoning session"),
+    "extra_attempts": N_("Extra mediation sessions granted"),
+    "override_reason": N_("Closed with an incomplete case file, because"),
+    "missing_documents": N_("Missing from the case file"),
 }
 # The vocabulary a coded data field is labelled from.
 DATA_VOCABULARIES: dict[str, dict[str, str]] = {

@@ -44,6 +44,7 @@ class CaseFilter:
     since: datetime | None = None
     until: datetime | None = None
     statuses: tuple[str, ...] | None = None
+    due_before: datetime | None = None  # only cases whose time limit passed by then (overdue)
 
     def where(self, located: bool = True):
         """As a Piccolo filter (the embedded engine, counts); app/geo/postgis.py states the
@@ -61,6 +62,8 @@ class CaseFilter:
             where &= Dispute.created_at < self.until
         if self.statuses:
             where &= Dispute.status.is_in(list(self.statuses))
+        if self.due_before:
+            where &= Dispute.due_at <= self.due_before
         return where
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
+from app import clock
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes.tables import Dispute
@@ -27,7 +28,7 @@ from app.sessions.tables import Room
 CHINA_OFFSET = timedelta(hours=8)
 PER_PAGE = 2000
 MAX_PER_PAGE = 5000
-SHADES = 5  # density classes 1..5; 0 is "no open case"
+SHADES = 5  # classes 1..5 of open cases; 0 is "no open case"
 
 
 @dataclass
@@ -38,6 +39,7 @@ class MapParams:
     since: datetime | None = None
     until: datetime | None = None
     open_only: bool = True
+    overdue_at: datetime | None = None  # only the cases overdue at this moment (the overdue filter)
     box: Box | None = None
     zoom: int | None = None
     page: int = 1
@@ -56,6 +58,7 @@ class MapParams:
             statuses=statuses
             if statuses is not None
             else (OPEN_STATUSES if self.open_only else None),
+            due_before=self.overdue_at,
         )
 
 
@@ -92,6 +95,8 @@ async def parse(actor: Actor, params: dict[str, Any]) -> MapParams:
     if status not in ("open", "all"):
         errors["status"] = _("Unknown value: %(value)s.", value=str(status)[:20])
     p.open_only = status == "open"
+    if str(params.get("overdue", "")).lower() in ("1", "true", "on"):
+        p.overdue_at = clock.now()  # a time limit runs only while something is due
     p.box = box_param(params.get("bbox"), errors)
     p.zoom = int_param(params, "zoom", None, 0, 22, errors)
     p.page = int_param(params, "page", 1, 1, 10_000, errors) or 1
@@ -116,15 +121,26 @@ async def open_counts(actor: Actor, p: MapParams) -> dict[int, int]:
     return {r[p.level]: r["count"] for r in rows}
 
 
-def shade(density: float, top: float) -> int:
-    if density <= 0 or top <= 0:
+def shade(count: float, top: float) -> int:
+    """The class of an area's open cases: 0 for none, else 1..SHADES by fifths of the most."""
+    if count <= 0 or top <= 0:
         return 0
-    return min(SHADES, 1 + int(density / top * SHADES))
+    return min(SHADES, 1 + int(count / top * SHADES))
 
 
-async def area_stats(actor: Actor, p: MapParams) -> tuple[list[dict], float]:
+def scale(top: int) -> list[tuple[int, int]]:
+    """The legend: the range of open cases each shade 1..SHADES stands for, under a top of
+    `top` (shade() puts n in class 1 + n·SHADES // top); empty classes are left out."""
+    steps: dict[int, list[int]] = {}
+    for n in range(1, top + 1):
+        steps.setdefault(shade(n, top), []).append(n)
+    return [(v[0], v[-1]) for _k, v in sorted(steps.items())]
+
+
+async def area_stats(actor: Actor, p: MapParams) -> tuple[list[dict], int]:
     """The areas at p.level under p.node, each with its open cases, density (per km²) and
-    shade (0: none open; 1..SHADES by fifths of the densest), and the densest value."""
+    shade (0: none open; 1..SHADES by fifths of the area with the most open cases), and that
+    most. Officers read counts; the density stays in the data for whoever needs it."""
     column = Jurisdiction._meta.get_column_by_name(p.node["level"])
     rows = await (
         Jurisdiction.select(
@@ -149,9 +165,9 @@ async def area_stats(actor: Actor, p: MapParams) -> tuple[list[dict], float]:
         r["density"] = round(r["open"] / r["area_km2"], 3) if r["area_km2"] else 0.0
         r["area_km2"] = round(r["area_km2"], 3) if r["area_km2"] else None
         r["centroid"] = [r.pop("centroid_lon"), r.pop("centroid_lat")]
-    top = max((r["density"] for r in rows), default=0.0)
+    top = max((r["open"] for r in rows), default=0)
     for r in rows:
-        r["shade"] = shade(r["density"], top)
+        r["shade"] = shade(r["open"], top)
     return rows, top
 
 
@@ -160,7 +176,7 @@ async def areas(actor: Actor, p: MapParams) -> dict:
     rows, top = await area_stats(actor, p)
     outlines = await current().outlines([r["id"] for r in rows], simplify_tolerance(p.zoom))
     features = [_feature(outlines.get(r["id"]), r) for r in rows]
-    return {"type": "FeatureCollection", "features": features, "max_density": top}
+    return {"type": "FeatureCollection", "features": features, "max_open": top}
 
 
 def _iso(value: datetime) -> str:

@@ -20,7 +20,7 @@ from app.jurisdictions.tables import LEVELS
 from app.settings import get_settings
 from app.web import render
 
-FILTER_KEYS = ("node", "level", "category", "from", "to", "status")
+FILTER_KEYS = ("node", "level", "category", "from", "to", "status", "overdue")
 START_ZOOM = {
     "county": 10,
     "township": 12,
@@ -61,6 +61,9 @@ def _map_config(p: maps.MapParams, params: dict[str, Any]) -> dict:
             "open": _("Open cases: %(n)s"),
             "density": _("%(d)s open cases per km²"),
             "view_case": _("Open the case file"),
+            "zoom_in_button": _("Zoom in"),
+            "zoom_out_button": _("Zoom out"),
+            "layers": _("Layers"),
             "zoom_in": _("Map of this area"),
             "truncated": _(
                 "Showing the newest %(shown)s of %(total)s cases here: zoom in or narrow the filters."
@@ -87,7 +90,8 @@ async def map_page(request: Request) -> Template:
         node_level=label(JURISDICTION_LEVELS, p.node["level"]),
         crumbs=await ancestors(actor, p.node),
         areas=rows,
-        max_density=top,
+        max_open=top,
+        scale=maps.scale(top),
         area_levels=[(lv, label(JURISDICTION_LEVELS, lv)) for lv in levels],
         params=p,
         query=params,

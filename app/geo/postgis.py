@@ -67,6 +67,7 @@ dispute = Table(
     Column("lon", Float),
     Column("lat", Float),
     Column("created_at", DateTime(timezone=True)),
+    Column("due_at", DateTime(timezone=True)),
     Column("geom", Geometry("POINT", srid=4326)),
     *_scope_columns(),
 )
@@ -121,6 +122,8 @@ def case_where(f: CaseFilter) -> list:
         where.append(dispute.c.created_at < f.until)
     if f.statuses:
         where.append(dispute.c.status.in_(f.statuses))
+    if f.due_before:
+        where.append(dispute.c.due_at <= f.due_before)
     return where
 
 

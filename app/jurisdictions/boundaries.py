@@ -185,7 +185,45 @@ def _family(
     return nodes
 
 
-async def import_feature_collection(collection: Any) -> ImportReport:
+@dataclass
+class Plan:
+    """A checked import, not yet written: what it would create, update or leave as it is."""
+
+    features: list[dict]
+    existing: dict[str, dict]
+    changes: list[
+        dict
+    ]  # code, name, level, parent_code, action: created | renamed | moved | unchanged
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c["action"] == action)
+
+
+def _change(f: dict, row: dict | None) -> dict:
+    """What importing feature `f` does to the node `row` (None: a new one). A boundary that
+    differs is "moved" (its line moves on the map), a new name only is "renamed"."""
+    name = f.get("name") or (row["name"] if row else "")
+    change = {
+        "code": f["code"],
+        "name": name,
+        "level": f["level"],
+        "parent_code": f["parent_code"],
+        "old_name": row["name"] if row else None,
+    }
+    if row is None:
+        return change | {"action": "created"}
+    geometry = f["geometry"]
+    old = shape(json.loads(row["boundary"])) if row["boundary"] else None
+    if geometry is not None and (old is None or not geometry.equals_exact(old, 1e-9)):
+        return change | {"action": "moved"}
+    if f.get("name") and f["name"] != row["name"]:
+        return change | {"action": "renamed"}
+    return change | {"action": "unchanged"}
+
+
+async def plan(collection: Any, county_code: str | None = None) -> Plan:
+    """Check everything (BoundaryErrors listing every problem) and say what an import would do.
+    With `county_code`, every feature must lie in that county (an administrator's upload)."""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise BoundaryErrors([_("The file is not a GeoJSON FeatureCollection.")])
     crs = ((collection.get("crs") or {}).get("properties") or {}).get("name", "")
@@ -200,17 +238,51 @@ async def import_feature_collection(collection: Any) -> ImportReport:
     problems = _tree_problems(features, existing, parent_codes)
     if problems:
         raise BoundaryErrors(problems)
+    if county_code is not None:
+        problems = _outside(features, existing, county_code)
+        if problems:
+            raise BoundaryErrors(problems)
     problems = topology.problems(_family(features, existing, parent_codes))
     if problems:
         raise BoundaryErrors(problems)
+    changes = [_change(f, existing.get(f["code"])) for f in features]
+    return Plan(features, existing, changes)
+
+
+def _outside(features: list[dict], existing: dict[str, dict], county_code: str) -> list[str]:
+    """Features that are not in the county: another county, or under another county's node."""
+    county = existing.get(county_code)
+    in_file = {f["code"]: f for f in features}
+    problems = []
+    for f in features:
+        code = f["code"]
+        while code is not None and code != county_code:
+            row = existing.get(code)
+            if row is not None:
+                ok = county is not None and row["county"] == county["id"]
+                code = county_code if ok else None
+            else:
+                code = (in_file.get(code) or {}).get("parent_code")
+        if code is None:
+            problems.append(_("Feature %(f)s: lies outside your county.", f=f["code"]))
+    return problems
+
+
+async def apply(p: Plan) -> ImportReport:
+    """Write a checked plan: one transaction, parents before children, the version bumped."""
     report = ImportReport()
+    existing = dict(p.existing)
     async with db.transaction():
         for level in LEVELS:  # parents before children
-            for f in (f for f in features if f["level"] == level):
+            for f in (f for f in p.features if f["level"] == level):
                 await _upsert(f, existing, report)
         await _bump_version()
     locate.invalidate()
     return report
+
+
+async def import_feature_collection(collection: Any) -> ImportReport:
+    return await apply(await plan(collection))
 
 
 async def _bump_version() -> None:

@@ -11,8 +11,10 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Text,
+    Timestamptz,
     Varchar,
 )
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 LEVELS = ("county", "township", "village", "grid")
@@ -42,3 +44,14 @@ class BoundaryVersion(Table):
     that keep boundaries in memory (app/geo/embedded.py) compare it before use."""
 
     version = Integer(default=0)
+
+
+class BoundaryUpload(Table):
+    """A boundary file uploaded at /admin/boundaries, checked and previewed, awaiting the
+    administrator's confirmation (any web worker may answer it). Gone once imported; left
+    ones are removed after a day."""
+
+    token = Varchar(length=64, unique=True)
+    user_id = Integer(help_text="The administrator who uploaded it: only they confirm it.")
+    body = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())

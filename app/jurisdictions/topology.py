@@ -60,9 +60,12 @@ def problems(nodes: dict[str, Node]) -> list[str]:
 def _family_problems(parent: Node, family: list[Node]) -> list[str]:
     found: list[str] = []
     shaped = [n for n in family if n.geometry is not None]
-    tree = STRtree([n.geometry for n in shaped])
-    left, right = tree.query([n.geometry for n in shaped], predicate="intersects")
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+    pairs: tuple[list[int], list[int]] = ([], [])
+    if shaped:  # (an empty query is refused by shapely)
+        tree = STRtree([n.geometry for n in shaped])
+        left, right = tree.query([n.geometry for n in shaped], predicate="intersects")
+        pairs = (left.tolist(), right.tolist())
+    for i, j in zip(*pairs, strict=True):
         a, b = shaped[i], shaped[j]
         if i < j and (a.from_file or b.from_file):
             overlap = shapely.intersection(a.geometry, b.geometry)

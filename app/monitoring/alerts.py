@@ -30,7 +30,7 @@ from litestar.exceptions import PermissionDeniedException
 from app import db
 from app.auth import policy
 from app.auth.actor import Actor
-from app.auth.scope import get_or_404, scope_key, scope_where
+from app.auth.scope import get_or_404, may_view, scope_key, scope_where
 from app.disputes.errors import FieldErrors
 from app.disputes.tables import Dispute
 from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE, OPEN_STATUSES
@@ -82,8 +82,36 @@ RULES: dict[str, Rule] = {
 }
 
 
-def text(alert: dict) -> str:
-    return translate(RULES[alert["kind"]].message, **json.loads(alert["params"] or "{}"))
+# A repeat whose earlier case the reader may not see: neither its number nor its title is named
+# (the match on name and phone is county-wide; a grid worker must not learn that a person has a
+# case in another township, nor its number).
+REPEAT_ELSEWHERE = N_("Repeat case: %(case_no)s “%(title)s” repeats a case outside your area.")
+
+
+def _sees_earlier(reader: Actor | dict | None, params: dict) -> bool:
+    """Whether the reader (a user, or the node an alert's notice goes to) may see the earlier
+    case of a repeat. `None` is the system itself."""
+    if reader is None:
+        return True
+    area = params.get("earlier_area")
+    if not area:  # raised before the earlier case's place was kept: name nothing
+        return False
+    if isinstance(reader, Actor):
+        return may_view(reader, area)
+    return area.get(reader["level"]) == reader["id"]
+
+
+def _message(kind: str, params: dict, reader: Actor | dict | None) -> tuple[str, dict]:
+    """The message id and its parameters as `reader` may read them."""
+    if kind == "repeat" and not _sees_earlier(reader, params):
+        return REPEAT_ELSEWHERE, {"case_no": params["case_no"], "title": params["title"]}
+    shown = {k: v for k, v in params.items() if k != "earlier_area"}
+    return RULES[kind].message, shown
+
+
+def text(alert: dict, reader: Actor | None = None) -> str:
+    message, params = _message(alert["kind"], json.loads(alert["params"] or "{}"), reader)
+    return translate(message, **params)
 
 
 def case_rules(fact: dict) -> list[str]:
@@ -126,16 +154,26 @@ async def _raise(specs: list[dict], now: datetime) -> int:
             continue
         alert_id = rows[0]["id"]
         await AlertCase.insert(*[AlertCase(alert=alert_id, dispute=d) for d in spec["cases"]])
+        # the notice (in-app and push alike) goes to the staff at the target node: it names
+        # what that node may see
+        message, params = _message(
+            spec["kind"],
+            spec["params"],
+            {"level": spec["target_level"], "id": spec["target"]},
+        )
         notice = Notice(
             kind=f"alert_{spec['kind']}",
-            message=RULES[spec["kind"]].message,
+            message=message,
             link=f"/alerts/{alert_id}",
             dedupe=f"alert:{alert_id}",
-            params=spec["params"],
+            params=params,
         )
         await send(notice, await staff_at([spec["target"]]), now)
         raised += 1
     return raised
+
+
+_PLACE = (Dispute.county, Dispute.township, Dispute.village, Dispute.grid)
 
 
 async def _case_specs(claimed: list[dict]) -> list[dict]:
@@ -160,8 +198,8 @@ async def _case_specs(claimed: list[dict]) -> list[dict]:
     earlier_ids = [facts_by_id[i]["repeat_of"] for i in ids if facts_by_id[i]["repeat_of"]]
     earlier = (
         {
-            r["id"]: r["case_no"]
-            for r in await Dispute.select(Dispute.id, Dispute.case_no).where(
+            r["id"]: r
+            for r in await Dispute.select(Dispute.id, Dispute.case_no, *_PLACE).where(
                 Dispute.id.is_in(earlier_ids)
             )
         }
@@ -180,7 +218,10 @@ async def _case_specs(claimed: list[dict]) -> list[dict]:
             }
             linked = [case_id]
             if kind == "repeat":
-                params["earlier"] = earlier.get(fact["repeat_of"], "")
+                before = earlier.get(fact["repeat_of"]) or {}
+                params["earlier"] = before.get("case_no", "")
+                # where the earlier case lies: who may be told its number (see `text`)
+                params["earlier_area"] = {lv: before.get(lv) for lv in LEVELS}
                 linked.append(fact["repeat_of"])
             if kind == "bouncing":
                 params["moves"] = fact["escalations"] + fact["hand_backs"]
@@ -331,7 +372,7 @@ async def list_alerts(
         .offset((page - 1) * PER_PAGE)
     )
     return {
-        "items": [describe(r) for r in rows[:PER_PAGE]],
+        "items": [describe(r, actor) for r in rows[:PER_PAGE]],
         "has_next": len(rows) > PER_PAGE,
         "total": await Alert.count().where(where),
     }
@@ -345,12 +386,12 @@ async def open_count(actor: Actor, node: dict | None = None) -> int:
     return await Alert.count().where(where)
 
 
-def describe(row: dict) -> dict[str, Any]:
+def describe(row: dict, reader: Actor | None = None) -> dict[str, Any]:
     return {
         "id": row["id"],
         "kind": row["kind"],
         "kind_label": translate(RULES[row["kind"]].label),
-        "text": text(row),
+        "text": text(row, reader),
         "target": {
             "id": row["target"],
             "name": row.get("target_name"),
@@ -387,7 +428,7 @@ async def get_alert(actor: Actor, alert_id: int) -> dict[str, Any]:
         .where(AlertNote.alert == alert_id)
         .order_by(AlertNote.id)
     )
-    found = describe(row)
+    found = describe(row, actor)
     found.update(
         cases=[{**c, "id": str(c["id"])} for c in cases],
         notes=notes,

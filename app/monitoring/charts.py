@@ -23,6 +23,16 @@ def _a(href: str | None, inner: str, title: str) -> str:
     return f'<a href="{escape(href)}">{tip}{inner}</a>'
 
 
+def _svg(kind: str, width: int, height: int, caption: str, linked: bool) -> str:
+    """The chart's opening tag. A chart whose bars are links is a labelled group of links (an
+    image must not hold interactive content: WCAG nested-interactive); one without is an image."""
+    role = "group" if linked else "img"
+    return (
+        f'<svg class="chart chart-{kind}" viewBox="0 0 {width} {height}" role="{role}" '
+        f'aria-label="{escape(caption)}" xmlns="http://www.w3.org/2000/svg">'
+    )
+
+
 def bars(rows: list[dict[str, Any]], caption: str, top: float | None = None) -> Markup:
     """Horizontal bars: rows of {label, value, display, href}; `top` (default: the largest
     value) is the full width."""
@@ -31,10 +41,7 @@ def bars(rows: list[dict[str, Any]], caption: str, top: float | None = None) -> 
     top = top or max((r["value"] or 0) for r in rows) or 1
     room = WIDTH - LABEL_W - 44
     height = ROW * len(rows) + 4
-    parts = [
-        f'<svg class="chart chart-bars" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(caption)}" '
-        f'xmlns="http://www.w3.org/2000/svg">'
-    ]
+    parts = [_svg("bars", WIDTH, height, caption, any(r.get("href") for r in rows))]
     for i, r in enumerate(rows):
         y = i * ROW + 2
         w = max(round((r["value"] or 0) / top * room, 1), 1 if r["value"] else 0)
@@ -58,9 +65,9 @@ def columns(groups: list[dict[str, Any]], series: list[tuple[str, str]], caption
     top = max((g["values"][k]["value"] or 0) for g in groups for k, _c in series) or 1
     slot = WIDTH / len(groups)
     bar_w = min((slot - 4) / len(series), 12)
+    linked = any(g["values"][k].get("href") for g in groups for k, _c in series)
     parts = [
-        f'<svg class="chart chart-columns" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(caption)}" '
-        f'xmlns="http://www.w3.org/2000/svg">',
+        _svg("columns", WIDTH, height, caption, linked),
         f'<line class="axis" x1="0" y1="{plot_top + plot_h}" x2="{WIDTH}" y2="{plot_top + plot_h}"/>',
     ]
     for i, g in enumerate(groups):

@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from app.auth.actor import Actor
-from app.disputes.vocabulary import CATEGORIES, label
+from app.disputes import categories as category_list
+from app.disputes.vocabulary import CATEGORIES, NATIONAL_CATEGORIES, label
 from app.i18n import _
 from app.monitoring import alerts, areas, facts, figures, stats, sweeps
 
@@ -129,6 +130,7 @@ async def build(
     pending = 0
     if fresh:
         pending = (await facts.refresh(now, max_rounds=1))["pending"]
+    await category_list.current()  # the scheduler's process too
     node, start, end, category = q.node, q.start, q.end, q.category
     scope = figures.Scope(node["id"], start, end, category)
     month = areas.month_start(end)
@@ -156,10 +158,31 @@ async def build(
         {
             "code": code,
             "name": label(CATEGORIES, code),
+            "national": category_list.national_of(code),
+            "parent": category_list.PARENT_OF.get(code),
             "figures": _row(by_category[code], figures.Scope(node["id"], start, end, code)),
         }
         for code in CATEGORIES
         if code in by_category
+    ]
+    # the same cases on the national list: each county category counted under the one it
+    # rolls up to
+    summed: dict[str, dict[str, float]] = {}
+    for row in categories:
+        into = summed.setdefault(row["national"], {})
+        for name, v in by_category[row["code"]].items():
+            into[name] = into.get(name, 0) + v
+    national = [
+        {
+            "code": code,
+            "name": label(NATIONAL_CATEGORIES, code),
+            "categories": [c["code"] for c in categories if c["national"] == code],
+            "figures": _row(
+                summed[code], figures.Scope(node["id"], start, end, category, national=code)
+            ),
+        }
+        for code in NATIONAL_CATEGORIES
+        if code in summed
     ]
     children = []
     for child in kids:
@@ -194,6 +217,7 @@ async def build(
         "pending": bool(pending),
         "figures": main,
         "by_category": categories,
+        "by_national": national,
         "by_area": children,
         "months": trend,
         "coverage": {k: v for k, v in coverage.items() if k != "per_child"},

@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from app.audit import log as audit
 from app.auth.actor import Actor
-from app.disputes.vocabulary import CATEGORIES, label
+from app.disputes.vocabulary import CATEGORIES, NATIONAL_CATEGORIES, label
 from app.i18n import _
 from app.i18n import gettext as translate
 from app.monitoring import dashboard, figures
@@ -72,6 +72,7 @@ def sheets(body: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
                 [(label(CATEGORIES, c["code"]), c["figures"]) for c in body["by_category"]],
             ),
         ),
+        (_("By national category"), breakdown(_("Category"), _national_rows(body))),
         (_("By area"), breakdown(_("Area"), [(a["name"], a["figures"]) for a in body["by_area"]])),
         (
             _("By month"),
@@ -80,11 +81,28 @@ def sheets(body: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
     ]
 
 
+def _national_rows(body: dict[str, Any]) -> list[tuple[str, dict]]:
+    """Each national category, then the county categories that roll up to it, indented."""
+    county = {c["code"]: c for c in body["by_category"]}
+    rows: list[tuple[str, dict]] = []
+    for n in body.get("by_national", []):
+        rows.append((label(NATIONAL_CATEGORIES, n["code"]), n["figures"]))
+        rows += [
+            ("　└ " + label(CATEGORIES, code), county[code]["figures"])
+            for code in n["categories"]
+            if code in county
+        ]
+    return rows
+
+
 def _cell(value: Any) -> Any:
     """Text that a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+safe_cell = _cell  # for the other exports (cases)
 
 
 def _clean(rows: list[list[Any]]) -> list[list[Any]]:

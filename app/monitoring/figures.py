@@ -23,7 +23,12 @@ from piccolo.columns.combination import Where
 from piccolo.table import Table
 
 from app.disputes.tables import Dispute
-from app.disputes.vocabulary import CASE_LEVELS, GROUP_DISPUTE_PEOPLE, OPEN_STATUSES
+from app.disputes.vocabulary import (
+    CASE_LEVELS,
+    GROUP_DISPUTE_PEOPLE,
+    OPEN_STATUSES,
+    SETTLED_STATUSES,
+)
 from app.i18n import N_, _
 from app.i18n import gettext as translate  # a msgid held in a variable, marked with N_ above
 from app.monitoring.tables import CaseFact
@@ -62,6 +67,13 @@ def _overdue_for(t: type[Table], v: str, now: datetime) -> Where:
     return where
 
 
+def _overdue_kind(t: type[Table], v: str, now: datetime) -> Where:
+    """办结超期: an open case whose limit to accept or resolve ran out; 回访超期: a resolved case
+    whose follow-up visit was not made by its day (the only limit a settled case runs)."""
+    statuses = OPEN_STATUSES if v == "resolution" else SETTLED_STATUSES
+    return (t.due_at <= now) & t.status.is_in(list(statuses))
+
+
 def _yes(v: str) -> bool:
     return v == "1"
 
@@ -71,6 +83,14 @@ FILTERS: dict[str, Filter] = {
     for f in (
         Filter("open", ("1",), lambda t, v, now: t.status.is_in(list(OPEN_STATUSES)), native=True),
         Filter("overdue", ("1",), lambda t, v, now: t.due_at <= now, native=True),
+        Filter(
+            "overdue_kind",
+            ("resolution", "follow_up"),
+            _overdue_kind,
+            help=N_(
+                "overdue to accept or resolve (resolution), or for the follow-up visit (follow_up)"
+            ),
+        ),
         Filter(
             "risk_level",
             ("low", "medium", "high"),
@@ -284,6 +304,22 @@ FIGURES: tuple[Figure, ...] = (
         {"overdue": "1"},
     ),
     Count(
+        "overdue_resolution",
+        N_("Resolution overdue"),
+        N_(
+            "Of those, open with the limit to accept or resolve run out now (办结超期): supervise them."
+        ),
+        {"overdue_kind": "resolution"},
+    ),
+    Count(
+        "overdue_follow_up",
+        N_("Follow-up overdue"),
+        N_(
+            "Of those, resolved with the follow-up visit not made by its day (回访超期): visit the parties."
+        ),
+        {"overdue_kind": "follow_up"},
+    ),
+    Count(
         "referred",
         N_("Referred"),
         N_("Of those, referred to a court, arbitration or an agency (分流)."),
@@ -456,6 +492,7 @@ class Scope:
     start: date
     end: date
     category: str | None = None
+    national: str | None = None  # all the county categories rolling up to this national one
 
     def params(self) -> dict[str, str]:
         found = {
@@ -465,6 +502,8 @@ class Scope:
         }
         if self.category:
             found["category"] = self.category
+        if self.national:
+            found["national"] = self.national
         return found
 
 

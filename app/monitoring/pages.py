@@ -36,7 +36,7 @@ from app.web import render
 
 FormData = URLEncodedBody[dict[str, Any]]
 TILES = (
-    ("new", "open", "resolved", "escalated", "overdue", "referred"),
+    ("new", "open", "resolved", "escalated", "overdue_resolution", "overdue_follow_up", "referred"),
     ("resolution_rate", "village_share", "on_time_rate", "follow_up_rate", "satisfaction"),
     ("group_dispute", "high_risk", "skip_level", "repeat"),
     ("avg_days_village", "avg_days_township", "avg_days_county"),

@@ -110,6 +110,8 @@ class StatsBucket(Table, tablename="monitoring_stats"):
     new = Integer(default=0)
     open = Integer(default=0)
     overdue = Integer(default=0)
+    overdue_resolution = Integer(default=0)
+    overdue_follow_up = Integer(default=0)
     escalated = Integer(default=0)
     referred = Integer(default=0)
     skip_level = Integer(default=0)

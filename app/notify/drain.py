@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from app import clock, crypto, db
-from app.notify import outbox, sms, webpush
+from app.notify import outbox, robots, sms, webpush
 from app.notify.tables import Notification
 
 log = logging.getLogger("pingli.notify")
@@ -122,9 +122,23 @@ async def _send(row: dict, senders: Senders, now: datetime) -> tuple[str, bool]:
             text = outbox.text(payload)
         try:
             # stored encrypted like every personal number (copied as it is from the party/juror)
-            await senders.sms.send(crypto.decrypt(row["phone"]), text, row["dedupe_key"])
+            await senders.sms.send(
+                crypto.decrypt(row["phone"]),
+                text,
+                row["dedupe_key"],
+                template=payload.get("template"),
+                params=payload.get("params"),
+            )
         except sms.SendError as exc:
             return str(exc), exc.permanent
+        return "", False
+    if channel in robots.CHANNELS:
+        with outbox.in_locale(SMS_LOCALE):
+            text = outbox.text(payload)
+            try:
+                await robots.post(senders.http, channel, text, payload.get("link", ""))
+            except robots.PostError as exc:
+                return str(exc), exc.permanent
         return "", False
     return f"unknown channel {channel!r}", True
 

@@ -18,6 +18,7 @@ from app.auth.actor import MEDIATING_ROLES
 from app.auth.tables import User
 from app.i18n import current_locale
 from app.i18n import gettext as translate
+from app.notify import robots
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification
 
@@ -44,6 +45,29 @@ async def staff_at(nodes: Iterable[int | None]) -> list[int]:
         User.jurisdiction.is_in(wanted)
         & User.role.is_in(list(MEDIATING_ROLES))
         & (User.active == True)  # noqa: E712
+    )
+    return [r["id"] for r in rows]
+
+
+async def who_may_see(user_ids: Iterable[int], nodes: Iterable[int | None]) -> list[int]:
+    """Those of these active users whose area holds a row placed at `nodes` (a case's county,
+    township, village and grid): a notice never names a case its reader may not open. A user
+    sees their node's subtree (app/auth/scope.py), so their node is one of the row's."""
+    wanted = sorted(set(user_ids))
+    places = sorted({n for n in nodes if n is not None})
+    if not wanted or not places:
+        return []
+    rows = await User.select(User.id).where(
+        User.id.is_in(wanted) & User.jurisdiction.is_in(places) & (User.active == True)  # noqa: E712
+    )
+    return sorted(r["id"] for r in rows)
+
+
+async def grid_workers_at(grid: int | None) -> list[int]:
+    if grid is None:
+        return []
+    rows = await User.select(User.id).where(
+        (User.jurisdiction == grid) & (User.role == "grid_worker") & (User.active == True)  # noqa: E712
     )
     return [r["id"] for r in rows]
 
@@ -97,6 +121,8 @@ async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None
         )
         for user_id in sorted(await with_devices(recipients))
     ]
+    # the county officers' group chats, for alerts and overdue notices (once a notice)
+    rows += robots.rows_for(notice.kind, payload, notice.dedupe, now)
     if rows:
         await Notification.insert(*rows).on_conflict(action="DO NOTHING")
 

@@ -1,9 +1,11 @@
 """SMS through a pluggable gateway: parties and jurors have phones, not logins.
 
-Two adapters: the webhook (PINGLI_SMS_WEBHOOK_URL; the JSON body and headers are set in
-PINGLI_SMS_WEBHOOK_BODY and PINGLI_SMS_WEBHOOK_HEADERS, so any provider's HTTP API or an
-in-house relay fits) and, by default, the log, which writes the masked number and the text.
-A full number is never logged.
+Adapters: the two providers Chinese counties use, Aliyun (阿里云短信) and Tencent Cloud (腾讯云短信)
+(app/notify/sms_providers.py), which send a registered template with its parameters and a
+signature name, never free text; the webhook (PINGLI_SMS_WEBHOOK_URL; the JSON body and headers
+are set in PINGLI_SMS_WEBHOOK_BODY and PINGLI_SMS_WEBHOOK_HEADERS, so an in-house relay fits);
+and, by default, the log, which writes the masked number and the text. A full number is never
+logged. Every adapter is called by the outbox's drain, so each SMS is sent once and retried.
 """
 
 from __future__ import annotations
@@ -32,13 +34,28 @@ class SendError(Exception):
 
 
 class Gateway(Protocol):
-    async def send(self, phone: str, text: str, key: str) -> None:
+    async def send(
+        self,
+        phone: str,
+        text: str,
+        key: str,
+        template: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         """Hand one SMS to the gateway or raise SendError. `key` is the same for every retry
-        of one SMS, so a gateway can drop a duplicate."""
+        of one SMS, so a gateway can drop a duplicate. `template` names the message (for the
+        providers that send registered templates) and `params` are its values."""
 
 
 class LogGateway:
-    async def send(self, phone: str, text: str, key: str) -> None:
+    async def send(
+        self,
+        phone: str,
+        text: str,
+        key: str,
+        template: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         log.info("SMS (log only) to %s [%s]: %s", mask_phone(phone), key, text)
 
 
@@ -63,7 +80,14 @@ class WebhookGateway:
     headers: dict[str, str] = field(default_factory=dict)
     client: httpx.AsyncClient | None = None
 
-    async def send(self, phone: str, text: str, key: str) -> None:
+    async def send(
+        self,
+        phone: str,
+        text: str,
+        key: str,
+        template: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         body = fill(self.body, {"phone": phone, "text": text, "id": key})
         try:
             if self.client is not None:
@@ -82,7 +106,12 @@ class WebhookGateway:
 
 def from_settings() -> Gateway:
     settings = get_settings()
-    if not settings.sms_webhook_url:
+    provider = settings.channels.sms_provider
+    if provider in ("aliyun", "tencent"):
+        from app.notify import sms_providers
+
+        return sms_providers.from_settings(settings.channels)
+    if provider == "log" or not settings.sms_webhook_url:
         return LogGateway()
     return WebhookGateway(
         url=settings.sms_webhook_url,

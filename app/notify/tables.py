@@ -42,3 +42,11 @@ class Notification(Table):
         default=None,
         help_text="Not to be claimed again before: a sender's lease, or the back-off after a failure.",
     )
+
+
+class NotificationChoice(Table, tablename="notification_choice"):
+    """What routine work a person does not want to be told about (app/notify/choices.py). A
+    topic without a row is wanted: the defaults are on."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, unique=True)
+    off = Varchar(length=200, default="", help_text="The topics turned off, comma-separated.")

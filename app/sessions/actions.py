@@ -7,6 +7,7 @@ the other hears that it changed) with its ledger event in the same transaction.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +15,8 @@ from app import clock, db
 from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404
+from app.disputes import actions as case_actions
+from app.disputes.action_fields import MAX_TERMS
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
 from app.sessions import ledger, reminders
@@ -22,6 +25,7 @@ from app.sessions.states import OUTCOMES, TARGET, refusal
 from app.sessions.tables import MediationSession, SessionParticipant
 
 MAX_MINUTES_TEXT = 20_000
+MAX_TERM_TEXT = 500  # as a case's agreement term holds it
 
 
 def _text(data: dict, name: str, errors: dict, limit: int, required: bool = False) -> str:
@@ -41,6 +45,27 @@ def _id_set(value: Any) -> set[int]:
         return {int(v) for v in items}
     except (TypeError, ValueError):
         raise FieldErrors({"attended": _("Must be a list of ids.")}) from None
+
+
+# "1." "2、" "（三）" "四、": the numbering people type before a term
+_NUMBERING = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.．、:：]|[-•·*])\s*")
+
+
+def split_terms(text: str) -> list[str]:
+    """The agreed terms, one a line (the case tracks each one until it is carried out)."""
+    lines = (_NUMBERING.sub("", line.strip()).strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def _check_terms(text: str, errors: dict) -> None:
+    terms = split_terms(text)
+    if len(terms) > MAX_TERMS:
+        errors["agreement_terms"] = _("At most %(n)s terms, one a line.", n=MAX_TERMS)
+    elif any(len(t) > MAX_TERM_TEXT for t in terms):
+        errors["agreement_terms"] = _(
+            "A term is at most %(n)s characters: put each term on a line of its own.",
+            n=MAX_TERM_TEXT,
+        )
 
 
 def parse_hold(data: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +88,8 @@ def parse_hold(data: dict[str, Any]) -> dict[str, Any]:
             fields["performance_deadline"] = date.fromisoformat(str(raw_deadline))
         except ValueError:
             errors["performance_deadline"] = _("Must be a date like 2026-05-01.")
+    if agreed and "agreement_terms" not in errors:
+        _check_terms(fields["agreement_terms"], errors)
     if errors:
         raise FieldErrors(errors)
     fields["attended_parties"] = _id_set(data.get("attended_party_ids"))
@@ -120,19 +147,42 @@ async def hold(actor: Actor, session_id: int, data: dict[str, Any]) -> int:
             await P.update({P.attended: True}).where(
                 (P.session == session_id) & (P.kind == "juror") & P.juror.is_in(list(jurors))
             )
-        await ledger.append(
-            row["dispute"],
-            "session_held",
+        # the session's record is the case's record: the ladder, the file, the agreement
+        deadline = fields["performance_deadline"]
+        await case_actions.session_held(
             actor,
-            row["case_level"],
+            row["dispute"],
+            case_actions.HeldSession(
+                id=session_id,
+                outcome=fields["outcome"],
+                minutes=fields["minutes"],
+                attended_parties=sorted(parties),
+                attended_jurors=sorted(jurors),
+                terms=[
+                    {"text": t, "due_on": deadline.isoformat() if deadline else None}
+                    for t in split_terms(fields["agreement_terms"])
+                ],
+                signed_by=await _signatories(session_id),
+            ),
             now,
-            session_id=session_id,
-            outcome=fields["outcome"],
-            attended_parties=sorted(parties),
-            attended_jurors=sorted(jurors),
         )
         await reminders.withdraw(session_id)
     return session_id
+
+
+async def _signatories(session_id: int) -> str:
+    """Who signs the agreement: the parties who came and the mediators."""
+    P = SessionParticipant
+    people = await (
+        P.select(P.name)
+        .where(
+            (P.session == session_id)
+            & (((P.kind == "party") & (P.attended == True)) | (P.kind == "mediator"))  # noqa: E712
+        )
+        .order_by(P.kind, ascending=False)  # the parties, then the mediators
+        .order_by(P.id)
+    )
+    return "、".join(p["name"] for p in people)[:300]
 
 
 async def _close(actor: Actor, session_id: int, action: str, note: str, values: dict) -> int:

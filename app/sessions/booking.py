@@ -26,6 +26,7 @@ from app.auth import policy
 from app.auth.actor import MEDIATING_ROLES, Actor
 from app.auth.scope import get_or_404, scope_where
 from app.auth.tables import User
+from app.disputes import actions as case_actions
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import Dispute, Party
 from app.disputes.vocabulary import STATUSES, label
@@ -333,6 +334,8 @@ def _check_case(case: dict) -> None:
                 status=label(STATUSES, case["status"]),
             )
         )
+    if problem := case_actions.no_sessions_left(case):  # a held session counts on the ladder
+        raise Conflict(problem)
 
 
 async def _people(actor: Actor, b: Booking, case: dict) -> list[dict]:
@@ -481,10 +484,13 @@ async def book(actor: Actor, b: Booking) -> int:
         Dispute.case_no,
         Dispute.status,
         Dispute.level,
+        Dispute.attempts,
+        Dispute.attempts_granted,
         Dispute.county,
         Dispute.township,
         Dispute.village,
         Dispute.grid,
+        Dispute.holder,
     )
     room = await _room_for(actor, b.room_id)
     _check_case(case)
@@ -526,6 +532,7 @@ async def book(actor: Actor, b: Booking) -> int:
             jurors=[p["name"] for p in people if p["kind"] == "juror"],
         )
         await reminders.schedule(session_id, now)
+        await reminders.announce_booking(session_id, actor.id, now)
         return session_id
 
     return await _write_exclusively(actor, b.room_id, b.starts_at, b.ends_at, people, write)

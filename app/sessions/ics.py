@@ -81,12 +81,29 @@ async def revoke(actor: Actor, feed_id: int) -> bool:
     return bool(done)
 
 
+async def revoke_all_of(user_id: int) -> int:
+    """Revoke every feed a user made, and every feed of their own calendar (their account is
+    being deactivated: a calendar app must not keep reading their sessions). Returns how many."""
+    F = CalendarFeed
+    done = await (
+        F.update({F.revoked_at: clock.now()})
+        .where(((F.created_by == user_id) | (F.mediator == user_id)) & F.revoked_at.is_null())
+        .returning(F.id)
+    )
+    return len(done)
+
+
 async def feed(token: str, base_url: str) -> tuple[str, str] | None:
-    """(file name, iCalendar text) for a live token, or None."""
+    """(file name, iCalendar text) for a live token, or None. A feed whose maker's account is
+    deactivated answers nothing either (its revocation is the rule; this is the backstop)."""
     F = CalendarFeed
     row = await (
         F.select(F.id, F.room, F.mediator, F.mediator.display_name.as_alias("mediator_name"))
-        .where((F.token_hash == token_hash(token)) & F.revoked_at.is_null())
+        .where(
+            (F.token_hash == token_hash(token))
+            & F.revoked_at.is_null()
+            & (F.created_by.active == True)  # noqa: E712
+        )
         .first()
     )
     if row is None:

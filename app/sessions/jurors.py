@@ -12,7 +12,8 @@ from typing import Any
 
 from litestar.exceptions import PermissionDeniedException
 
-from app import crypto
+from app import crypto, db
+from app.audit import log as audit
 from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
@@ -21,6 +22,7 @@ from app.disputes.privacy import mask_phone
 from app.disputes.vocabulary import label
 from app.i18n import N_, _
 from app.jurisdictions.tables import Jurisdiction
+from app.sessions import listing
 from app.sessions.tables import Juror
 
 JUROR_KINDS: dict[str, str] = {
@@ -86,6 +88,21 @@ async def list_jurors(actor: Actor, active_only: bool = True) -> list[dict]:
     )
 
 
+async def search_jurors(actor: Actor, f: listing.Filters) -> tuple[list[dict], bool]:
+    """A page of the jurors of the actor's area matching the filters; and whether more follow."""
+    where = listing.where(Juror, actor, f, (Juror.name, Juror.note, Juror.jurisdiction.name))
+    rows = await (
+        Juror.select(*JUROR_COLUMNS)
+        .where(where)
+        .order_by(Juror.jurisdiction)
+        .order_by(Juror.name)
+        .order_by(Juror.id)
+        .offset((f.page - 1) * listing.PER_PAGE)
+        .limit(listing.PER_PAGE + 1)
+    )
+    return rows[: listing.PER_PAGE], len(rows) > listing.PER_PAGE
+
+
 async def get_juror(actor: Actor, juror_id: int) -> dict:
     return await get_or_404(Juror, juror_id, actor, *JUROR_COLUMNS)
 
@@ -148,7 +165,16 @@ def parse_juror(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def create_juror(actor: Actor, pool_id: int | None, fields: dict[str, Any]) -> int:
+def _audited(juror: dict[str, Any]) -> dict[str, Any]:
+    return {k: juror.get(k) for k in ("name", "kind", "phone", "note", "active") if k in juror}
+
+
+async def create_juror(
+    actor: Actor,
+    pool_id: int | None,
+    fields: dict[str, Any],
+    origin: audit.Origin | None = None,
+) -> int:
     pools = {p["id"]: p for p in await pool_choices(actor)}
     if not pools:
         raise PermissionDeniedException(_("You may not keep a juror pool."))
@@ -157,20 +183,31 @@ async def create_juror(actor: Actor, pool_id: int | None, fields: dict[str, Any]
     if pool_id not in pools:
         raise FieldErrors({"jurisdiction": _("Choose a village or township in your area.")})
     node = await Jurisdiction.select().where(Jurisdiction.id == pool_id).first()
-    rows = await Juror.insert(
-        Juror(
-            **{**fields, "phone": crypto.encrypt(fields["phone"])},
-            jurisdiction=pool_id,
-            county=node["county"],
-            township=node["township"],
-            village=node["village"],
+    async with db.transaction():
+        rows = await Juror.insert(
+            Juror(
+                **{**fields, "phone": crypto.encrypt(fields["phone"])},
+                jurisdiction=pool_id,
+                county=node["county"],
+                township=node["township"],
+                village=node["village"],
+            )
+        ).returning(Juror.id)
+        await audit.record_change(
+            actor,
+            "juror",
+            f"create juror {rows[0]['id']} of {node['code']}",
+            origin,
+            None,
+            _audited(fields),
         )
-    ).returning(Juror.id)
     return rows[0]["id"]
 
 
-async def update_juror(actor: Actor, juror_id: int, fields: dict[str, Any]) -> None:
-    await get_juror(actor, juror_id)
+async def update_juror(
+    actor: Actor, juror_id: int, fields: dict[str, Any], origin: audit.Origin | None = None
+) -> None:
+    juror = await get_juror(actor, juror_id)
     if not may_manage(actor):
         raise PermissionDeniedException(_("You may not keep a juror pool."))
     # The edit form shows the phone masked and empty: left empty, the number stays as it was.
@@ -178,4 +215,10 @@ async def update_juror(actor: Actor, juror_id: int, fields: dict[str, Any]) -> N
         fields = {**fields, "phone": crypto.encrypt(fields["phone"])}
     else:
         fields = {k: v for k, v in fields.items() if k != "phone"}
-    await Juror.update(fields).where(Juror.id == juror_id)
+    async with db.transaction():
+        await Juror.update(fields).where(Juror.id == juror_id)
+        before, after = _audited(juror), _audited(fields)
+        if "phone" in after and crypto.decrypt(juror["phone"]) == crypto.decrypt(after["phone"]):
+            after["phone"] = before["phone"]  # the same number typed again: no change
+        verb = "deactivate" if juror["active"] and not fields.get("active", True) else "change"
+        await audit.record_change(actor, "juror", f"{verb} juror {juror_id}", origin, before, after)

@@ -9,12 +9,13 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.disputes.privacy import mask_phone
 from app.i18n import _
 from app.openapi import PathId
-from app.sessions import jurors, rooms
+from app.sessions import jurors, listing, rooms
 from app.web import render
 
 FormData = URLEncodedBody[dict[str, Any]]
@@ -32,15 +33,25 @@ def _room_values(form: dict[str, Any]) -> dict[str, Any]:
 
 @get("/rooms", guards=[signed_in])
 async def rooms_page(request: Request) -> Template:
+    """Searched, filtered by township and village, a page at a time; htmx asks for the
+    results block only."""
     actor = request.user
-    items = await rooms.list_rooms(actor, active_only=False)
+    f = listing.Filters.parse(request.query_params)
+    found = await listing.choices(actor, f)
+    f = listing.settle(f, found)
+    items, has_next = await rooms.search_rooms(actor, f)
     manageable = {
         r["id"] for r in items if rooms.may_manage(actor, {"jurisdiction": r["owner"]["id"]})
     }
     return render(
         request,
         "sessions/rooms.html",
+        block="results",
         items=items,
+        has_next=has_next,
+        f=f,
+        htmx=request.headers.get("hx-request") == "true",
+        **found,
         manageable=manageable,
         can_add=bool(await rooms.owner_choices(actor)),
         weekdays=rooms.WEEKDAYS,
@@ -73,7 +84,9 @@ async def new_room(request: Request) -> Template:
 @post("/rooms", guards=[signed_in])
 async def create_room(request: Request, data: FormData) -> Template | Redirect:
     try:
-        await rooms.create_room(request.user, _owner(data), rooms.parse_room(data))
+        await rooms.create_room(
+            request.user, _owner(data), rooms.parse_room(data), audit.Origin.of(request)
+        )
     except FieldErrors as exc:
         return await _room_form(request, _room_values(data), exc.errors, status_code=422)
     return Redirect(path="/rooms")
@@ -91,7 +104,9 @@ async def edit_room(request: Request, room_id: PathId) -> Template:
 @post("/rooms/{room_id:int}", guards=[signed_in])
 async def update_room(request: Request, room_id: PathId, data: FormData) -> Template | Redirect:
     try:
-        await rooms.update_room(request.user, room_id, rooms.parse_room(data))
+        await rooms.update_room(
+            request.user, room_id, rooms.parse_room(data), audit.Origin.of(request)
+        )
     except FieldErrors as exc:
         return await _room_form(request, _room_values(data), exc.errors, room_id, 422)
     return Redirect(path="/rooms")
@@ -103,12 +118,20 @@ async def update_room(request: Request, room_id: PathId, data: FormData) -> Temp
 @get("/jurors", guards=[signed_in])
 async def jurors_page(request: Request) -> Template:
     actor = request.user
-    rows = await jurors.list_jurors(actor, active_only=False)
+    f = listing.Filters.parse(request.query_params)
+    found = await listing.choices(actor, f)
+    f = listing.settle(f, found)
+    rows, has_next = await jurors.search_jurors(actor, f)
     items = [{**j, "phone": mask_phone(j["phone"])} for j in rows]  # a list is not handling
     return render(
         request,
         "sessions/jurors.html",
+        block="results",
         items=items,
+        has_next=has_next,
+        f=f,
+        htmx=request.headers.get("hx-request") == "true",
+        **found,
         kinds=jurors.JUROR_KINDS,
         can_manage=jurors.may_manage(actor),
     )
@@ -145,7 +168,9 @@ async def new_juror(request: Request) -> Template:
 @post("/jurors", guards=[signed_in])
 async def create_juror(request: Request, data: FormData) -> Template | Redirect:
     try:
-        await jurors.create_juror(request.user, _owner(data), jurors.parse_juror(data))
+        await jurors.create_juror(
+            request.user, _owner(data), jurors.parse_juror(data), audit.Origin.of(request)
+        )
     except FieldErrors as exc:
         return await _juror_form(request, dict(data), exc.errors, status_code=422)
     return Redirect(path="/jurors")
@@ -164,7 +189,9 @@ async def edit_juror(request: Request, juror_id: PathId) -> Template:
 @post("/jurors/{juror_id:int}", guards=[signed_in])
 async def update_juror(request: Request, juror_id: PathId, data: FormData) -> Template | Redirect:
     try:
-        await jurors.update_juror(request.user, juror_id, jurors.parse_juror(data))
+        await jurors.update_juror(
+            request.user, juror_id, jurors.parse_juror(data), audit.Origin.of(request)
+        )
     except FieldErrors as exc:
         return await _juror_form(request, dict(data), exc.errors, juror_id, 422)
     return Redirect(path="/jurors")

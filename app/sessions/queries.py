@@ -58,6 +58,7 @@ def session_json(row: dict, people: list[dict], now: datetime) -> dict[str, Any]
             "id": str(row["dispute"]),
             "case_no": row["case_no"],
             "title": row["case_title"],
+            "status": row["case_status"],
         },
         "room": {"id": row["room"], "name": row["room_name"], "address": row["room_address"]},
         "starts_at": iso_local(row["starts_at"]),

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from app import crypto
 from app.disputes.tables import Party
 from app.i18n import N_
-from app.notify.outbox import IN_APP, SMS, WEB_PUSH, Notice, payload_of
+from app.notify import choices
+from app.notify.outbox import IN_APP, SMS, WEB_PUSH, Notice, payload_of, send, who_may_see
 from app.notify.tables import Notification
 from app.sessions.rooms import CHINA
 from app.sessions.tables import Juror, MediationSession, SessionParticipant
@@ -39,6 +40,15 @@ CANCELLED_STAFF = N_(
 )
 CANCELLED_BY_SMS = N_(
     "Pingli: the reasoning session of %(date)s at %(time)s in %(place)s is cancelled."
+)
+# the name each SMS goes by at the providers, whose templates are registered in advance
+SMS_TEMPLATES = {
+    BY_SMS[24]: "session_reminder_24h",
+    BY_SMS[1]: "session_reminder_1h",
+    CANCELLED_BY_SMS: "session_cancelled",
+}
+BOOKED_STAFF = N_(
+    "A reasoning session was booked with you: %(date)s at %(time)s in %(place)s, case %(case_no)s."
 )
 CHANNELS = {"inapp": IN_APP, "push": WEB_PUSH, "sms": SMS}
 KIND = "session_reminder"
@@ -149,6 +159,8 @@ def _row(
     )
     payload = json.loads(payload_of(notice))
     payload["until"] = until.isoformat()
+    if channel == SMS:
+        payload["template"] = SMS_TEMPLATES[message]
     return Notification(
         recipient=user,
         phone=phone,
@@ -238,3 +250,31 @@ async def announce_cancellation(session_id: int, now: datetime) -> None:
             who = f"{p['kind']}:{p[p['kind']]}"
             rows.append(_row(session_id, who, SMS, message=CANCELLED_BY_SMS, **common))
     await _insert(rows)
+
+
+async def announce_booking(session_id: int, booked_by: int, now: datetime) -> None:
+    """Tell the mediators a session was booked with (routine work: those who want it, and
+    who may open its case; not whoever booked it). Jurors have no login: they get the SMS
+    reminders. In the booking's transaction."""
+    S = MediationSession
+    session = await (
+        S.select(S.id, S.dispute, S.county, S.township, S.village, S.grid).where(S.id == session_id)
+    ).first()
+    shown = await _session(session_id)
+    if session is None or shown is None:
+        return
+    P = SessionParticipant
+    people = await P.select(P.user).where(
+        (P.session == session_id) & (P.kind == "mediator") & P.user.is_not_null()
+    )
+    told = [p["user"] for p in people if p["user"] != booked_by]
+    told = await who_may_see(told, [session[k] for k in ("county", "township", "village", "grid")])
+    told = await choices.wanting("session_booked", told)
+    notice = Notice(
+        kind="session_booked",
+        message=BOOKED_STAFF,
+        link=f"/disputes/{session['dispute']}",
+        dedupe=f"session_booked:{session_id}",
+        params=_params(shown),
+    )
+    await send(notice, told, now)

@@ -15,12 +15,15 @@ from zoneinfo import ZoneInfo
 
 from litestar.exceptions import PermissionDeniedException
 
+from app import db
+from app.audit import log as audit
 from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes.errors import FieldErrors
 from app.i18n import N_, _
 from app.jurisdictions.tables import Jurisdiction
+from app.sessions import listing
 from app.sessions.states import LIVE
 from app.sessions.tables import MediationSession, Room
 
@@ -181,6 +184,21 @@ async def list_rooms(actor: Actor, active_only: bool = True) -> list[dict]:
     return [room_json(r) for r in rows]
 
 
+async def search_rooms(actor: Actor, f: listing.Filters) -> tuple[list[dict], bool]:
+    """A page of the rooms in the actor's area matching the filters; and whether more follow."""
+    where = listing.where(Room, actor, f, (Room.name, Room.address, Room.jurisdiction.name))
+    rows = await (
+        Room.select(*ROOM_COLUMNS)
+        .where(where)
+        .order_by(Room.township)
+        .order_by(Room.name)
+        .order_by(Room.id)
+        .offset((f.page - 1) * listing.PER_PAGE)
+        .limit(listing.PER_PAGE + 1)
+    )
+    return [room_json(r) for r in rows[: listing.PER_PAGE]], len(rows) > listing.PER_PAGE
+
+
 async def get_room(actor: Actor, room_id: int) -> dict:
     return await get_or_404(Room, room_id, actor, *ROOM_COLUMNS)
 
@@ -269,7 +287,17 @@ async def owner_choices(actor: Actor) -> list[dict]:
     return []
 
 
-async def create_room(actor: Actor, owner_id: int | None, fields: dict[str, Any]) -> int:
+def _audited(room: dict[str, Any]) -> dict[str, Any]:
+    keys = ("name", "address", "capacity", "opens_at", "closes_at", "open_weekdays", "active")
+    return {k: room.get(k) for k in keys}
+
+
+async def create_room(
+    actor: Actor,
+    owner_id: int | None,
+    fields: dict[str, Any],
+    origin: audit.Origin | None = None,
+) -> int:
     owners = {o["id"]: o for o in await owner_choices(actor)}
     if not owners:
         raise PermissionDeniedException(_("You may not manage rooms."))
@@ -278,22 +306,38 @@ async def create_room(actor: Actor, owner_id: int | None, fields: dict[str, Any]
     if owner_id not in owners:
         raise FieldErrors({"jurisdiction": _("Choose a village or township in your area.")})
     node = await Jurisdiction.select().where(Jurisdiction.id == owner_id).first()
-    rows = await Room.insert(
-        Room(
-            **fields,
-            jurisdiction=owner_id,
-            county=node["county"],
-            township=node["township"],
-            village=node["village"],
-            lon=node["centroid_lon"],
-            lat=node["centroid_lat"],
+    async with db.transaction():
+        rows = await Room.insert(
+            Room(
+                **fields,
+                jurisdiction=owner_id,
+                county=node["county"],
+                township=node["township"],
+                village=node["village"],
+                lon=node["centroid_lon"],
+                lat=node["centroid_lat"],
+            )
+        ).returning(Room.id)
+        await audit.record_change(
+            actor,
+            "room",
+            f"create room {rows[0]['id']} of {node['code']}",
+            origin,
+            None,
+            _audited(fields),
         )
-    ).returning(Room.id)
     return rows[0]["id"]
 
 
-async def update_room(actor: Actor, room_id: int, fields: dict[str, Any]) -> None:
+async def update_room(
+    actor: Actor, room_id: int, fields: dict[str, Any], origin: audit.Origin | None = None
+) -> None:
     room = await get_room(actor, room_id)
     if not may_manage(actor, room):
         raise PermissionDeniedException(_("You may not manage this room."))
-    await Room.update(fields).where(Room.id == room_id)
+    async with db.transaction():
+        await Room.update(fields).where(Room.id == room_id)
+        verb = "deactivate" if room["active"] and not fields.get("active", True) else "change"
+        await audit.record_change(
+            actor, "room", f"{verb} room {room_id}", origin, _audited(room), _audited(fields)
+        )

@@ -35,7 +35,9 @@
   function link(href, text) { var a = node("a", "", text); a.href = href; return a; }
 
   // maxZoom is needed by the clusters when no tile layer sets one
-  var map = L.map(el, { attributionControl: Boolean(cfg.tiles.url), zoomSnap: 0.5, minZoom: 5, maxZoom: 18 });
+  var map = L.map(el, { attributionControl: Boolean(cfg.tiles.url), zoomControl: false, zoomSnap: 0.5, minZoom: 5, maxZoom: 18 });
+  // Leaflet's own controls speak English: give them the page's words
+  L.control.zoom({ zoomInTitle: S.zoom_in_button, zoomOutTitle: S.zoom_out_button }).addTo(map);
   if (cfg.tiles.url) {
     L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution, maxZoom: 18 }).addTo(map);
   } else {
@@ -56,9 +58,15 @@
       box.appendChild(node("div", "muted", fmt(S.density, { d: p.density })));
       if (p.id !== cfg.node.id) box.appendChild(link(cfg.urls.map + query({ node: p.id, level: "" }), S.zoom_in));
       layer.bindPopup(box);
-      layer.bindTooltip(p.name + " · " + p.open, { sticky: true });
+      // the area's name and open cases written on it; a hover tooltip when they are too many
+      if (labelled) {
+        layer.bindTooltip(p.name + " " + p.open, { permanent: true, direction: "center", className: "area-label" });
+      } else {
+        layer.bindTooltip(p.name + " · " + fmt(S.open, { n: p.open }), { sticky: true });
+      }
     }
   }).addTo(map);
+  var labelled = false;
 
   var cases = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45 });
   cases.addTo(map);
@@ -69,7 +77,9 @@
   overlays[S.cases] = cases;
   overlays[S.hotspots] = spots;
   overlays[S.rooms] = rooms;
-  L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+  var layers = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+  var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
+  if (toggle) { toggle.title = S.layers; toggle.setAttribute("aria-label", S.layers); }
 
   function casePopup(p) {
     var box = node("div", "popup");
@@ -138,6 +148,7 @@
 
   var moved = null;
   getJSON(cfg.urls.areas + query({ zoom: cfg.zoom })).then(function (data) {
+    labelled = data.features.length <= 40;
     areas.addData(data);
     if (areas.getLayers().length) map.fitBounds(areas.getBounds(), { padding: [6, 6] });
     el.setAttribute("data-areas", String(areas.getLayers().length));

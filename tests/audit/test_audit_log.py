@@ -159,3 +159,27 @@ async def test_entries_cannot_be_edited_or_deleted_young_and_are_purged_past_ret
     assert left == {"aged 200"}  # the default retention is 365 days
     assert await AuditLog.count().where(AuditLog.id == entry["id"]) == 1
     assert await retention.purge(now) == 0
+
+
+async def test_the_log_says_in_words_what_was_seen_and_on_which_device(cast):
+    me = cast.me["demo-admin"]
+    android = (
+        "Mozilla/5.0 (Linux; Android 12; M2006C3LC) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.42"
+    )
+    await AuditLog.insert(
+        AuditLog(
+            user=me["id"],
+            county=me["jurisdiction"]["id"],
+            kind="agreement",
+            what="id_number,phone (session 2)",
+            ip="10.0.0.7",
+            user_agent=android,
+        )
+    )
+    admin = await cast.browser("demo-admin")
+    page = (await admin.get("/admin/audit", params={"kind": "agreement"})).text
+    assert "身份证号、电话号码" in page and "(session 2)" not in page
+    assert '<a href="/sessions/2">评理会 2</a>' in page
+    assert "安卓手机 · 微信" in page
+    assert f"<code>{android}</code>" in page  # the whole string stays, folded away

@@ -50,8 +50,8 @@ class Client:
     async def sign_in(self, username: str, password: str = PASSWORD) -> httpx.Response:
         page = await self.http.get("/login")
         found = CSRF_RE.search(page.text)
-        self.csrf = found.group(1) if found else self.http.cookies["csrftoken"]
-        return await self.http.post(
+        self.csrf = found.group(1) if found else await self._login_csrf()
+        answer = await self.http.post(
             "/login",
             data={
                 "username": username,
@@ -60,6 +60,16 @@ class Client:
                 "_csrf_token": self.csrf,
             },
         )
+        if answer.status_code in (302, 303):
+            await self._login_csrf()
+        return answer
+
+    async def _login_csrf(self) -> str:
+        """The CSRF token is bound to the login: read it from a page of this one."""
+        page = await self.http.get("/account/password")
+        found = CSRF_RE.search(page.text)
+        self.csrf = found.group(1) if found else ""
+        return self.csrf
 
     async def api_login(self, username: str, password: str = PASSWORD) -> httpx.Response:
         return await self.http.post(

@@ -4,11 +4,15 @@ that token alone (the cookie is not read), and only such a request goes without 
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import replace
 
+import httpx
 import pytest
 
-from tests.auth.conftest import make_user
+from app.settings import get_settings
+from tests.auth.conftest import CSRF_RE, make_user
 
 
 @pytest.fixture
@@ -94,3 +98,55 @@ async def test_a_bad_bearer_token_does_not_fall_back_to_the_cookie(browser):
     r = await browser.http.post("/logout", headers={"Authorization": "Bearer made-up"})
     assert r.status_code in (302, 401) and r.headers.get("location") != "/login"
     assert (await browser.http.get("/")).status_code == 200  # the cookie's session was not used
+
+
+async def test_a_planted_csrf_cookie_with_its_matching_token_is_refused(browser, clients):
+    """The attacker's own valid pair (from the login page) planted in the victim's browser
+    (a sibling subdomain can set a cookie): the token is bound to the victim's login, so it
+    proves nothing."""
+    attacker = clients("10.9.9.9")
+    page = await attacker.http.get("/login")
+    planted_cookie = attacker.http.cookies["csrftoken"]
+    planted_token = CSRF_RE.search(page.text).group(1)
+    browser.http.cookies.set("csrftoken", planted_cookie)
+
+    r = await browser.http.post("/logout", data={"_csrf_token": planted_token})
+    assert r.status_code == 403
+    body = case_body()
+    r = await browser.http.post(
+        "/api/v1/disputes", json=body, headers={"x-csrftoken": planted_token}
+    )
+    assert r.status_code == 403
+    assert (await browser.http.get(f"/api/v1/disputes/{body['id']}")).status_code == 404
+    assert (await browser.http.get("/")).status_code == 200  # still signed in
+
+    # the token of the victim's own pages works, from the form and from hx-headers
+    home = await browser.http.get("/")
+    own = re.search(r'"x-csrftoken": "([^"]+)"', home.text).group(1)
+    assert own != planted_token
+    r = await browser.http.post("/api/v1/disputes", json=body, headers={"x-csrftoken": own})
+    assert r.status_code == 201
+
+
+async def test_the_csrf_cookie_is_httponly_and_host_prefixed_under_https(monkeypatch):
+    from app import db
+    from app.main import create_app
+
+    for https, name in ((False, "csrftoken"), (True, "__Host-csrftoken")):
+        settings = replace(get_settings(), https=https)
+        app = create_app(settings, run_scheduler=False)
+        await db.start(pool_size=2)
+        try:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url=("https" if https else "http") + "://testserver",
+            ) as c:
+                page = await c.get("/login")
+        finally:
+            await db.stop()
+        cookie = page.headers["set-cookie"]
+        parts = {p.strip().split("=")[0].lower() for p in cookie.split(";")}
+        assert cookie.startswith(name + "="), cookie
+        assert "httponly" in parts and "path" in parts
+        assert ("secure" in parts) is https
+        assert "domain" not in parts

@@ -142,3 +142,48 @@ async def test_plain_http_has_no_hsts_and_no_secure_flag(client):
     page = await client.get("/login")
     assert "strict-transport-security" not in page.headers
     assert "secure" not in page.headers["set-cookie"].lower()
+
+
+async def test_errors_carry_the_security_headers_too(monkeypatch):
+    """404 for an unknown path and for a path of the wrong type, 405, the CSRF 403 and a 500:
+    raised before any route's middleware runs, or by it."""
+    from app import db
+
+    secure = replace(get_settings(), https=True)
+    app = create_app(secure, run_scheduler=False)
+
+    async def boom(*args, **kwargs):
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr("app.auth.sessions.resolve", boom)
+    await db.start(pool_size=2)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+            base_url="https://testserver",
+        ) as c:
+            answers = {
+                "unknown path": await c.get("/no-such-page"),
+                "unknown API path": await c.get("/api/v1/no-such-thing"),
+                "path of the wrong type": await c.get("/disputes/not-a-uuid/file"),
+                "wrong method": await c.delete("/login"),
+                "CSRF refusal": await c.post("/login", data={"username": "x", "password": "y"}),
+                "server error": await c.get("/disputes", cookies={"pingli_session": "x"}),
+            }
+    finally:
+        await db.stop()
+    codes = {name: r.status_code for name, r in answers.items()}
+    assert codes == {
+        "unknown path": 404,
+        "unknown API path": 404,
+        "path of the wrong type": 404,
+        "wrong method": 405,
+        "CSRF refusal": 403,
+        "server error": 500,
+    }
+    for name, r in answers.items():
+        assert r.headers.get("x-content-type-options") == "nosniff", name
+        assert r.headers.get("referrer-policy") == "same-origin", name
+        assert r.headers.get("x-frame-options") == "DENY", name
+        assert "frame-ancestors 'none'" in r.headers.get("content-security-policy", ""), name
+        assert r.headers.get("strict-transport-security", "").startswith("max-age="), name

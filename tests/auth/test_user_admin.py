@@ -10,6 +10,7 @@ import pytest
 from app.auth.tables import User
 from tests.auth.conftest import PASSWORD, make_user
 
+FEED_RE = re.compile(r'value="http://testserver(/calendar/feeds/[^"]+\.ics)"')
 TEMP_RE = re.compile(r'id="temporary-password"[^>]*>([^<]+)<')
 
 
@@ -228,3 +229,30 @@ async def test_areas_are_found_by_name_code_or_village_and_only_at_the_roles_lev
     far = cast.me["demo-grid-2"]["jurisdiction"]
     outside = await township_admin.http.get("/admin/users/nodes", params={"q": far["code"]})
     assert f'value="{far["id"]}"' not in outside.text and "没有匹配的区域" in outside.text
+
+
+async def test_deactivating_a_user_revokes_their_calendar_feeds(cast, clients, township_admin):
+    """A calendar app keeps reading a feed long after its owner left: deactivation revokes
+    their room feeds and their personal feed, for good (reactivating brings none back)."""
+    village = cast.me["demo-village"]["jurisdiction"]["id"]
+    mediator = await make_user(village, role="village_mediator")
+    browser = clients()
+    assert (await browser.sign_in(mediator["username"])).status_code == 302
+    room = (await cast.api["demo-village"].get("/api/v1/rooms")).json()[0]
+    paths = []
+    for field in ({"room_id": room["id"]}, {"mediator_id": mediator["id"]}):
+        made = await browser.post_form("/calendar/feeds", {k: str(v) for k, v in field.items()})
+        assert made.status_code == 200, made.text
+        paths.append(FEED_RE.search(made.text).group(1))
+    anonymous = clients()
+    for path in paths:
+        assert (await anonymous.http.get(path)).status_code == 200
+
+    off = await township_admin.post_form(f"/admin/users/{mediator['id']}/deactivate", {})
+    assert off.status_code in (200, 302, 303), off.text
+    for path in paths:
+        assert (await anonymous.http.get(path)).status_code in (404, 410), path
+    on = await township_admin.post_form(f"/admin/users/{mediator['id']}/activate", {})
+    assert on.status_code in (200, 302, 303), on.text
+    for path in paths:
+        assert (await anonymous.http.get(path)).status_code in (404, 410), path

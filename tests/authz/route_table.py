@@ -209,6 +209,10 @@ ROUTES: list[R] = [
     R("GET", "/disputes", ALL, query="q={title}"),
     R("GET", "/api/v1/disputes", ALL, query="q={title}&per_page=100"),
     R("GET", "/api/v1/disputes", ALL, obj="node", query="jurisdiction={node_id}"),
+    R("GET", "/api/v1/events", ALL, query="limit=1000"),
+    R("GET", "/disputes/export.csv", ALL, query="q={title}"),
+    R("GET", "/disputes/export.xlsx", ALL, query="q={title}"),
+    R("GET", "/disputes/export.csv", ALL, obj="node", query="jurisdiction={node_id}"),
     R("GET", "/disputes/new", "CTVG"),
     R("POST", "/disputes", "CTVG", body=form(_new_case)),
     R("POST", "/api/v1/disputes", "CTVG", body=js(_new_case)),
@@ -236,10 +240,12 @@ ROUTES: list[R] = [
     R("POST", ACTIONS + "withdraw", "V", obj="case@logged", body=action("withdraw", {"reason": "当事人撤回"})),
     R("POST", ACTIONS + "follow-up", "VG", obj="case@resolved", body=action("follow-up", {"method": "phone", "honoured": "yes", "satisfaction": 5})),
     R("POST", ACTIONS + "performance", "VG", obj="case@resolved", body=action("performance", {"term": 0, "state": "done"})),
-    R("POST", ACTIONS + "close", "V", obj="case@followed", body=action("close", {})),
+    R("POST", ACTIONS + "close", "V", obj="case@followed", body=action("close", {"override_reason": "当场化解"})),
     R("POST", ACTIONS + "terminate", "C", obj="case@county", body=action("terminate", {"reason": "无法化解"})),
     R("POST", ACTIONS + "reopen", "CTV", obj="case@resolved", body=action("reopen", {"reason": "协议未履行"})),
     R("POST", ACTIONS + "extend", "V", obj="case@accepted", body=action("extend", {"days": 5, "reason": "当事人外出"})),
+    # moving: a township or county officer of the case's area (to a grid that is not one: 422)
+    R("POST", ACTIONS + "move", "CT", obj="case@logged", body=action("move", {"grid": 2147483646, "reason": "授权表"})),
     R("POST", ACTIONS + "mark-duplicate", "VG", obj="case@logged", body=action("mark-duplicate", lambda c: {"duplicate_of": c["other_id"]})),
     # the case page's forms post every action to one route
     R("POST", "/disputes/{dispute_id:uuid}/actions/{action:str}", "V", obj="case@logged", fill=(("action", "accept"),), body=lambda c, _a: {"data": {"version": str(c["version"]), "rights_notified": "1"}}),
@@ -318,6 +324,8 @@ ROUTES: list[R] = [
     R("POST", "/calendar/feeds", "ACTV", obj="room", body=form(lambda c: {"room_id": str(c["room_id"])})),
     R("POST", "/calendar/feeds/{feed_id:int}/revoke", "V", obj="feed"),
     # --- one's own password, and Web Push devices ------------------------------------------------
+    R("GET", "/account", ALL),
+    R("POST", "/account/notifications", ALL, body=form({"topics": "my_case"}), ok=frozenset({303})),
     R("GET", "/account/password", ALL),
     R("POST", "/account/password", ALL, body=form(_PASSWORD_MISMATCH), ok=frozenset({422})),
     R("POST", "/api/v1/account/password", ALL, body=js(_PASSWORD_MISMATCH), ok=frozenset({422})),
@@ -337,5 +345,15 @@ ROUTES: list[R] = [
     R("POST", "/admin/users/{user_id:int}/reset-password", "A", role_first=True, obj="account"),
     # the audit log: the county's administrator only
     R("GET", "/admin/audit", "A", role_first=True),
+    R("GET", "/admin/users/import", "A", role_first=True),
+    R("POST", "/admin/users/import", "A", role_first=True, body=form({})),
+    R("POST", "/admin/users/import/confirm", "A", role_first=True, body=form({"rows": "[]"})),
+    R("GET", "/admin/categories", "A", role_first=True),
+    R("POST", "/admin/categories", "A", role_first=True, body=refused_when_allowed("data", {"code": ""}, lambda c: {"code": "authz_cat", "name": "授权表", "national": "other"})),
+    R("POST", "/admin/categories/{code:str}", "A", role_first=True, fill=(("code", "other"),), body=form({"name": "其他", "national": "nowhere"})),
+    R("GET", "/admin/boundaries", "A", role_first=True),
+    R("GET", "/admin/boundaries/download", "A", role_first=True),
+    R("POST", "/admin/boundaries", "A", role_first=True, body=form({})),
+    R("POST", "/admin/boundaries/confirm", "A", role_first=True, body=form({"token": "no-such-upload"})),
 ]
 # fmt: on

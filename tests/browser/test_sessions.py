@@ -12,6 +12,7 @@ import httpx
 from app import clock
 from app.sessions.rooms import CHINA
 from tests.browser.conftest import sign_in
+from tests.browser.test_every_page import check_page
 
 
 def _in_thread(coro_factory):
@@ -155,11 +156,17 @@ def test_a_mediators_week_and_the_agreement_read_well_at_360px(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=f"{screenshots_dir}/week-calendar-360.png", full_page=True)
 
+    # pages deeper than the page walk reaches (tests/browser/test_every_page.py), same checks
+    for deep in (f"/rooms/{room['id']}/edit", f"/sessions/{first['id']}"):
+        page.goto(deep)
+        assert check_page(page) == [], deep
+
     page.goto(f"/sessions/{first['id']}/agreement")
     text = page.inner_text("main")
     for needed in ("人民调解协议书", "王大山", "李小河", "加装接水槽", "人民调解委员会"):
         assert needed in text, needed
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert check_page(page) == []  # among others the contrast of the seal's （盖章）
     page.screenshot(path=f"{screenshots_dir}/agreement-360.png", full_page=True)
     page.emulate_media(media="print")
     page.screenshot(path=f"{screenshots_dir}/agreement-print-360.png", full_page=True)

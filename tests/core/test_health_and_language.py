@@ -11,6 +11,35 @@ async def test_healthz_answers_ok_once_the_database_is_reachable(client):
     assert r.json() == {"status": "ok"}
 
 
+async def test_health_reads_a_real_table_and_the_deep_check_writes_to_the_data_dir(
+    client, monkeypatch, tmp_path
+):
+    """`SELECT 1` answered while nothing could be read: health reads a table, and `?deep=1`
+    writes (rolled back) to the database and to the data dir, which here is not writable."""
+    from dataclasses import replace
+
+    from app import db, settings
+
+    assert (await client.get("/healthz", params={"deep": "1"})).json() == {"status": "ok"}
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the data dir should be: nothing can be written under it")
+    changed = replace(settings.get_settings(), data_dir=blocked / "data")
+    monkeypatch.setattr(settings, "get_settings", lambda: changed)
+    assert (await client.get("/healthz")).status_code == 200  # the database still reads
+    deep = await client.get("/healthz", params={"deep": "1"})
+    assert deep.status_code == 503 and deep.json() == {"status": "unavailable"}
+    monkeypatch.undo()
+
+    await db.engine().run_ddl('ALTER TABLE "migration" RENAME TO "migration_away"')
+    try:
+        for params in ({}, {"deep": "1"}):
+            r = await client.get("/healthz", params=params)
+            assert r.status_code == 503 and r.json() == {"status": "unavailable"}
+    finally:
+        await db.engine().run_ddl('ALTER TABLE "migration_away" RENAME TO "migration"')
+    assert (await client.get("/healthz")).status_code == 200
+
+
 async def test_the_openapi_schema_is_served(client):
     r = await client.get("/schema/openapi.json")
     assert r.status_code == 200

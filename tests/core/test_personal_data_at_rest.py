@@ -131,3 +131,44 @@ async def test_signing_out_empties_the_browsers_http_cache_but_not_its_storage(c
     r = await grid.post_form("/logout", {"_csrf_token": grid.csrf})
     assert r.status_code in (302, 303) and r.headers["location"] == "/login"
     assert r.headers["clear-site-data"] == '"cache"'
+
+
+def test_the_data_dir_and_the_live_database_files_are_their_owner_s_only(engine_name, tmp_path):
+    """0700 on the data dir, 0600 on the SQLite file and its -wal/-shm (names, addresses and
+    descriptions are in them in clear), as `pingli migrate` and a served app leave them."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from app.settings import REPO_ROOT
+
+    data = tmp_path / "data"  # an install from before: made with the usual umask
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    env = dict(os.environ, PINGLI_DATA_DIR=str(data))
+    if engine_name == "sqlite":
+        env.pop("PINGLI_DATABASE_URL")  # the default: <data dir>/pingli.db
+        for name in ("pingli.db", "pingli.db-wal", "pingli.db-shm"):
+            (data / name).touch()
+            (data / name).chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", "migrate"],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        os.umask(old)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    if engine_name == "sqlite":
+        files = [p for p in data.iterdir() if p.name.startswith("pingli.db")]
+        assert {p.name for p in files} >= {"pingli.db"}
+        assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {
+            p.name: 0o600 for p in files
+        }

@@ -24,7 +24,7 @@ async def test_each_person_sees_only_the_actions_the_rules_give_them(cast):
         "mark-duplicate",
     ]
     assert await forms_on(cast, "demo-grid", case["id"]) == ["resolve", "mark-duplicate"]
-    assert await forms_on(cast, "demo-township", case["id"]) == ["supervise"]
+    assert await forms_on(cast, "demo-township", case["id"]) == ["supervise", "move"]
     assert await forms_on(cast, "demo-admin", case["id"]) == []
 
 
@@ -132,6 +132,8 @@ async def test_the_printable_case_file_holds_the_ledger_and_the_completeness_che
     assert page.status_code == 200
     assert "人民调解卷宗" in page.text and "案件台账" in page.text and "卷宗材料" in page.text
     assert "<form" not in page.text.split("<main", 1)[1].split("</main>", 1)[0]
+    assert '<button type="button" class="button primary" data-print>打印</button>' in page.text
+    assert "/static/js/print" in page.text  # the button's script (no inline script: the CSP)
 
 
 async def test_the_case_page_of_another_area_is_404(cast):
@@ -140,3 +142,15 @@ async def test_the_case_page_of_another_area_is_404(cast):
     assert (await outsider.get(f"/disputes/{case['id']}/file")).status_code == 404
     r = await outsider.post_form(f"/disputes/{case['id']}/actions/accept", {"version": "1"})
     assert r.status_code == 404
+
+
+async def test_a_yes_or_no_in_the_ledger_reads_as_a_word(cast):
+    case = await cast.log_case("demo-grid")
+    village = await cast.browser("demo-village")
+    r = await village.post_form(
+        f"/disputes/{case['id']}/actions/accept", {"_csrf_token": village.csrf, "version": "1"}
+    )
+    assert r.status_code == 303
+    page = (await village.get(f"/disputes/{case['id']}")).text
+    assert re.search(r"<dt>已告知权利义务</dt><dd>否</dd>", page), page
+    assert "False" not in page and "True" not in page

@@ -22,6 +22,7 @@ async def test_a_case_walks_the_whole_chain_and_the_ledger_records_every_step_wi
     )
     cid = case["id"]
     await act(cast, "demo-village", cid, "accept", rights_notified=True)
+    await act(cast, "demo-village", cid, "record", kind="investigation", note="查看确权图和现场")
     await act(
         cast,
         "demo-village",
@@ -69,6 +70,7 @@ async def test_a_case_walks_the_whole_chain_and_the_ledger_records_every_step_wi
     assert steps == [
         ("logged", grid, "grid"),
         ("accepted", village, "village"),
+        ("recorded", village, "village"),
         ("recorded", village, "village"),
         ("escalated", village, "village"),
         ("accepted", township, "township"),

@@ -79,7 +79,11 @@ async def test_a_referred_case_stays_open_until_the_channel_concludes_then_is_fo
         honoured="yes",
         satisfaction=4,
     )
-    assert (await act(cast, "demo-village", case["id"], "close")).json()["status"] == "closed"
+    assert (
+        await act(
+            cast, "demo-village", case["id"], "close", override_reason="法院判决结案，卷宗在法院"
+        )
+    ).json()["status"] == "closed"
 
 
 async def test_a_referral_returned_for_mediation_goes_back_to_the_holder_with_a_new_limit(cast):
@@ -169,7 +173,7 @@ async def test_a_closed_case_is_reopened_with_a_reason_when_the_agreement_breaks
     await act(
         cast, "demo-grid", case["id"], "follow-up", method="visit", honoured="no", satisfaction=2
     )
-    await act(cast, "demo-village", case["id"], "close")
+    await act(cast, "demo-village", case["id"], "close", override_reason="当场化解，未另作笔录")
     await act(cast, "demo-village", case["id"], "reopen", expect=422)
     await act(cast, "demo-township", case["id"], "reopen", reason="对方反悔，协议未履行")
     reopened = await current(cast, case["id"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.lifecycle import accepted_case, act
+from tests.support.lifecycle import accepted_case, act, today
 
 
 def in_section(html: str, section_id: str, text: str) -> bool:
@@ -168,3 +168,119 @@ async def test_text_search_finds_short_and_long_terms_in_title_and_description(c
 async def test_an_unknown_queue_is_422(cast):
     r = await cast.api["demo-village"].get("/api/v1/disputes", params={"queue": "everything"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "queue"
+
+
+# ----- overdue, split by what is overdue; due soon apart from what waits to be accepted -------
+
+
+async def _overdue_pair(cast) -> tuple[dict, dict]:
+    """Two cases of demo-village's village whose time ran out yesterday: one open (its limit to
+    resolve), one resolved (its follow-up visit)."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.disputes.tables import Dispute
+
+    open_case = await accepted_case(cast, title="办结超期：灌溉渠放水纠纷")
+    visit = await accepted_case(cast, title="回访超期：宅前道路纠纷")
+    await act(
+        cast,
+        "demo-village",
+        visit["id"],
+        "resolve",
+        kind="agreement",
+        terms=[{"text": "共同出资修路"}],
+        signed_by="甲、乙",
+        signed_on=today(),
+    )
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    await Dispute.update({Dispute.due_at: yesterday}).where(
+        Dispute.id.is_in([open_case["id"], visit["id"]])
+    )
+    return open_case, visit
+
+
+async def _queue(cast, username: str, code: str) -> list[str]:
+    listed = await cast.api[username].get(
+        "/api/v1/disputes", params={"queue": code, "per_page": 100}
+    )
+    assert listed.status_code == 200, listed.text
+    return [c["id"] for c in listed.json()["items"]]
+
+
+async def test_overdue_resolution_and_overdue_follow_up_are_two_queues_with_their_own_actions(
+    cast,
+):
+    open_case, visit = await _overdue_pair(cast)
+    for who in ("demo-village", "demo-township"):
+        resolution = await _queue(cast, who, "overdue_resolution")
+        follow_up = await _queue(cast, who, "overdue_follow_up")
+        assert open_case["id"] in resolution and visit["id"] not in resolution
+        assert visit["id"] in follow_up and open_case["id"] not in follow_up
+    home = (await (await cast.browser("demo-village")).get("/")).text
+    assert 'id="queue-overdue"' not in home  # the mixed list is gone from homes
+    assert in_section(home, "queue-overdue-resolution", "督办")
+    assert in_section(home, "queue-overdue-follow-up", "登记回访")
+    assert not in_section(home, "queue-overdue-follow-up", "督办")
+    # the case list filters the same way, from the figures' parameter too
+    listed = (
+        await cast.api["demo-village"].get(
+            "/api/v1/disputes", params={"overdue_kind": "follow_up", "per_page": 100}
+        )
+    ).json()
+    ids = [c["id"] for c in listed["items"]]
+    assert visit["id"] in ids and open_case["id"] not in ids
+    page = (
+        await (await cast.browser("demo-village")).get("/disputes?queue=overdue_follow_up")
+    ).text
+    assert "回访超期" in page and visit["case_no"] in page and open_case["case_no"] not in page
+
+
+async def test_due_soon_leaves_out_what_waits_to_be_accepted(cast):
+    case = await cast.log_case("demo-grid", title="待受理不算即将到期")
+    assert case["id"] in await _queue(cast, "demo-village", "to_accept")
+    assert case["id"] not in await _queue(cast, "demo-village", "due_soon")
+    home = (await (await cast.browser("demo-village")).get("/")).text
+    assert in_section(home, "queue-to-accept", case["case_no"])
+    assert not in_section(home, "queue-due-soon", case["case_no"])
+
+
+def _home_count(html: str, section_id: str) -> str:
+    import re
+
+    start = html.find(f'id="{section_id}"')
+    found = re.search(r'<span class="count">(\d+\+?)</span>', html[start:])
+    assert found, section_id
+    return found.group(1)
+
+
+async def test_home_and_dashboard_agree_on_overdue_counts_over_the_same_period(cast):
+    from datetime import UTC, datetime, timedelta
+
+    from app.disputes.tables import Dispute
+
+    open_case, visit = await _overdue_pair(cast)
+    # logged two years ago: on the home (every case of the area), not in the dashboard's
+    # default twelve months
+    old = datetime.now(UTC) - timedelta(days=730)
+    await Dispute.update({Dispute.created_at: old}).where(Dispute.id == open_case["id"])
+    village = cast.me["demo-village"]["jurisdiction"]["id"]
+    home = (await (await cast.browser("demo-village")).get("/")).text
+
+    async def figure(code: str, **period) -> int:
+        r = await cast.api["demo-village"].get(
+            "/api/v1/stats", params={"jurisdiction": village} | period
+        )
+        assert r.status_code == 200, r.text
+        return next(f["value"] for f in r.json()["figures"] if f["code"] == code)
+
+    # the longest period a dashboard shows (three years), which holds every case of the demo
+    since_ever = {"from": (datetime.now(UTC) - timedelta(days=3 * 365)).date().isoformat()}
+    for code in ("overdue_resolution", "overdue_follow_up"):
+        shown = _home_count(home, "queue-" + code.replace("_", "-"))
+        assert not shown.endswith("+"), "the village's overdue cases fit under the count cap"
+        assert int(shown) == await figure(code, **since_ever) > 0
+    # over the default period the dashboard counts one fewer: the home says why
+    assert (
+        await figure("overdue_resolution") == await figure("overdue_resolution", **since_ever) - 1
+    )
+    assert in_section(home, "queue-overdue-resolution", "不论登记时间")

@@ -74,7 +74,7 @@ async def test_a_closed_case_cannot_be_escalated(cast):
         honoured="yes",
         satisfaction=4,
     )
-    await act(cast, "demo-village", case["id"], "close")
+    await act(cast, "demo-village", case["id"], "close", override_reason="当场化解，未另作笔录")
     r = await act(cast, "demo-village", case["id"], "escalate", reason="再上报", expect=409)
     assert "已销号" in problem(r)
 

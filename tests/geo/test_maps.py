@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 from app.disputes.tables import Dispute
 from app.disputes.vocabulary import OPEN_STATUSES
@@ -189,3 +190,44 @@ def test_a_tile_server_is_the_one_outside_host_images_may_come_from():
     policy = content_security_policy(settings)
     assert "img-src 'self' data: blob: https://tiles.example.gov.cn;" in policy
     assert "connect-src 'self'" in policy and content_security_policy(get_settings()) == CSP
+
+
+async def test_areas_are_shaded_by_their_count_of_open_cases_and_the_legend_says_counts(cast):
+    r = await cast.api["demo-county"].get("/api/v1/map/areas", params={"zoom": 10})
+    areas = [f["properties"] for f in r.json()["features"]]
+    most = max(a["open"] for a in areas)
+    assert r.json()["max_open"] == most
+    # the area with the most open cases is darkest, whatever its size; fewer never darker
+    by_count = sorted(areas, key=lambda a: a["open"])
+    assert [a["shade"] for a in by_count] == sorted(a["shade"] for a in areas)
+    assert all(a["shade"] == 5 for a in areas if a["open"] == most)
+    page = (await (await cast.browser("demo-county")).get("/map")).text
+    assert "件/km²" not in page and "每平方公里" not in page.split('id="map-config"')[0]
+    assert "区域内未结案件数" in page and re.search(rf"</span>(\d+–)?{most}</span>", page)
+
+
+async def test_the_map_filters_to_overdue_cases_on_both_engines(cast):
+    api = cast.api["demo-county"]
+    everything = (await api.get("/api/v1/map/cases", params={"per_page": 5000})).json()
+    overdue = (await api.get("/api/v1/map/cases", params={"per_page": 5000, "overdue": 1})).json()
+    late = {
+        str(r["id"])
+        for r in await Dispute.select(Dispute.id).where(
+            (Dispute.due_at <= datetime.now(UTC))
+            & Dispute.status.is_in(list(OPEN_STATUSES))
+            & Dispute.lon.is_not_null()
+        )
+    }
+    assert late, "the demo county has overdue cases"
+    assert {f["properties"]["id"] for f in overdue["features"]} == late
+    assert overdue["total"] < everything["total"]
+    areas = (await api.get("/api/v1/map/areas", params={"overdue": "1"})).json()["features"]
+    assert (
+        0
+        < sum(a["properties"]["open"] for a in areas)
+        < sum(
+            a["properties"]["open"] for a in (await api.get("/api/v1/map/areas")).json()["features"]
+        )
+    )
+    page = (await (await cast.browser("demo-county")).get("/map", params={"overdue": 1})).text
+    assert "只显示超期案件" in page and 'name="overdue" value="1" checked' in page

@@ -98,13 +98,22 @@ async def test_the_offline_and_outbox_pages_need_no_login(client):
         assert r.status_code == 200 and 'data-user=""' in r.text
 
 
+async def test_the_offline_page_offers_only_what_the_role_may_do(cast, client):
+    logs = 'href="/disputes/new"'
+    assert logs in (await client.get("/offline")).text  # kept for whoever the phone belongs to
+    assert logs in (await (await cast.browser("demo-grid")).get("/offline")).text
+    admin = (await (await cast.browser("demo-admin")).get("/offline")).text
+    assert logs not in admin and 'href="/checkins"' not in admin and 'href="/outbox"' in admin
+
+
 async def test_the_session_answer_gives_the_signed_in_browser_its_csrf_token(cast, client):
     assert (await client.get("/api/v1/session")).status_code == 401
     browser = await cast.browser("demo-grid")
     r = await browser.get("/api/v1/session")
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     assert r.json()["user"]["username"] == "demo-grid"
-    assert r.json()["csrf_token"] == browser.http.cookies["csrftoken"]
+    # the token of this login, the one its pages carry
+    assert r.json()["csrf_token"] == browser.csrf
 
 
 def test_static_urls_carry_a_content_hash_and_a_change_makes_a_new_version(tmp_path):

@@ -118,3 +118,20 @@ async def test_an_id_in_the_path_is_found_only_when_written_as_plain_digits(cast
     for written in (f"%20{own}", f"{own}%20", f"0{own}", f"+{own}", arabic_indic):
         r = await api.get(f"/api/v1/jurisdictions/{written}")
         assert is_problem(r, 404), (written, r.status_code, r.text)
+
+
+async def test_a_body_that_does_not_decode_is_refused_in_the_users_language(cast):
+    api = cast.api["demo-grid"]
+    r = await api.post("/api/v1/disputes", json={"id": str(uuid.uuid4()), "category": "land"})
+    assert is_problem(r, 422), r.text
+    assert r.json()["errors"] == [{"field": "title", "message": "此项必填。"}]
+    assert "Object missing" not in r.text
+    body = {"id": str(uuid.uuid4()), "title": "排水沟", "category": "land", "lon": "东经"}
+    r = await api.post("/api/v1/disputes", json=body)
+    assert r.json()["errors"] == [{"field": "lon", "message": "必须是数字。"}]
+    r = await api.post(
+        "/api/v1/disputes",
+        json={"id": str(uuid.uuid4()), "category": "land"},
+        headers={"Accept-Language": "en"},
+    )
+    assert r.json()["errors"] == [{"field": "title", "message": "This field is required."}]

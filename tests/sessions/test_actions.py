@@ -70,7 +70,7 @@ async def test_a_held_session_records_attendance_outcome_and_minutes(cast, sessi
     assert held["jurors"][0]["attended"] is True
     assert held["agreement"]["facts"].startswith("王家新房屋檐")  # from the case by default
     assert held["actions"] == []
-    assert (await _ledger(cast, session))[-1] == "session_held"
+    assert (await _ledger(cast, session))[-2:] == ["session_held", "resolved"]
 
 
 async def test_an_agreement_needs_its_terms_and_how_they_are_performed(cast, session, day, travel):

@@ -82,6 +82,12 @@ async def test_a_held_session_prints_its_mediation_agreement(
         },
     )
     assert r.status_code == 302, r.text
+    offer = f'href="/sessions/{made["id"]}/agreement"'
+    assert offer in (await mediator.get(f"/sessions/{made['id']}")).text
+    admin = await cast.browser("demo-admin")  # reads the session, may not print: not offered
+    seen = await admin.get(f"/sessions/{made['id']}")
+    assert seen.status_code == 200 and offer not in seen.text
+    assert (await admin.get(f"/sessions/{made['id']}/agreement")).status_code == 403
     paper = await mediator.get(f"/sessions/{made['id']}/agreement")
     assert paper.status_code == 200
     text = paper.text
@@ -166,6 +172,7 @@ async def test_a_village_mediator_keeps_their_own_room_but_not_the_townships(
 ):
     page = await mediator.get(f"/rooms/{village_room['id']}/edit")
     assert page.status_code == 200
+    assert '名称 *<input name="name"' in page.text and "姓名" not in page.text  # a room's name
     form = {
         "name": village_room["name"],
         "address": "村委会二楼",

@@ -36,9 +36,9 @@ class Browser:
     async def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> httpx.Response:
         page = await self.http.get("/login")
         found = CSRF_RE.search(page.text)
-        # signed in already, /login redirects: the CSRF cookie carries the same token
-        self.csrf = found.group(1) if found else self.http.cookies["csrftoken"]
-        return await self.http.post(
+        # signed in already, /login redirects: a page of this login holds its token
+        self.csrf = found.group(1) if found else await self._login_csrf()
+        answer = await self.http.post(
             "/login",
             data={
                 "username": username,
@@ -47,6 +47,16 @@ class Browser:
                 "_csrf_token": self.csrf,
             },
         )
+        if answer.status_code in (302, 303):
+            await self._login_csrf()
+        return answer
+
+    async def _login_csrf(self) -> str:
+        """The CSRF token is bound to the login: read it from a page of this one."""
+        page = await self.http.get("/account/password")
+        found = CSRF_RE.search(page.text)
+        self.csrf = found.group(1) if found else ""
+        return self.csrf
 
     async def get(self, url: str, **kw) -> httpx.Response:
         return await self.http.get(url, **kw)

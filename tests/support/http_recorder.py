@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -23,6 +24,8 @@ class Recorder:
     delay: float = 0.0  # seconds each answer takes: lets two senders overlap
     received: list[Received] = field(default_factory=list)
     url: str = ""
+    # answers computed from the request (a provider's fake that checks the signature)
+    respond: Callable[[Received], tuple[int, bytes]] | None = None
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -33,16 +36,20 @@ class Recorder:
             def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                got = Received(
+                    "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                )
                 with recorder._lock:
-                    recorder.received.append(
-                        Received(
-                            "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
-                        )
-                    )
+                    recorder.received.append(got)
                 time.sleep(recorder.delay)
-                self.send_response(recorder.status)
-                self.send_header("Content-Length", "0")
+                status, answer = (
+                    recorder.respond(got) if recorder.respond else (recorder.status, b"")
+                )
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
+                self.wfile.write(answer)
 
             def log_message(self, *args) -> None:
                 pass
