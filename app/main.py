@@ -43,6 +43,8 @@ from app.monitoring import api as monitoring_api
 from app.monitoring import pages as monitoring_pages
 from app.notify import pages as notify_pages
 from app.notify import push_routes
+from app.open311 import pages as open311_pages
+from app.open311 import routes as open311_routes
 from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         cookie_secure=settings.https,
         cookie_httponly=True,
         cookie_samesite="lax",
+        # Open311 clients authenticate each request with their api_key, never a cookie
+        exclude=["^/open311/"],
     )
     static = create_static_files_router(
         path="/static",
@@ -147,6 +151,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             push_routes.router,
             dispute_api.router,
             feed_api.router,
+            open311_routes.router,
+            open311_pages.router,
             dispute_export.router,
             jurisdiction_api.router,
             geo_api.router,

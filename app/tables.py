@@ -29,6 +29,7 @@ from app.monitoring.tables import (
 )
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification, NotificationChoice
+from app.open311.tables import Open311Client
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -59,6 +60,7 @@ ALL_TABLES = (
     SessionParticipant,
     CalendarFeed,
     PushSubscription,
+    Open311Client,
     BoundaryVersion,
     BoundaryUpload,
     Attachment,

@@ -22,6 +22,7 @@ KIND_LABELS = {
     "juror": N_("Juror changed"),
     "category": N_("Category changed"),
     "boundaries": N_("Boundaries imported"),
+    "open311": N_("Open311 client keys"),
 }
 assert set(KIND_LABELS) == set(KINDS)
 

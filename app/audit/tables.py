@@ -11,7 +11,7 @@ from app.jurisdictions.tables import Jurisdiction
 
 KINDS = ("reveal", "agreement", "export")
 # Admin changes (issue 17): who changed which account, room, juror, category or boundaries.
-ADMIN_KINDS = ("user", "room", "juror", "category", "boundaries")
+ADMIN_KINDS = ("user", "room", "juror", "category", "boundaries", "open311")
 KINDS = KINDS + ADMIN_KINDS
 
 

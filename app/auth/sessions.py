@@ -31,14 +31,20 @@ def now() -> datetime:
     return clock.now()
 
 
-async def start(user_id: int, kind: str = "web", replace: str | None = None) -> str:
+async def start(
+    user_id: int,
+    kind: str = "web",
+    replace: str | None = None,
+    lifetime: timedelta | None = None,
+) -> str:
     """Create a login and return its secret. `replace` is the secret of a login this one
-    supersedes (a fresh session id at every login: no fixation)."""
+    supersedes (a fresh session id at every login: no fixation). `lifetime`: other than the
+    settings' (an Open311 client's key lasts until revoked)."""
     settings = get_settings()
     if replace:
         await LoginSession.delete().where(LoginSession.token_hash == _hash(replace))
     secret = secrets.token_urlsafe(32)
-    lifetime = (
+    lifetime = lifetime or (
         timedelta(hours=settings.session_max_hours)
         if kind == "web"
         else timedelta(days=settings.api_token_days)

@@ -620,3 +620,5 @@ async def session_held(
             "session_id": held.id,
         },
     )
+    if after.version is not None:  # whoever logged the case hears it was resolved, as by hand
+        await notices.tell_logger("resolve", row, actor.id, now, after.version)

@@ -126,7 +126,7 @@ async def _next_case_no(grid: dict, year: int) -> str:
 
 
 async def create_dispute(
-    actor: Actor, new: NewDispute, now: datetime | None = None
+    actor: Actor, new: NewDispute, now: datetime | None = None, level: str | None = None
 ) -> tuple[uuid.UUID, bool]:
     """Log a case. Returns (id, created). The same id with the same content is the same case
     (created=False); the same id with other content is a Conflict. A group dispute or a
@@ -136,7 +136,8 @@ async def create_dispute(
     dispute_id = new.id or uuid.uuid4()
     grid = await _resolve_grid(actor, new)
     now = now or datetime.now(UTC)
-    level = _INITIAL_LEVEL[actor.role]
+    # `level`: where a report from elsewhere starts (Open311: the village, like a patrol's)
+    level = level or _INITIAL_LEVEL[actor.role]
     due = deadlines.accept_due(now)
     try:
         async with db.transaction():

@@ -58,6 +58,7 @@ SEEN = {
     "report": "ACT",  # a township's report
     "feed": "V",  # demo-village's own calendar feed
     "account": "A",  # a login in MINE's grid, that only administrators manage
+    "open311": "A",  # an Open311 client acting as that login
 }
 
 Body = Callable[[dict, bool], dict[str, Any]]
@@ -348,6 +349,17 @@ ROUTES: list[R] = [
     R("GET", "/admin/users/import", "A", role_first=True),
     R("POST", "/admin/users/import", "A", role_first=True, body=form({})),
     R("POST", "/admin/users/import/confirm", "A", role_first=True, body=form({"rows": "[]"})),
+    R("GET", "/admin/open311", "A", role_first=True),
+    R("POST", "/admin/open311", "A", role_first=True, body=form({"name": "", "account": ""})),
+    R("POST", "/admin/open311/{client_id:int}/revoke", "A", obj="open311", role_first=True, body=form({})),
+    # Open311 takes its own api_key, never a login: without one every answer is 403
+    R("GET", "/open311/v2/services.json", PUBLIC, ok=frozenset({403})),
+    R("GET", "/open311/v2/services.xml", PUBLIC, ok=frozenset({403})),
+    R("GET", "/open311/v2/requests.json", PUBLIC, ok=frozenset({403})),
+    R("GET", "/open311/v2/requests.xml", PUBLIC, ok=frozenset({403})),
+    R("GET", "/open311/v2/requests/{request_id:str}", PUBLIC, fill=(("request_id", "BY-1.json"),), ok=frozenset({403})),
+    R("POST", "/open311/v2/requests.json", PUBLIC, body=form({"service_code": "debt"}), ok=frozenset({403})),
+    R("POST", "/open311/v2/requests.xml", PUBLIC, body=form({"service_code": "debt"}), ok=frozenset({403})),
     R("GET", "/admin/categories", "A", role_first=True),
     R("POST", "/admin/categories", "A", role_first=True, body=refused_when_allowed("data", {"code": ""}, lambda c: {"code": "authz_cat", "name": "授权表", "national": "other"})),
     R("POST", "/admin/categories/{code:str}", "A", role_first=True, fill=(("code", "other"),), body=form({"name": "其他", "national": "nowhere"})),

@@ -10,6 +10,7 @@ reports, notifications, feeds, a session on the other side).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import uuid
@@ -175,6 +176,23 @@ async def _account(grid_id: int, tag: str) -> int:
     return rows[0]["id"]
 
 
+async def _open311_client(account_id: int) -> int:
+    from app.auth import sessions
+    from app.auth.tables import LoginSession
+    from app.open311.tables import Open311Client
+
+    secret = await sessions.start(account_id, kind="open311")
+    login = (
+        await LoginSession.select(LoginSession.id)
+        .where(LoginSession.token_hash == hashlib.sha256(secret.encode()).hexdigest())
+        .first()
+    )
+    rows = await Open311Client.insert(
+        Open311Client(name="授权表平台", login=login["id"], account=account_id)
+    ).returning(Open311Client.id)
+    return rows[0]["id"]
+
+
 async def _case_row(case_id: str) -> dict:
     return await Dispute.select().where(Dispute.id == case_id).first()
 
@@ -213,7 +231,8 @@ async def build(cast) -> dict[str, dict[str, Any]]:
             "township_id": row["township"],
             "user_id": me[user_for_person]["id"],
             # a login of no one's, for the administrator's actions that change a user
-            "account_id": await _account(grid["id"], tag),
+            "account_id": (account := await _account(grid["id"], tag)),
+            "client_id": await _open311_client(account),
             "feed_id": feed_id,
             "token": token + ".ics",
             "notifications": {},

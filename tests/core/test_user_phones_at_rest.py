@@ -57,7 +57,9 @@ async def test_the_migration_leaves_no_plain_phone_in_app_user():
         old["jurisdiction"],
         datetime(2026, 1, 1, tzinfo=UTC),
     )
-    migration = importlib.import_module("migrations.pingli_2026_12_06t20_40_01_000000")
+    migration = importlib.import_module(
+        "migrations.pingli_2026_12_06t21_10_42_countyadmin_seed_categories_user_phones"
+    )
     manager = await migration.forwards()
     for step in manager.raw:
         await step()

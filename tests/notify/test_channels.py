@@ -277,7 +277,10 @@ async def test_an_overdue_notice_reaches_each_group_once_through_the_outbox(cast
         fake_settings = Settings()
         fake_settings.channels = channels
         monkeypatch.setattr(robots, "get_settings", lambda: fake_settings)
-        case = await cast.log_case("demo-grid", title="机器人通知测试", category="debt")
+        from app.disputes.tables import Dispute
+
+        logged = await cast.log_case("demo-grid", title="机器人通知测试", category="debt")
+        case = await Dispute.select().where(Dispute.id == logged["id"]).first()
         now = datetime.now(UTC)
         for _ in range(2):  # the sweep runs twice: one notice
             await notices.tell(
@@ -289,7 +292,7 @@ async def test_an_overdue_notice_reaches_each_group_once_through_the_outbox(cast
         assert "机器人通知测试" in json.loads(wecom.received[0].body)["markdown"]["content"]
         rows = await Notification.select().where(
             Notification.channel.is_in(list(robots.CHANNELS))
-            & Notification.dedupe_key.like(f"overdue:{case['id']}:%")
+            & Notification.dedupe_key.like(f"overdue:{logged['id']}:%")
         )
         assert len(rows) == 2 and all(r["sent_at"] for r in rows)
         # a notice officers do not want in the group stays out of it

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-12-06T20:40:01:000000"
+ID = "2026-12-06T21:10:42:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "countyadmin: seed categories, encrypt user phones"
 

@@ -7,7 +7,7 @@ from piccolo.columns.column_types import Boolean, Integer, Text, Timestamptz, Va
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-06T20:40:00:000000"
+ID = "2026-12-06T21:10:41:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "countyadmin: categories, pending boundary uploads, audit change detail"
 
