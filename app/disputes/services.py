@@ -72,7 +72,8 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
             else _("Not a grid in your area.")
         )
         raise FieldErrors({field: message})
-    if field == "grid_id" and new.lon is not None and new.lat is not None:
+    # a grid without a boundary (a tree imported without its map) cannot judge a point
+    if field == "grid_id" and new.lon is not None and new.lat is not None and grid["boundary"]:
         await _point_in_grid(actor, grid_id, new.lon, new.lat)
     return grid
 
