@@ -6,6 +6,7 @@ A page and its htmx fragment share one template: the fragment is a named block o
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -154,6 +155,22 @@ def on_conflict(request: Request, exc: Conflict) -> Response:
     return _page_error(request, 409, exc.message)
 
 
+_LIMIT = re.compile(r"Expected `(?:int|float)` (>=|<=) (-?[\d.]+)")
+
+
+def _readable(message: str) -> str:
+    """msgspec's English for the constraints the request structs declare, in the user's
+    language."""
+    if found := _LIMIT.search(message):
+        op, bound = found.groups()
+        if op == ">=":
+            return _("Must be at least %(low)s.", low=bound)
+        return _("Must be at most %(high)s.", high=bound)
+    if message.startswith("Invalid enum value"):
+        return _("Not one of the allowed values.")
+    return message
+
+
 def on_validation(request: Request, exc: ValidationException) -> Response:
     """Malformed bodies and parameters Litestar itself rejects: 422 (400 for unreadable JSON)."""
     errors = []
@@ -162,7 +179,7 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
             errors.append(
                 {
                     "field": item.get("key") or item.get("source") or "body",
-                    "message": item.get("message", ""),
+                    "message": _readable(str(item.get("message", ""))),
                 }
             )
     status = 422 if errors else 400

@@ -17,7 +17,7 @@ from app.disputes.errors import FieldErrors
 from app.disputes.schemas import ACTION_BODIES, DisputeIn
 from app.disputes.validation import parse_new_dispute
 from app.disputes.vocabulary import ACTION_LABELS, CATEGORIES, label
-from app.openapi import PathId
+from app.openapi import REPLAYED, PathId
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -27,7 +27,7 @@ def categories() -> list[dict[str, str]]:
     return [{"code": code, "label": label(CATEGORIES, code)} for code in CATEGORIES]
 
 
-@post("/disputes", guards=[signed_in])
+@post("/disputes", guards=[signed_in], responses=REPLAYED)
 async def create(request: Request, data: JSONBody[DisputeIn]) -> Response[dict[str, Any]]:
     new = parse_new_dispute(msgspec.to_builtins(data))
     dispute_id, created = await services.create_dispute(request.user, new)
