@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
 
             lock = sched.SchedulerLock()
             if await lock.acquire(wait=False):
-                scheduler = sched.build()
+                scheduler = sched.build(lock)
                 scheduler.start()
             else:
                 logging.getLogger("pingli").warning(

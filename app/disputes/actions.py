@@ -22,7 +22,7 @@ from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, notices, queries, states
-from app.disputes.action_fields import Fields
+from app.disputes.action_fields import Fields, parse_action, parse_version
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import CASE_LEVELS, label
@@ -131,6 +131,32 @@ class Step:
 Handler = Callable[[Step, Fields], Awaitable[None]]
 
 
+async def perform_submitted(
+    actor: Actor, dispute_id: uuid.UUID, action: str, payload: dict
+) -> None:
+    """An action as a form or a JSON body submitted it, refused in the README's order: the
+    case's scope (404), the role or the case rule (403), the version and the state (409), and
+    only then the fields (422), so that a role that may not act is told so whatever it sent."""
+    row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
+    refusal = states.decide(actor, await queries.load_state(row), action)
+    if refusal and refusal.status == 403:
+        raise PermissionDeniedException(refusal.message)
+    if parse_version(payload) != row["version"]:
+        raise Conflict(stale_message(), snapshot(row))
+    if refusal:
+        raise Conflict(refusal.message, snapshot(row))
+    version, fields = parse_action(action, payload)
+    await perform(
+        actor, dispute_id, action, version, fields
+    )  # checks all again, in its transaction
+
+
+def stale_message() -> str:
+    return _(
+        "This case has changed since you opened it. Here is where it stands now; check and try again."
+    )
+
+
 async def perform(
     actor: Actor,
     dispute_id: uuid.UUID,
@@ -146,12 +172,7 @@ async def perform(
         # A stale version comes first: whatever the person decided, they decided it on a case
         # that has since changed (perhaps it is no longer theirs to act on).
         if version != row["version"]:
-            raise Conflict(
-                _(
-                    "This case has changed since you opened it. Here is where it stands now; check and try again."
-                ),
-                snapshot(row),
-            )
+            raise Conflict(stale_message(), snapshot(row))
         case = await queries.load_state(row)
         refusal = states.decide(actor, case, action)
         if refusal and refusal.status == 403:
