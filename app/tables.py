@@ -31,6 +31,7 @@ from app.monitoring.tables import (
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification, NotificationChoice
 from app.open311.tables import Open311Client
+from app.rules.tables import CalendarDay, CalendarYear, LimitRules, RulesVersion
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -76,5 +77,12 @@ ALL_TABLES = (
     SweepCase,
     SweepCheckin,
     Report,
+<<<<<<< HEAD
     LedgerImport,
+=======
+    CalendarYear,
+    CalendarDay,
+    RulesVersion,
+    LimitRules,
+>>>>>>> main
 )

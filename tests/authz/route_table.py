@@ -376,5 +376,11 @@ ROUTES: list[R] = [
     R("POST", "/admin/ledger-import/{import_id:int}/mapping", "AC", obj="ledger_import", role_first=True, body=form({"col-0": "no-such-field"})),
     R("POST", "/admin/ledger-import/{import_id:int}/start", "AC", obj="ledger_import", role_first=True, body=form({"mode": ""})),
     R("POST", "/admin/ledger-import/{import_id:int}/continue", "AC", obj="ledger_import", role_first=True, body=form({})),
+    # the holiday calendar and the time limits: the county's administrator only
+    R("GET", "/admin/calendar", "A", role_first=True, query="year=2033"),
+    R("POST", "/admin/calendar/{year:int}", "A", role_first=True, fill=(("year", "2033"),), body=refused_when_allowed("data", {"flip": "nope"}, lambda c: {"flip": "2033-01-03"})),
+    R("POST", "/admin/calendar/{year:int}/upload", "A", role_first=True, fill=(("year", "2033"),), body=refused_when_allowed("data", {}, lambda c: {"flip": "2033-01-03"})),
+    R("GET", "/admin/limits", "A", role_first=True),
+    R("POST", "/admin/limits", "A", role_first=True, body=refused_when_allowed("data", {"accept_days": "0"}, lambda c: {"accept_days": "3"})),
 ]
 # fmt: on
