@@ -173,11 +173,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             audit_pages.router,
             category_pages.router,
             boundary_pages.router,
-<<<<<<< HEAD
             ledger_import_pages.router,
-=======
             rules_pages.router,
->>>>>>> main
             static,
         ],
         before_request=before_request,

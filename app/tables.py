@@ -77,12 +77,9 @@ ALL_TABLES = (
     SweepCase,
     SweepCheckin,
     Report,
-<<<<<<< HEAD
     LedgerImport,
-=======
     CalendarYear,
     CalendarDay,
     RulesVersion,
     LimitRules,
->>>>>>> main
 )
