@@ -11,7 +11,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import YamlRenderPlugin
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXPlugin
@@ -60,7 +60,19 @@ from app.settings import REPO_ROOT, Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
 
 
-@get("/healthz", include_in_schema=True, tags=["ops"])
+@get(
+    "/healthz",
+    include_in_schema=True,
+    tags=["ops"],
+    responses={
+        503: ResponseSpec(
+            data_container=dict[str, str], description="The database or the data dir fails."
+        ),
+        422: ResponseSpec(
+            data_container=str, media_type="text/html", description="A parameter is unreadable."
+        ),
+    },
+)
 async def healthz(deep: FromQuery[bool] = False) -> Response[dict[str, str]]:
     """Reads a real table; `?deep=1` also writes (rolled back) to the database and the data
     dir (app/health.py). 503 when any of it fails."""

@@ -204,4 +204,5 @@ async def export(request: Request) -> Stream:
     )
 
 
-router = Router(path="/", route_handlers=[export], tags=["disputes"])
+# a page route like the list it exports (cookie or bearer), not part of the API description
+router = Router(path="/", route_handlers=[export], include_in_schema=False)
