@@ -247,8 +247,9 @@ async def build(cast) -> dict[str, dict[str, Any]]:
             "township_id": row["township"],
             "user_id": me[user_for_person]["id"],
             # a login of no one's, for the administrator's actions that change a user
-            "account_id": (account := await _account(grid["id"], tag)),
-            "client_id": await _open311_client(account),
+            "account_id": await _account(grid["id"], tag),
+            # a login of its own: the table deactivates account_id, which would end the key
+            "client_id": await _open311_client(await _account(grid["id"], tag + "o")),
             "import_id": await _ledger_import(row["county"], me["demo-admin"]["id"]),
             "feed_id": feed_id,
             "token": token + ".ics",
