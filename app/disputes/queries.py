@@ -372,6 +372,7 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None 
         lon=row["lon"],
         lat=row["lat"],
         gps_accuracy_m=row["gps_accuracy_m"],
+        created_by=row["created_by"],
         version=row["version"],
         updated_at=iso(row["updated_at"]),
         county={"id": row["county"], "name": row["county_name"]},

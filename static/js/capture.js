@@ -227,7 +227,7 @@
   if (!editId) { mintId(); return; }
   outbox.get(editId).then(async function (record) {
     if (!record) { mintId(); say(t('edit_missing'), 'error'); return; }
-    if (record.delivered || record.state === 'sending' || record.state === 'sent') {
+    if (record.delivered || record.tried || record.state === 'sending' || record.state === 'sent') {
       mintId();
       say(t('edit_locked'), 'error');
       return;
