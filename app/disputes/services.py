@@ -153,6 +153,7 @@ async def create_dispute(
                     title=new.title,
                     description=new.description,
                     occurred_at=new.occurred_at,
+                    captured_at=new.captured_at,
                     source=new.source,
                     lon=new.lon,
                     lat=new.lat,
@@ -199,7 +200,9 @@ async def create_dispute(
                     actor=actor.id,
                     level=actor.level,
                     to_status="logged",
-                    data={"source": new.source, "due_at": due},
+                    # the time of logging is the phone's; the ledger's own time (and
+                    # the deadline) is the server's receipt
+                    data={"source": new.source, "due_at": due, "captured_at": new.captured_at},
                 )
             )
             await _alert_township(dispute_id, case_no, new, grid, now)

@@ -172,10 +172,9 @@
     clearFieldErrors();
     submitButton.disabled = true;
     var payload = serialize();
-    if (kind === 'checkin') {
-      // when the worker was there, not when the network let it through
-      payload.checked_at = editing ? editing.payload.checked_at : new Date().toISOString();
-    }
+    // when the worker was there, not when the network let it through
+    var savedAt = (editing && editing.payload && (editing.payload.checked_at || editing.payload.captured_at)) || new Date().toISOString();
+    payload[kind === 'checkin' ? 'checked_at' : 'captured_at'] = savedAt;
     var record = Object.assign({}, editing || {
       id: field('id').value, kind: kind, endpoint: endpoint, owner: owner, attempts: 0, delivered: false
     }, { payload: payload, label: label(payload), state: 'queued', error: null });
