@@ -36,6 +36,9 @@ async def migrate() -> int:
         result = await run_forwards(app_name="pingli")
     if not result.success:
         raise SystemExit(f"{report.getvalue()}\nmigration failed: {result.message}")
+    from app.rules.seed import seed_from_package
+
+    await seed_from_package()  # years a newer `chinesecalendar` brought (idempotent)
     if not db.is_postgres():
         await db.engine().run_ddl("PRAGMA journal_mode=WAL")
         db.protect_sqlite_files(Path(db.engine().path))
@@ -287,6 +290,9 @@ def main(argv: list[str] | None = None) -> None:
     from app.monitoring import cli as monitoring_cli
 
     monitoring_cli.register(sub)
+    from app.rules import cli as rules_cli
+
+    rules_cli.register(sub)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -4,7 +4,8 @@ doubt); it lists every problem it finds and exits 1 if there is one.
 - the ledger and the audit log (and the former disclosure log) are still append-only: their
   triggers exist and refuse an UPDATE (tried inside a transaction that is rolled back);
 - every case has its ledger: no case without a first event;
-- the monitoring counters, kept by difference, equal a recount from the ledger.
+- the monitoring counters, kept by difference, equal a recount from the ledger;
+- from 1 November, next year's holiday calendar is entered (else its deadlines are provisional).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from app import db
+from app import clock, db
 
 APPEND_ONLY = ("case_event", "audit_log", "disclosure_log")
 
@@ -88,4 +89,17 @@ async def check(now: datetime | None = None) -> list[str]:
     if missing := await _cases_without_ledger():
         problems.append(f"{missing} cases have no ledger event")
     problems += await _counters_against_recount(now or datetime.now(UTC))
+    problems += await _holiday_calendar(now or clock.now())
     return problems
+
+
+async def _holiday_calendar(now: datetime) -> list[str]:
+    from app.rules import calendar
+
+    await calendar.ensure(0)
+    if (year := calendar.missing_next_year(now)) is not None:
+        return [
+            f"the holiday calendar of {year} is not entered: working-day deadlines that reach "
+            f"{year} are provisional (enter it at /admin/calendar?year={year})"
+        ]
+    return []

@@ -49,6 +49,8 @@ from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.request_checks import refuse_bad_input
+from app.rules import calendar as holiday_calendar
+from app.rules import pages as rules_pages
 from app.security import security_headers_hook
 from app.sessions import api as session_api
 from app.sessions import calendar_pages, manage_pages
@@ -79,6 +81,7 @@ async def before_request(request: Request) -> Response | None:
     if (answer := await password_gate(request)) is not None:
         return answer
     await notify_pages.unread_badge(request)
+    await holiday_calendar.ensure()  # reloaded only when an admin changed it (any process)
     return None
 
 
@@ -107,7 +110,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
 
             lock = sched.SchedulerLock()
             if await lock.acquire(wait=False):
-                scheduler = sched.build()
+                scheduler = sched.build(lock)
                 scheduler.start()
             else:
                 logging.getLogger("pingli").warning(
@@ -169,6 +172,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             audit_pages.router,
             category_pages.router,
             boundary_pages.router,
+            rules_pages.router,
             static,
         ],
         before_request=before_request,

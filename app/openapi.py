@@ -54,6 +54,18 @@ ALWAYS = (400, 401, 403, 404, 422)
 WITH_BODY = (409, 413, 415)
 
 
+# Creating with the client's own id is safe to repeat (the phone's outbox resends after a lost
+# answer): a replay answers 200 with the stored record, where the first call answered 201.
+REPLAYED = {
+    200: ResponseSpec(
+        data_container=dict[str, Any],
+        description="The same id sent again with the same content: nothing new was made; the "
+        "stored record.",
+        generate_examples=False,
+    )
+}
+
+
 def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
     return {
         code: ResponseSpec(

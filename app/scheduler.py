@@ -4,8 +4,12 @@
 - production: its own `pingli scheduler` process beside N web workers (PINGLI_SCHEDULER=0 there).
 
 On PostgreSQL the scheduler first takes an advisory lock, so a second scheduler started by
-mistake waits as a standby instead of running every job twice. Each job is still an idempotent
-claim over database state, so even a double run changes nothing twice.
+mistake waits as a standby instead of running every job twice. The lock lives as long as its
+connection: before every job run the scheduler checks that the connection is alive and still
+holds the lock. When it has lost it (the connection was cut, the database restarted) it runs
+nothing and tries to take the lock again at the next run; meanwhile a standby polling for the
+lock takes over. Each job is still an idempotent claim over database state, so even a double
+run changes nothing twice.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from app.auth import sessions, throttle
 from app.disputes import jobs as dispute_jobs
 from app.monitoring import jobs as monitoring_jobs
 from app.notify import drain
+from app.rules import calendar as holiday_calendar
+from app.rules import recompute
 from app.settings import get_settings
 
 log = logging.getLogger("pingli.scheduler")
@@ -58,6 +64,8 @@ def jobs() -> list[Job]:
             dispute_jobs.sweep_deadlines,
             IntervalTrigger(minutes=get_settings().deadline_sweep_minutes),
         ),
+        # after a calendar year or the time limits changed (done at once by the admin page too)
+        Job("recompute-deadlines", recompute.recompute, IntervalTrigger(minutes=10)),
         Job("refresh-figures", monitoring_jobs.refresh_figures, IntervalTrigger(minutes=5)),
         Job("raise-alerts", monitoring_jobs.raise_alerts, IntervalTrigger(minutes=10)),
         Job(
@@ -90,11 +98,11 @@ def jobs() -> list[Job]:
     ]
 
 
-def build() -> AsyncIOScheduler:
+def build(lock: SchedulerLock | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
     for job in jobs():
         scheduler.add_job(
-            _logged(job),
+            _logged(job, lock),
             job.trigger,
             id=job.name,
             coalesce=True,
@@ -104,9 +112,13 @@ def build() -> AsyncIOScheduler:
     return scheduler
 
 
-def _logged(job: Job) -> Callable[[], Awaitable[None]]:
+def _logged(job: Job, lock: SchedulerLock | None = None) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
+        if lock is not None and not await lock.ensure():
+            log.warning("job %s not run: this scheduler does not hold the lock", job.name)
+            return
         try:
+            await holiday_calendar.ensure()  # the calendar every job counts days with
             result = await job.func()
             log.info("job %s done: %s", job.name, result)
         except Exception:  # a failing job must not stop the others
@@ -121,6 +133,43 @@ class SchedulerLock:
 
     def __init__(self) -> None:
         self._conn = None
+        self._guard = asyncio.Lock()
+
+    async def held(self) -> bool:
+        """True while the lock's connection is alive and holds the advisory lock."""
+        if not db.is_postgres():
+            return True
+        if self._conn is None or self._conn.is_closed():
+            return False
+        try:
+            return bool(
+                await asyncio.wait_for(
+                    self._conn.fetchval(
+                        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                        " AND pid = pg_backend_pid() AND granted"
+                        " AND ((classid::bigint << 32) | objid::bigint) = $1)",
+                        ADVISORY_LOCK_KEY,
+                    ),
+                    timeout=10,
+                )
+            )
+        except Exception:  # the connection was cut: the lock went with it
+            return False
+
+    async def ensure(self) -> bool:
+        """Before a job run: still the holder, or the holder again, or not (a standby now
+        holds it; this scheduler runs nothing until it can take the lock back)."""
+        async with self._guard:  # jobs due at the same moment check one after another
+            if await self.held():
+                return True
+            log.error("the scheduler lost its advisory lock; trying to take it again")
+            await self.release()
+            try:
+                return await self.acquire(wait=False)
+            except Exception:
+                log.exception("could not reconnect to take the scheduler lock")
+                await self.release()
+                return False
 
     async def acquire(self, wait: bool = True, poll_seconds: float = 10.0) -> bool:
         if not db.is_postgres():
@@ -139,8 +188,11 @@ class SchedulerLock:
 
     async def release(self) -> None:
         if self._conn is not None:
-            await self._conn.close()  # closing the session releases the lock
-            self._conn = None
+            conn, self._conn = self._conn, None
+            try:
+                await conn.close()  # closing the session releases the lock
+            except Exception:
+                conn.terminate()
 
 
 async def run_forever() -> None:
@@ -148,7 +200,7 @@ async def run_forever() -> None:
     await db.start(pool_size=2)
     lock = SchedulerLock()
     await lock.acquire(wait=True)
-    scheduler = build()
+    scheduler = build(lock)
     scheduler.start()
     log.info("scheduler running %d jobs", len(jobs()))
     try:

@@ -30,6 +30,7 @@ from app.monitoring.tables import (
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification, NotificationChoice
 from app.open311.tables import Open311Client
+from app.rules.tables import CalendarDay, CalendarYear, LimitRules, RulesVersion
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -75,4 +76,8 @@ ALL_TABLES = (
     SweepCase,
     SweepCheckin,
     Report,
+    CalendarYear,
+    CalendarDay,
+    RulesVersion,
+    LimitRules,
 )

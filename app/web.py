@@ -26,11 +26,12 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
-from app import i18n, validation_messages
+from app import clock, i18n, validation_messages
 from app.disputes import vocabulary
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
 from app.pwa.shell import static_url
+from app.rules import calendar as holiday_calendar
 from app.settings import REPO_ROOT
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -92,6 +93,8 @@ def render(
     plain). A history restore (htmx lost its cache) gets the whole page."""
     context.setdefault("user", request.user)
     context.setdefault("unread", getattr(request.state, "unread", 0))
+    if getattr(context["user"], "role", None) == "admin":  # from 1 November, next year awaited
+        context.setdefault("calendar_missing", holiday_calendar.missing_next_year(clock.now()))
     headers = {"Vary": "HX-Request"}
     fragment = (
         request.headers.get("hx-request") == "true"

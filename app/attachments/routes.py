@@ -19,6 +19,7 @@ from app.auth.actor import Actor
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.i18n import _
+from app.openapi import REPLAYED
 
 # The request may carry a little more than the photo (multipart framing, the CSRF field).
 BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
@@ -30,6 +31,7 @@ BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
     request_max_body_size=BODY_LIMIT,
     status_code=201,
     tags=["attachments"],
+    responses=REPLAYED,
 )
 async def put_photo(
     request: Request, dispute_id: FromPath[uuid.UUID], photo_id: FromPath[uuid.UUID]

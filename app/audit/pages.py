@@ -23,6 +23,8 @@ KIND_LABELS = {
     "category": N_("Category changed"),
     "boundaries": N_("Boundaries imported"),
     "open311": N_("Open311 client keys"),
+    "calendar": N_("Holiday calendar changed"),
+    "limits": N_("Time limits changed"),
 }
 assert set(KIND_LABELS) == set(KINDS)
 

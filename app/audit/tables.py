@@ -10,8 +10,18 @@ from app.disputes.tables import Dispute, Party
 from app.jurisdictions.tables import Jurisdiction
 
 KINDS = ("reveal", "agreement", "export")
-# Admin changes (issue 17): who changed which account, room, juror, category or boundaries.
-ADMIN_KINDS = ("user", "room", "juror", "category", "boundaries", "open311")
+# Admin changes (issue 17): who changed which account, room, juror, category, boundaries,
+# holiday calendar, time limits or Open311 client keys.
+ADMIN_KINDS = (
+    "user",
+    "room",
+    "juror",
+    "category",
+    "boundaries",
+    "calendar",
+    "limits",
+    "open311",
+)
 KINDS = KINDS + ADMIN_KINDS
 
 

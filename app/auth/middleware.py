@@ -73,11 +73,11 @@ class SessionBoundCSRFMiddleware(CSRFMiddleware):
             return
         expected = session_csrf_token(self.config.secret, session_secret)
         state = ScopeState.from_scope(scope)
-        if scope["method"] in self.config.safe_methods:
+        request: Request = scope["litestar_app"].request_class(scope=scope, receive=receive)
+        if request.method in self.config.safe_methods:
             state.csrf_token = expected
             await self.app(scope, receive, send)
             return
-        request: Request = scope["litestar_app"].request_class(scope=scope, receive=receive)
         sent = request.headers.get(self.config.header_name)
         content_type, _params = request.content_type
         if not sent and content_type in (

@@ -15,6 +15,7 @@ from app.auth.guards import signed_in
 from app.checkins import queries, services
 from app.disputes.errors import FieldErrors
 from app.disputes.pages import _form_context
+from app.openapi import REPLAYED
 from app.web import render
 
 
@@ -31,7 +32,7 @@ class CheckinIn(msgspec.Struct, omit_defaults=True):
     note: str | None = None
 
 
-@post("/api/v1/checkins", guards=[signed_in], tags=["checkins"])
+@post("/api/v1/checkins", guards=[signed_in], tags=["checkins"], responses=REPLAYED)
 async def create(request: Request, data: JSONBody[CheckinIn]) -> Response[dict[str, Any]]:
     new = services.parse_checkin(msgspec.to_builtins(data))
     checkin_id, created = await services.create_checkin(request.user, new)

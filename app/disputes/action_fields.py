@@ -246,6 +246,15 @@ PARSERS: dict[str, Callable[[dict, dict], Fields]] = {
 }
 
 
+def parse_version(data: dict[str, Any]) -> int:
+    """The version a submitted action was decided on (422 when missing or not a number)."""
+    errors: dict[str, str] = {}
+    version = _required_number(data, "version", errors, 1, 2**31 - 1)
+    if errors:
+        raise FieldErrors(errors)
+    return int(version)  # type: ignore[arg-type]
+
+
 def parse_action(action: str, data: dict[str, Any]) -> tuple[int, Fields]:
     """(version, fields) of a submitted action. Every action takes a note and attachment ids."""
     errors: dict[str, str] = {}

@@ -13,21 +13,23 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from app import db
+from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, notices, queries, states
-from app.disputes.action_fields import Fields
+from app.disputes.action_fields import Fields, parse_action, parse_version
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import CASE_LEVELS, label
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
+from app.rules import calendar
+from app.rules import limits as county_limits
 from app.sessions.tables import MediationSession
 from app.settings import CaseLimits
 
@@ -129,6 +131,32 @@ class Step:
 Handler = Callable[[Step, Fields], Awaitable[None]]
 
 
+async def perform_submitted(
+    actor: Actor, dispute_id: uuid.UUID, action: str, payload: dict
+) -> None:
+    """An action as a form or a JSON body submitted it, refused in the README's order: the
+    case's scope (404), the role or the case rule (403), the version and the state (409), and
+    only then the fields (422), so that a role that may not act is told so whatever it sent."""
+    row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
+    refusal = states.decide(actor, await queries.load_state(row), action)
+    if refusal and refusal.status == 403:
+        raise PermissionDeniedException(refusal.message)
+    if parse_version(payload) != row["version"]:
+        raise Conflict(stale_message(), snapshot(row))
+    if refusal:
+        raise Conflict(refusal.message, snapshot(row))
+    version, fields = parse_action(action, payload)
+    await perform(
+        actor, dispute_id, action, version, fields
+    )  # checks all again, in its transaction
+
+
+def stale_message() -> str:
+    return _(
+        "This case has changed since you opened it. Here is where it stands now; check and try again."
+    )
+
+
 async def perform(
     actor: Actor,
     dispute_id: uuid.UUID,
@@ -138,25 +166,21 @@ async def perform(
     now: datetime | None = None,
     limits: CaseLimits | None = None,
 ) -> None:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     async with db.transaction():
         row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
         # A stale version comes first: whatever the person decided, they decided it on a case
         # that has since changed (perhaps it is no longer theirs to act on).
         if version != row["version"]:
-            raise Conflict(
-                _(
-                    "This case has changed since you opened it. Here is where it stands now; check and try again."
-                ),
-                snapshot(row),
-            )
+            raise Conflict(stale_message(), snapshot(row))
         case = await queries.load_state(row)
         refusal = states.decide(actor, case, action)
         if refusal and refusal.status == 403:
             raise PermissionDeniedException(refusal.message)
         if refusal:
             raise Conflict(refusal.message, snapshot(row))
-        step = Step(actor, row, case, now, limits or deadlines.limits())
+        await calendar.ensure()
+        step = Step(actor, row, case, now, limits or await county_limits.for_case(row))
         await HANDLERS[action](step, dict(fields))
         if step.version is not None:
             # the person who logged the case hears of it, in the same transaction
@@ -239,9 +263,8 @@ async def hand_back(step: Step, f: Fields) -> None:
     down = f["to_level"]
     if states.RANK[down] >= states.RANK[step.case.level]:
         raise FieldErrors({"to_level": _("Choose a level below the one holding the case.")})
-    due = step.future_day(f.pop("due_on"), "due_on") or deadlines.resolve_due(
-        down, step.now, step.limits
-    )
+    given = step.future_day(f.pop("due_on"), "due_on")
+    due = given or deadlines.resolve_due(down, step.now, step.limits)
     holder = step.row[down]
     extra = f.pop("extra_attempts") or 0
     granted = states.per_level(step.row["attempts_granted"])
@@ -255,7 +278,13 @@ async def hand_back(step: Step, f: Fields) -> None:
         Dispute.accepted_at: step.now,
         **step.deadline("hand_back", due),
     }
-    fields = f | {"from_level": step.case.level, "due_at": due, "extra_attempts": extra or None}
+    # due_given tells the recompute job (app/rules/recompute.py) not to move a chosen day
+    fields = f | {
+        "from_level": step.case.level,
+        "due_at": due,
+        "extra_attempts": extra or None,
+        "due_given": given is not None,
+    }
     # 交办 is an order: the lower level has the case in hand at once, with the deadline given.
     version = await step.apply("handed_back", fields, values, to_status="accepted")
     await notices.tell("handed_back", step.row, [holder], step.now, occasion=str(version))
@@ -441,7 +470,7 @@ async def reopen(step: Step, f: Fields) -> None:
 
 
 async def extend(step: Step, f: Fields) -> None:
-    due = deadlines.add_days(step.row["due_at"], f["days"], step.limits.working_days)
+    due = deadlines.extend_due(step.row["due_at"], f["days"], step.limits.working_days)
     values = {Dispute.due_at: due, **_FRESH_DEADLINE}
     await step.apply("extended", f | {"due_at": due}, values)
 
@@ -585,7 +614,8 @@ async def session_held(
     case with the session's terms, signed the day it is recorded (the court-confirmation window
     starts). A case no longer in mediation (escalated or referred meanwhile) only notes it."""
     row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
-    step = Step(actor, row, await queries.load_state(row), now, limits or deadlines.limits())
+    rules = limits or await county_limits.for_case(row)
+    step = Step(actor, row, await queries.load_state(row), now, rules)
     working = step.case.status in states.WORKING
     values: dict = {}
     if working:
@@ -620,3 +650,5 @@ async def session_held(
             "session_id": held.id,
         },
     )
+    if after.version is not None:  # whoever logged the case hears it was resolved, as by hand
+        await notices.tell_logger("resolve", row, actor.id, now, after.version)

@@ -18,7 +18,7 @@ from app.disputes.errors import FieldErrors
 from app.disputes.schemas import ACTION_BODIES, DisputeIn
 from app.disputes.validation import parse_new_dispute
 from app.disputes.vocabulary import ACTION_LABELS, ACTIVE_CATEGORIES, label
-from app.openapi import PathId
+from app.openapi import REPLAYED, PathId
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -36,7 +36,7 @@ def categories() -> list[dict[str, str]]:
     ]
 
 
-@post("/disputes", guards=[signed_in])
+@post("/disputes", guards=[signed_in], responses=REPLAYED)
 async def create(request: Request, data: JSONBody[DisputeIn]) -> Response[dict[str, Any]]:
     new = parse_new_dispute(msgspec.to_builtins(data))
     dispute_id, created = await services.create_dispute(request.user, new)

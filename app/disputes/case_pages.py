@@ -19,7 +19,6 @@ from litestar.response import Redirect, Template
 from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes import actions, case_view, privacy, states
-from app.disputes.action_fields import parse_action
 from app.disputes.errors import Conflict, FieldErrors
 from app.i18n import _
 from app.openapi import PathId
@@ -77,8 +76,7 @@ async def act(
         raise NotFoundException(_("Not found."))
     payload = form_to_action(data)
     try:
-        version, fields = parse_action(action, payload)
-        await actions.perform(request.user, dispute_id, action, version, fields)
+        await actions.perform_submitted(request.user, dispute_id, action, payload)
     except FieldErrors as exc:
         return await _case(
             request, dispute_id, 422, open_action=action, errors=exc.errors, values=payload

@@ -5,9 +5,10 @@ what the viewer may do."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from app import clock
 from app.attachments.queries import photos_of
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
@@ -53,8 +54,7 @@ def ladder(case: dict[str, Any], attempts_per_level: dict[str, int]) -> dict[str
 async def case_page(
     actor: Actor, dispute_id: uuid.UUID, now: datetime | None = None
 ) -> dict[str, Any]:
-    now = now or datetime.now(UTC)
-    rules = deadlines.limits()
+    now = now or clock.now()
     case = await queries.get_dispute(actor, dispute_id, now)
     events = await queries.events(actor, dispute_id)
     orders = await (
@@ -83,7 +83,7 @@ async def case_page(
         "documents": ledger.completeness(
             events, any(p["role"] == "applicant" for p in case["parties"])
         ),
-        "ladder": ladder(case, rules.attempts),
+        "ladder": ladder(case, case["attempts_allowed"]),
         # a case closed with documents missing says so, with the reason given
         "close_override": closing["data"]
         if closing and "override_reason" in closing["data"]

@@ -2,9 +2,11 @@
 
 Limits count calendar days, or working days on China's official calendar (PINGLI_WORKING_DAYS):
 public holidays are skipped and the weekend days declared make-up workdays (调休) count, as
-published each year by the State Council and packaged by `chinesecalendar`. A working-day limit
-ends at midnight (China time) after its last working day, so "3 working days" gives the whole
-third day. A calendar-day limit is exact to the minute.
+published each year by the State Council. The calendar is data (app/rules/calendar.py: seeded
+from `chinesecalendar`, later years entered by the county); a limit that runs through a year
+nobody has entered yet counts Monday to Friday there and is shown as provisional. A working-day
+limit ends at midnight (China time) after its last working day, so "3 working days" gives the
+whole third day. A calendar-day limit is exact to the minute.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
+from app.rules import calendar
 from app.settings import CaseLimits, get_settings
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -25,12 +26,14 @@ def limits() -> CaseLimits:
 
 
 def is_working_day(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        # Years the package does not know yet (the calendar is published each December):
-        # weekdays work, weekends rest, until an upgrade brings the official list.
-        return day.weekday() < 5
+    return calendar.is_working_day(day)
+
+
+def provisional(start: datetime | None, due: datetime | None, working: bool | None = None) -> bool:
+    """True when a working-day limit runs through a year whose calendar is not entered yet."""
+    if working is None:
+        working = limits().working_days
+    return calendar.provisional(start, due, working)
 
 
 def end_of_day(day: date) -> datetime:
@@ -50,6 +53,16 @@ def add_days(start: datetime, days: int, working: bool | None = None) -> datetim
         if is_working_day(day):
             counted += 1
     return end_of_day(day)
+
+
+def extend_due(due: datetime, days: int, working: bool | None = None) -> datetime:
+    """A limit moved on by `days`: calendar days from the minute it ended, or the next working
+    days after its last one."""
+    if working is None:
+        working = limits().working_days
+    if not working:
+        return due + timedelta(days=days)
+    return add_days(due - timedelta(microseconds=1), days, True)
 
 
 def accept_due(start: datetime, rules: CaseLimits | None = None) -> datetime:

@@ -14,6 +14,7 @@ from app import db
 from app.disputes import deadlines, ledger, notices, queues
 from app.disputes.states import LEVEL_ABOVE
 from app.disputes.tables import CaseEvent, Dispute, Supervision
+from app.rules import limits as county_limits
 from app.settings import CaseLimits
 
 SWEEP_LOCK_KEY = 0x70696E676C6944  # "pingliD": deadline sweep, apart from the scheduler's own lock
@@ -44,7 +45,6 @@ async def sweep_deadlines(
     """Flag overdue cases (telling the holder and the level above), put cases overdue past the
     grace period under supervision of the level above, and flag supervision replies not given."""
     now = now or datetime.now(UTC)
-    limits = limits or deadlines.limits()
     async with db.transaction():
         if db.is_postgres():
             got = await Dispute.raw("SELECT pg_try_advisory_xact_lock({}) AS got", SWEEP_LOCK_KEY)
@@ -52,7 +52,7 @@ async def sweep_deadlines(
                 return {"skipped": 1}
         return {
             "overdue": await _flag_overdue(now),
-            "supervised": await _supervise_long_overdue(now, limits),
+            "supervised": await _supervise_by_county(now, limits),
             "late_replies": await _flag_late_replies(now),
             "follow_ups_due": await _tell_follow_ups_due(now),
         }
@@ -91,19 +91,33 @@ async def _flag_overdue(now: datetime) -> int:
     return len(claimed)
 
 
-async def _supervise_long_overdue(now: datetime, limits: CaseLimits) -> int:
+async def _supervise_by_county(now: datetime, limits: CaseLimits | None) -> int:
+    """Each county's grace period and reply limit as it set them (app/rules/limits.py); the
+    defaults for a county that set none."""
+    if limits is not None:
+        return await _supervise_long_overdue(now, limits)
+    own = await county_limits.current_by_county()
+    done = 0
+    for county, rules in own.items():
+        done += await _supervise_long_overdue(now, rules, Dispute.county == county)
+    rest = Dispute.county.not_in(list(own)) if own else None
+    return done + await _supervise_long_overdue(now, deadlines.limits(), rest)
+
+
+async def _supervise_long_overdue(now: datetime, limits: CaseLimits, where=None) -> int:
     """After the grace period the level above supervises the case (督办) without being asked.
     The county has no level above: its overdue cases show on its own lists."""
     grace = timedelta(hours=limits.overdue_grace_hours)
+    claim = (
+        Dispute.due_at.is_not_null()
+        & (Dispute.due_at <= now - grace)
+        & Dispute.escalation_notice_at.is_null()
+        & (Dispute.level != "county")
+    )
+    if where is not None:
+        claim &= where
     claimed = await (
-        Dispute.update({Dispute.escalation_notice_at: now})
-        .where(
-            Dispute.due_at.is_not_null()
-            & (Dispute.due_at <= now - grace)
-            & Dispute.escalation_notice_at.is_null()
-            & (Dispute.level != "county")
-        )
-        .returning(*_CASE)
+        Dispute.update({Dispute.escalation_notice_at: now}).where(claim).returning(*_CASE)
     )
     reply_by = deadlines.add_days(now, limits.accept_days, limits.working_days)
     for case in claimed:

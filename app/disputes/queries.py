@@ -10,7 +10,7 @@ from typing import Any
 from piccolo.columns.combination import Where
 from piccolo.querystring import QueryString
 
-from app import db
+from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes import categories, deadlines, ledger, queues, states
@@ -29,6 +29,7 @@ from app.disputes.vocabulary import (
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
 from app.monitoring import figures
+from app.rules import limits as county_limits
 
 MAX_PER_PAGE = 100
 COUNT_CAP = 100  # a list's count stops here ("100+"): counting a whole county costs a scan
@@ -236,7 +237,7 @@ def _count_up_to(where: Any, cap: int) -> QueryString:
 
 
 async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = None) -> Page:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     level = None
     if f.jurisdiction:
         # an area outside the user's own is 404 like any id, not an empty list that says it exists
@@ -303,7 +304,7 @@ def _cursor_after(rows: list[dict]) -> str | None:
 
 
 def summary(row: dict, now: datetime | None = None) -> dict:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     deadline = deadlines.deadline_state(row["due_from"], row["due_at"], now)
     return {
         "id": str(row["id"]),
@@ -365,7 +366,12 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None 
     case = await load_state(row)
     parties = await Party.select().where(Party.dispute == dispute_id).order_by(Party.position)
     result = summary(row, now)
+    rules = await county_limits.for_case(row)
     result.update(
+        # a working-day limit through a year whose holidays nobody entered yet may still move
+        due_provisional=deadlines.provisional(row["due_from"], row["due_at"], rules.working_days),
+        limits_version=row["limits_version"],
+        attempts_allowed=rules.attempts,
         description=row["description"],
         source=row["source"],
         occurred_at=iso(row["occurred_at"]),

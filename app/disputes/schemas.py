@@ -1,15 +1,22 @@
 """Request bodies of the case API, declared so the OpenAPI description documents them.
 
-msgspec checks the types; the values are checked by validation.py and action_fields.py, which
-the forms share, so the API and the pages answer bad input alike.
+msgspec checks the types and the constraints declared here (minimums, maximums, allowed
+values), so the OpenAPI description states them and schema-valid input is not refused for a
+rule it did not show; validation.py and action_fields.py, which the forms share, check the same
+values again, so the API and the pages answer bad input alike.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Meta
+
+INT4_MAX = 2_147_483_647
+Version = Annotated[int, Meta(ge=1, le=INT4_MAX)]
 
 
 class PartyIn(msgspec.Struct, omit_defaults=True):
@@ -45,7 +52,7 @@ class ActionIn(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Every action carries the version of the case it was decided on (stale: 409), an optional
     note, and the ids of attachments uploaded for it."""
 
-    version: int
+    version: Version
     note: str | None = None
     attachment_ids: list[str | int] | None = None
 
@@ -61,8 +68,8 @@ class RecordIn(ActionIn, kw_only=True):
     counted on the ladder, with outcome agreement | no_agreement | adjourned). The note says what
     was done."""
 
-    kind: str
-    outcome: str | None = None
+    kind: Literal["rights_notice", "investigation", "visit", "talk", "attempt"]
+    outcome: Literal["agreement", "no_agreement", "adjourned"] | None = None
     occurred_at: str | None = None
 
 
@@ -77,7 +84,7 @@ class HandBackIn(ActionIn, kw_only=True):
     The level below keeps the sessions it has already held (the ladder counts a case's whole
     life); `extra_attempts` (0–3) grants it that many more, recorded in the ledger."""
 
-    to_level: str
+    to_level: Literal["village", "township", "county"]
     instructions: str | None = None
     due_on: date | None = None
     extra_attempts: int | None = None
@@ -100,7 +107,7 @@ class ReplyIn(ActionIn, kw_only=True):
 class ReferIn(ActionIn, kw_only=True):
     """分流 / 诉调对接: channel court | arbitration | agency, its name, and why."""
 
-    channel: str
+    channel: Literal["court", "arbitration", "agency"]
     body: str | None = None
     reason: str | None = None
 
@@ -108,7 +115,7 @@ class ReferIn(ActionIn, kw_only=True):
 class ReferralResultIn(ActionIn, kw_only=True):
     """What the channel concluded: outcome settled | judged | returned (back to mediation)."""
 
-    outcome: str
+    outcome: Literal["settled", "judged", "returned"]
     result: str | None = None
 
 
@@ -120,7 +127,7 @@ class TermIn(msgspec.Struct, omit_defaults=True):
 class ResolveIn(ActionIn, kw_only=True):
     """化解: kind agreement (terms, who signed, the day) or on_the_spot (the note says how)."""
 
-    kind: str = "agreement"
+    kind: Literal["agreement", "on_the_spot"] = "agreement"
     terms: list[TermIn] | None = None
     signed_by: str | None = None
     signed_on: date | None = None
@@ -135,16 +142,16 @@ class ReasonIn(ActionIn, kw_only=True):
 class FollowUpIn(ActionIn, kw_only=True):
     """回访: method visit | phone | meeting; honoured yes | partly | no; satisfaction 1–5."""
 
-    method: str
-    honoured: str
-    satisfaction: int
+    method: Literal["visit", "phone", "meeting"]
+    honoured: Literal["yes", "partly", "no"]
+    satisfaction: Annotated[int, Meta(ge=1, le=5)]
 
 
 class PerformanceIn(ActionIn, kw_only=True):
     """履行: agreement term number `term` (from 0) is done or not_done."""
 
-    term: int
-    state: str
+    term: Annotated[int, Meta(ge=0, le=19)]
+    state: Literal["done", "not_done"]
 
 
 class CloseIn(ActionIn, kw_only=True):
@@ -158,7 +165,7 @@ class CloseIn(ActionIn, kw_only=True):
 class ExtendIn(ActionIn, kw_only=True):
     """More days for the running time limit, with a reason (e.g. both parties asked for time)."""
 
-    days: int
+    days: Annotated[int, Meta(ge=1, le=90)]
     reason: str | None = None
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from litestar.exceptions import PermissionDeniedException
 
-from app import crypto, db
+from app import clock, crypto, db
 from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
@@ -22,6 +22,8 @@ from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE
 from app.geo.locate import locate_grid, place
 from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
+from app.rules import calendar
+from app.rules import limits as county_limits
 
 CHINA = ZoneInfo("Asia/Shanghai")
 LOGGING_ROLES = policy.LOGGING_ROLES
@@ -72,7 +74,8 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
             else _("Not a grid in your area.")
         )
         raise FieldErrors({field: message})
-    if field == "grid_id" and new.lon is not None and new.lat is not None:
+    # a grid without a boundary (a tree imported without its map) cannot judge a point
+    if field == "grid_id" and new.lon is not None and new.lat is not None and grid["boundary"]:
         await _point_in_grid(actor, grid_id, new.lon, new.lat)
     return grid
 
@@ -136,10 +139,13 @@ async def create_dispute(
     digest = content_hash(new)
     dispute_id = new.id or uuid.uuid4()
     grid = await _resolve_grid(actor, new)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     # `level`: where a report from elsewhere starts (Open311: the village, like a patrol's)
     level = level or _INITIAL_LEVEL[actor.role]
-    due = deadlines.accept_due(now)
+    # the case runs under the county's limits in force today (app/rules/limits.py)
+    limits_version, rules = await county_limits.current(grid["county"])
+    await calendar.ensure()
+    due = deadlines.accept_due(now, county_limits.to_limits(rules, new.category))
     try:
         async with db.transaction():
             if (existing := await _replay(dispute_id, digest)) is not None:
@@ -170,6 +176,7 @@ async def create_dispute(
                     due_at=due,
                     due_from=now,
                     due_kind="accept",
+                    limits_version=limits_version,
                     version=1,
                     content_hash=digest,
                     created_by=actor.id,
@@ -287,7 +294,7 @@ async def add_correction(
             ledger.event(
                 dispute_id,
                 "corrected",
-                datetime.now(UTC),
+                clock.now(),
                 actor=actor.id,
                 level=actor.level,
                 note=note,

@@ -99,6 +99,12 @@ class Dispute(Table):
         null=True, default=None, help_text="Starts the 30-day window to ask a court to confirm it."
     )
     duplicate_of = UUID(null=True, default=None, help_text="The case this one was merged into.")
+    limits_version = Integer(
+        null=True,
+        default=None,
+        help_text="The county's time limits this case runs under (limit_rules.version); none: "
+        "the defaults from the environment.",
+    )
 
 
 class Party(Table):

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app import clock
 from app.disputes.errors import FieldErrors
 from app.disputes.vocabulary import ACTIVE_CATEGORIES, PARTY_ROLES, RISK_LEVELS, SOURCES
 from app.i18n import _
@@ -189,7 +190,7 @@ def captured_field(value: Any, errors: dict, now: datetime | None = None) -> dat
     captured = datetime_field(value, "captured_at", errors)
     if captured is None:
         return None
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if captured > now + CLOCK_SKEW:
         errors["captured_at"] = _(
             "The time the case was saved lies in the future: check the phone's clock."

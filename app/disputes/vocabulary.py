@@ -139,6 +139,7 @@ EVENT_KINDS: dict[str, str] = {
     "terminated": N_("Closed unresolved"),
     "reopened": N_("Reopened"),
     "extended": N_("Time limit extended"),
+    "deadline_moved": N_("Time limit recomputed (holiday calendar or limits changed)"),
     "marked_duplicate": N_("Marked as a duplicate"),
     "duplicate_linked": N_("Duplicate linked"),
     "overdue": N_("Overdue"),
@@ -150,7 +151,7 @@ EVENT_KINDS: dict[str, str] = {
     "session_no_show": N_("Nobody came to the reasoning session"),
 }
 # Written by the scheduler, not by a person.
-SYSTEM_EVENTS = ("overdue", "supervision_overdue")
+SYSTEM_EVENTS = ("overdue", "supervision_overdue", "deadline_moved")
 
 ACTION_LABELS: dict[str, str] = {
     "accept": N_("Accept"),
@@ -246,6 +247,7 @@ DATA_LABELS: dict[str, str] = {
     "from_level": N_("From"),
     "to_level": N_("To"),
     "due_at": N_("Due"),
+    "previous_due_at": N_("Due before"),
     "due_kind": N_("Time limit"),
     "channel": N_("Channel"),
     "body": N_("Court or agency"),

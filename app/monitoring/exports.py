@@ -21,7 +21,7 @@ from app.monitoring import dashboard, figures
 from app.monitoring.reports import KINDS
 
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -109,7 +109,7 @@ def derive(
         elif kind == "handed_back":
             hand_backs += 1
             due = recorded or deadlines.resolve_due(data.get("to_level") or "village", at, limits)
-        elif kind == "extended":
+        elif kind in ("extended", "deadline_moved"):
             due = recorded or due
         elif kind == "reopened":
             resolution, satisfaction = None, None

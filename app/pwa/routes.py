@@ -33,7 +33,7 @@ def service_worker(request: Request) -> Response[bytes]:
     }
     if request.headers.get("if-none-match") == etag:
         return Response(b"", status_code=304, headers=headers)
-    return Response(current.sw_script, media_type="text/javascript; charset=utf-8", headers=headers)
+    return Response(current.sw_script, media_type="text/javascript", headers=headers)
 
 
 @get("/manifest.webmanifest", sync_to_thread=False, include_in_schema=False)

@@ -31,11 +31,13 @@ from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import Dispute, Party
 from app.disputes.vocabulary import STATUSES, label
 from app.i18n import N_, _
+from app.rules import limits as county_limits
 from app.sessions import ledger, reminders
 from app.sessions.jurors import relation_flag
 from app.sessions.rooms import CHINA, outside_hours
 from app.sessions.states import LIVE, refusal
 from app.sessions.tables import Juror, MediationSession, Room, SessionParticipant
+from app.settings import CaseLimits
 
 # Until the case lifecycle names them: a case can be mediated once accepted and until it is
 # resolved, referred or closed.
@@ -325,7 +327,7 @@ def _check_time(room: dict, starts_at: datetime, ends_at: datetime, now: datetim
         raise FieldErrors({"starts_at": problem})
 
 
-def _check_case(case: dict) -> None:
+def _check_case(case: dict, limits: CaseLimits) -> None:
     if case["status"] not in MEDIATABLE_STATUSES:
         raise Conflict(
             _(
@@ -334,7 +336,9 @@ def _check_case(case: dict) -> None:
                 status=label(STATUSES, case["status"]),
             )
         )
-    if problem := case_actions.no_sessions_left(case):  # a held session counts on the ladder
+    if problem := case_actions.no_sessions_left(
+        case, limits
+    ):  # a held session counts on the ladder
         raise Conflict(problem)
 
 
@@ -491,9 +495,11 @@ async def book(actor: Actor, b: Booking) -> int:
         Dispute.village,
         Dispute.grid,
         Dispute.holder,
+        Dispute.category,
+        Dispute.limits_version,
     )
     room = await _room_for(actor, b.room_id)
-    _check_case(case)
+    _check_case(case, await county_limits.for_case(case))
     _check_time(room, b.starts_at, b.ends_at, now)
     people = await _people(actor, b, case)
     _check_capacity(room, people)

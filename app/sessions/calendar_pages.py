@@ -127,7 +127,7 @@ async def feed(request: Request, token: FromPath[str]) -> Response[str]:
     filename, body = found
     return Response(
         body,
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",
         headers={
             "Cache-Control": "private, max-age=300",
             "Content-Disposition": f'inline; filename="{filename}"',

@@ -367,5 +367,11 @@ ROUTES: list[R] = [
     R("GET", "/admin/boundaries/download", "A", role_first=True),
     R("POST", "/admin/boundaries", "A", role_first=True, body=form({})),
     R("POST", "/admin/boundaries/confirm", "A", role_first=True, body=form({"token": "no-such-upload"})),
+    # the holiday calendar and the time limits: the county's administrator only
+    R("GET", "/admin/calendar", "A", role_first=True, query="year=2033"),
+    R("POST", "/admin/calendar/{year:int}", "A", role_first=True, fill=(("year", "2033"),), body=refused_when_allowed("data", {"flip": "nope"}, lambda c: {"flip": "2033-01-03"})),
+    R("POST", "/admin/calendar/{year:int}/upload", "A", role_first=True, fill=(("year", "2033"),), body=refused_when_allowed("data", {}, lambda c: {"flip": "2033-01-03"})),
+    R("GET", "/admin/limits", "A", role_first=True),
+    R("POST", "/admin/limits", "A", role_first=True, body=refused_when_allowed("data", {"accept_days": "0"}, lambda c: {"accept_days": "3"})),
 ]
 # fmt: on

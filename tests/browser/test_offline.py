@@ -18,6 +18,8 @@ import re
 import time
 import uuid
 
+import shapely.geometry
+
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, PHONE, sign_in
 from tests.support.photos import camera_jpeg
 
@@ -136,8 +138,17 @@ def test_the_app_meets_the_install_criteria(browser, live_server, tmp_path):
 def test_cases_logged_offline_reach_the_server_once_with_their_photo(phone, screenshots_dir):
     page = phone.new_page()
     ready_for_the_field(page)
+    # two points of the worker's own grid (the form's grid: a point must lie in it)
+    grid = my_node(page).geometry
+    here = grid.representative_point()
+    pin = grid.centroid if grid.contains(grid.centroid) else here
+    fix = (round(here.x, 4), round(here.y, 4))
+    typed_at = (round(pin.x, 3), round(pin.y, 3))
+    assert grid.contains(shapely.geometry.Point(*fix)) and grid.contains(
+        shapely.geometry.Point(*typed_at)
+    )
     phone.grant_permissions(["geolocation"])
-    phone.set_geolocation({"latitude": 32.7205, "longitude": 113.3187, "accuracy": 15})
+    phone.set_geolocation({"latitude": fix[1], "longitude": fix[0], "accuracy": 15})
     tag = uuid.uuid4().hex[:6]
     titles = [f"离线登记{tag}-{i}" for i in range(3)]
 
@@ -145,7 +156,7 @@ def test_cases_logged_offline_reach_the_server_once_with_their_photo(phone, scre
     log_case(page, titles[0], photo=camera_jpeg(2400, 1800))
     assert page.evaluate("navigator.onLine") is False
     log_case(page, titles[1], gps=True, category="land", description="两户争田埂")
-    log_case(page, titles[2], category="debt", lon="113.321", lat="32.712")
+    log_case(page, titles[2], category="debt", lon=str(typed_at[0]), lat=str(typed_at[1]))
     page.screenshot(path=f"{screenshots_dir}/offline-saved-360.png", full_page=True)
     assert len({r["id"] for r in outbox_records(page)}) == 3
 
@@ -170,12 +181,12 @@ def test_cases_logged_offline_reach_the_server_once_with_their_photo(phone, scre
     assert len(with_photo) == 1 and max(with_photo[0]["width"], with_photo[0]["height"]) == 1600
     assert photos_of(page, cases[titles[1]][0]["id"]) == []
     located = page.request.get(f"/api/v1/disputes/{cases[titles[1]][0]['id']}").json()
-    assert (located["lon"], located["lat"], located["gps_accuracy_m"]) == (113.3187, 32.7205, 15)
+    assert (located["lon"], located["lat"], located["gps_accuracy_m"]) == (*fix, 15)
     typed = page.request.get(f"/api/v1/disputes/{cases[titles[2]][0]['id']}").json()
     assert (typed["lon"], typed["gps_accuracy_m"]) == (
-        113.321,
+        typed_at[0],
         None,
-    )  # a manual pin has no accuracy
+    )  # a manual pin: no accuracy
 
 
 def test_pages_seen_recently_open_without_network_and_others_say_so(phone):
@@ -247,6 +258,15 @@ def test_a_sync_cut_off_midway_loses_nothing_and_stores_nothing_twice(phone):
     assert all(r["state"] == "sent" for r in outbox_records(page) if r["label"] in titles)
 
 
+def my_node(page):
+    """The signed-in user's own area in the demo county as built (with its geometry)."""
+    from app.seed.territory import walk
+    from tests.support.geo import demo_county
+
+    code = page.evaluate("fetch('/api/v1/me').then(r => r.json())")["jurisdiction"]["code"]
+    return next(n for n in walk(demo_county()) if n.code == code)
+
+
 def test_a_case_the_server_refuses_stays_in_the_outbox_until_corrected(phone, screenshots_dir):
     page = phone.new_page()
     ready_for_the_field(page)
@@ -265,7 +285,10 @@ def test_a_case_the_server_refuses_stays_in_the_outbox_until_corrected(phone, sc
     page.wait_for_url("**/disputes/new?outbox=*")
     page.wait_for_selector("[aria-invalid=true][name=lon]")
     assert page.input_value("input[name=title]") == title
-    page.fill("input[name=lon]", "113.3")
+    # corrected to a point of the worker's own grid (the form's grid): a point must lie in it
+    point = my_node(page).geometry.representative_point()
+    page.fill("input[name=lon]", f"{point.x:.6f}")
+    page.fill("input[name=lat]", f"{point.y:.6f}")
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/disputes/[0-9a-f-]{36}$"))  # sent, and shown on the server
     assert len(cases_titled(page, title)) == 1
@@ -344,13 +367,9 @@ def test_a_point_in_another_grid_is_refused_and_its_grid_taken_in_one_tap(phone)
     """Online, the form still goes through the outbox and the API: the 422 says once where the
     point is, and "使用该位置所在网格" saves the case in that grid. The outbox page says it in
     one line too, and the button is there when the record is opened from it."""
-    from tests.support.geo import demo_county
-
     page = phone.new_page()
     ready_for_the_field(page, "demo-village")
-    me = page.evaluate("fetch('/api/v1/me').then(r => r.json())")
-    villages = [v for township in demo_county().children for v in township.children]
-    village = next(v for v in villages if v.code == me["jurisdiction"]["code"])
+    village = my_node(page)
     chosen, other = village.children[0], village.children[1]
     point = other.geometry.representative_point()
     title = f"网格不符{uuid.uuid4().hex[:6]}"

@@ -205,3 +205,21 @@ async def test_an_unknown_action_is_404(cast):
         f"/api/v1/disputes/{case['id']}/actions/teleport", json={"version": 1}
     )
     assert r.status_code in (404, 405)
+
+
+async def test_a_form_is_refused_by_scope_then_role_then_version_before_its_fields(cast):
+    """The README's order: 404, 403, 409, then 422."""
+    case = await accepted_case(cast)
+    version = (await current(cast, case["id"]))["version"]
+    url = f"/disputes/{case['id']}/actions/escalate"
+    bad = {"reason": "", "version": "not-a-number"}
+
+    outsider = await cast.browser("demo-grid-2")
+    assert (await outsider.post_form(url, bad)).status_code == 404
+    grid = await cast.browser("demo-grid")  # in the area, but may not escalate
+    r = await grid.post_form(url, bad)
+    assert r.status_code == 403, r.status_code
+    village = await cast.browser("demo-village")
+    assert (await village.post_form(url, {"reason": "", "version": version - 1})).status_code == 409
+    assert (await village.post_form(url, {"reason": "", "version": version})).status_code == 422
+    assert (await current(cast, case["id"]))["status"] == "accepted"

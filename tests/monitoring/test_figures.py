@@ -22,6 +22,8 @@ COUNTY = {
     "resolved": 6,  # c1 c2 c3 c4 c5 c9 (c3 counts once, at its second resolution)
     "escalated": 2,  # c2 (handed back since), c12
     "overdue": 4,  # c2's follow-up (due day 19), c6 (day 15), c11 (day 5), c12 (day 6)
+    "overdue_resolution": 3,  # c6 mediating, c11 logged, c12 escalated
+    "overdue_follow_up": 1,  # c2, resolved and not visited
     "referred": 1,
     "skip_level": 1,  # c9, a walk-in at the township
     "repeat": 1,  # c11: the applicant of c1 again

@@ -133,7 +133,7 @@ async def test_a_report_page_prints_and_downloads_as_csv_and_xlsx(app, county):
         page = await a.get(f"/reports/{row['id']}")
         assert page.status_code == 200 and county.nodes["A"]["name"] in page.text
         csv = await a.get(f"/reports/{row['id']}/export/csv")
-        assert csv.headers["content-type"].startswith("text/csv") and csv.content.startswith(
+        assert csv.headers["content-type"] == "text/csv; charset=utf-8" and csv.content.startswith(
             "\ufeff".encode()
         )
         assert "attachment" in csv.headers["content-disposition"]

@@ -102,7 +102,7 @@ async def test_the_grid_worker_hears_of_every_step_of_the_case_they_logged(cast)
     await act(
         cast, "demo-village", cid, "follow-up", method="visit", honoured="yes", satisfaction=5
     )
-    await act(cast, "demo-village", cid, "close")
+    await act(cast, "demo-village", cid, "close", override_reason="卷宗材料由乡镇另行归档")
     assert await told(grid, cid) == [
         "case_accepted",
         "case_escalated",
@@ -201,3 +201,29 @@ async def test_a_session_booked_is_told_to_the_mediators_booked_who_may_see_the_
     assert await told(me(cast, "demo-township"), cid, "session_booked") == []  # booked it
     centre = await (await cast.browser("demo-village")).get("/notifications")
     assert "评理" in centre.text
+
+
+async def test_a_case_resolved_by_a_held_session_is_told_to_whoever_logged_it(
+    cast, booking, day, monkeypatch
+):
+    from app import clock
+    from tests.sessions.conftest import at
+
+    r = await cast.api["demo-village"].post("/api/v1/sessions", json=booking())
+    assert r.status_code == 201, r.text
+    session = r.json()
+    moment = datetime.fromisoformat(at(day, "10:05"))
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    held = await cast.api["demo-village"].post(
+        f"/api/v1/sessions/{session['id']}/actions/hold",
+        json={
+            "outcome": "agreement",
+            "minutes": "双方同意加装接水槽。",
+            "attended_party_ids": [p["id"] for p in session["parties"]],
+            "agreement_terms": "1. 王家加装接水槽\n",
+            "performance": "王家自行施工。",
+        },
+    )
+    assert held.status_code == 200, held.text
+    cid = booking()["dispute_id"]
+    assert await told(me(cast, "demo-grid"), cid, "case_resolved") == ["case_resolved"]

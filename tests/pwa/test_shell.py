@@ -92,6 +92,12 @@ async def test_pages_keep_the_strict_content_security_policy(client):
     assert "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP
 
 
+async def test_the_service_worker_names_its_charset_once(client):
+    r = await client.get("/sw.js")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/javascript; charset=utf-8"
+
+
 async def test_the_offline_and_outbox_pages_need_no_login(client):
     for path in ("/offline", "/outbox"):
         r = await client.get(path)

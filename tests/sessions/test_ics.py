@@ -27,7 +27,7 @@ async def test_a_room_feed_lists_its_sessions_for_a_calendar_app(cast, booking, 
     anonymous = await cast.browser()
     r = await anonymous.get(path)  # calendar apps do not sign in
     assert r.status_code == 200
-    assert r.headers["content-type"].startswith("text/calendar")
+    assert r.headers["content-type"] == "text/calendar; charset=utf-8"  # one charset, not two
     cal = icalendar.Calendar.from_ical(r.content)
     events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
     event = events[f"session-{made['id']}@pingli"]

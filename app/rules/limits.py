@@ -1,0 +1,112 @@
+"""The county's time limits and mediation attempts, versioned.
+
+The environment variables (PINGLI_ACCEPT_DAYS …) are only the defaults of a county that has
+not saved its own. Each save is a new version; a case runs under the version in force when it
+was logged (Dispute.limits_version) unless the administrator applies the new one to running
+cases, and then the recompute job (app/rules/recompute.py) moves their running deadlines.
+A category may shorten or lengthen the day limits (unpaid wages before Spring Festival).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from typing import Any
+
+from app.rules.tables import LimitRules
+from app.settings import CaseLimits, get_settings
+
+LEVELS = ("village", "township", "county")
+DAY_FIELDS = ("accept_days", "follow_up_days")
+MAX_DAYS = 365
+MAX_ATTEMPTS = 20
+MAX_GRACE_HOURS = 24 * 30
+
+
+def env_defaults() -> dict[str, Any]:
+    rules = asdict(get_settings().limits)
+    rules["categories"] = {}
+    return rules
+
+
+def to_limits(rules: dict[str, Any], category: str | None = None) -> CaseLimits:
+    base = CaseLimits(
+        working_days=bool(rules["working_days"]),
+        accept_days=int(rules["accept_days"]),
+        resolve_days={lv: int(rules["resolve_days"][lv]) for lv in LEVELS},
+        follow_up_days=int(rules["follow_up_days"]),
+        attempts={lv: int(rules["attempts"][lv]) for lv in LEVELS},
+        overdue_grace_hours=int(rules["overdue_grace_hours"]),
+    )
+    own = (rules.get("categories") or {}).get(category or "") or {}
+    if not own:
+        return base
+    return replace(
+        base,
+        accept_days=int(own.get("accept_days") or base.accept_days),
+        follow_up_days=int(own.get("follow_up_days") or base.follow_up_days),
+        resolve_days={
+            lv: int((own.get("resolve_days") or {}).get(lv) or base.resolve_days[lv])
+            for lv in LEVELS
+        },
+    )
+
+
+async def current(county: int) -> tuple[int | None, dict[str, Any]]:
+    """The version in force for new cases of the county, and its rules (None: the defaults)."""
+    row = await (
+        LimitRules.select(LimitRules.version, LimitRules.rules)
+        .where(LimitRules.county == county)
+        .order_by(LimitRules.version, ascending=False)
+        .first()
+    )
+    if row is None:
+        return None, env_defaults()
+    return row["version"], json.loads(row["rules"])
+
+
+async def current_by_county() -> dict[int, CaseLimits]:
+    """The limits in force in each county that saved its own (the scheduler's sweep)."""
+    rows = await LimitRules.select(LimitRules.county, LimitRules.version, LimitRules.rules)
+    latest: dict[int, dict] = {}
+    for r in rows:
+        if r["county"] not in latest or r["version"] > latest[r["county"]]["version"]:
+            latest[r["county"]] = r
+    return {c: to_limits(json.loads(r["rules"])) for c, r in latest.items()}
+
+
+async def of_version(county: int, version: int | None) -> dict[str, Any]:
+    if version is None:
+        return env_defaults()
+    row = await (
+        LimitRules.select(LimitRules.rules)
+        .where((LimitRules.county == county) & (LimitRules.version == version))
+        .first()
+    )
+    return json.loads(row["rules"]) if row else env_defaults()
+
+
+async def for_case(row: dict[str, Any]) -> CaseLimits:
+    """The limits a case runs under: its county's version, its category's overrides."""
+    rules = await of_version(row["county"], row.get("limits_version"))
+    return to_limits(rules, row.get("category"))
+
+
+def history(rows: list[dict]) -> list[dict]:
+    return [r | {"rules": json.loads(r["rules"])} for r in rows]
+
+
+def describe_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """before → after of every value that changed, in one line for the audit log."""
+    changes = []
+
+    def walk(prefix: str, a: Any, b: Any) -> None:
+        if isinstance(a, dict) or isinstance(b, dict):
+            a, b = a or {}, b or {}
+            for key in sorted(set(a) | set(b)):
+                walk(f"{prefix}.{key}" if prefix else key, a.get(key), b.get(key))
+        elif a != b:
+            changes.append(f"{prefix} {a if a is not None else '-'}→{b if b is not None else '-'}")
+
+    walk("", before, after)
+    return "; ".join(changes) or "="
