@@ -81,6 +81,30 @@ async def events(
     return Response(await queries.events(request.user, dispute_id), headers=NO_STORE)
 
 
+class CorrectionIn(msgspec.Struct):
+    """A correction by the case's author: what to add to or put right in what they logged."""
+
+    note: str
+
+
+@post("/disputes/{dispute_id:uuid}/corrections/{correction_id:uuid}", guards=[signed_in])
+async def add_correction(
+    request: Request,
+    dispute_id: FromPath[uuid.UUID],
+    correction_id: FromPath[uuid.UUID],
+    data: JSONBody[CorrectionIn],
+) -> Response[list[dict[str, Any]]]:
+    """A correction (补充更正) to a case by whoever logged it, kept as a ledger event; the case's
+    fields are unchanged. `correction_id` is the sender's UUID: posting it again is safe (200,
+    201 the first time); the same id with another note is 409. Answers with the ledger."""
+    created = await services.add_correction(request.user, dispute_id, correction_id, data.note)
+    return Response(
+        await queries.events(request.user, dispute_id),
+        status_code=201 if created else 200,
+        headers=NO_STORE,
+    )
+
+
 @get("/disputes/{dispute_id:uuid}/duplicates", guards=[signed_in])
 async def possible_duplicates(
     request: Request, dispute_id: FromPath[uuid.UUID]
@@ -145,6 +169,7 @@ router = Router(
         list_,
         show,
         events,
+        add_correction,
         possible_duplicates,
         reveal_party,
         *[_action_route(action, body) for action, body in ACTION_BODIES.items()],

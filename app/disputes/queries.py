@@ -378,6 +378,8 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None 
         lon=row["lon"],
         lat=row["lat"],
         gps_accuracy_m=row["gps_accuracy_m"],
+        created_by=row["created_by"],
+        captured_at=iso(row["captured_at"]),
         version=row["version"],
         updated_at=iso(row["updated_at"]),
         county={"id": row["county"], "name": row["county_name"]},

@@ -28,13 +28,16 @@ class PartyIn(msgspec.Struct, omit_defaults=True):
 
 
 class DisputeIn(msgspec.Struct, omit_defaults=True):
-    """A case to log. `id` is the client's UUID: posting it again is safe."""
+    """A case to log. `id` is the client's UUID: posting it again is safe. `captured_at` is
+    when it was saved on the phone (shown as the time it was logged; 422 when more than 5
+    minutes in the future or more than 30 days ago); deadlines start when the server gets it."""
 
     title: str
     category: str
     id: uuid.UUID | None = None
     description: str | None = None
     occurred_at: str | None = None
+    captured_at: str | None = None
     source: str | None = None
     lon: float | None = None
     lat: float | None = None

@@ -8,10 +8,12 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from litestar.exceptions import PermissionDeniedException
+
 from app import clock, crypto, db
 from app.auth import policy
 from app.auth.actor import Actor
-from app.auth.scope import scope_where
+from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, notices
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
@@ -157,6 +159,7 @@ async def create_dispute(
                     title=new.title,
                     description=new.description,
                     occurred_at=new.occurred_at,
+                    captured_at=new.captured_at,
                     source=new.source,
                     lon=new.lon,
                     lat=new.lat,
@@ -204,7 +207,9 @@ async def create_dispute(
                     actor=actor.id,
                     level=actor.level,
                     to_status="logged",
-                    data={"source": new.source, "due_at": due},
+                    # the time of logging is the phone's; the ledger's own time (and
+                    # the deadline) is the server's receipt
+                    data={"source": new.source, "due_at": due, "captured_at": new.captured_at},
                 )
             )
             await _alert_township(dispute_id, case_no, new, grid, now)
@@ -254,3 +259,46 @@ async def _replay(dispute_id: uuid.UUID, digest: str) -> uuid.UUID | None:
     if row["content_hash"] != digest:
         raise Conflict(_("A different case was already logged with this id."))
     return row["id"]
+
+
+CORRECTION_MAX = 2000
+
+
+async def add_correction(
+    actor: Actor, dispute_id: uuid.UUID, correction_id: uuid.UUID, note: str
+) -> bool:
+    """A correction (补充更正) by the case's author to what they logged: a ledger event, the case
+    itself unchanged. `correction_id` is the phone's UUID for it: posting it again is safe
+    (returns False), the same id with another text is a Conflict. 404 out of scope, 403 for
+    anyone but the author."""
+    note = (note or "").strip()
+    if not note:
+        raise FieldErrors({"note": _("Write the correction.")})
+    if len(note) > CORRECTION_MAX:
+        raise FieldErrors({"note": _("At most %(n)s characters.", n=CORRECTION_MAX)})
+    row = await get_or_404(Dispute, dispute_id, actor, Dispute.id, Dispute.created_by)
+    if row["created_by"] != actor.id:
+        raise PermissionDeniedException(_("Only who logged the case may add a correction."))
+    async with db.transaction():
+        # a write first: the case's row is locked (SQLite: the database), so two sends of one
+        # correction at once are answered one after the other, the second as a replay
+        await Dispute.update({Dispute.version: Dispute.version + 0}).where(Dispute.id == dispute_id)
+        for earlier in await CaseEvent.select(CaseEvent.note, CaseEvent.data).where(
+            (CaseEvent.dispute == dispute_id) & (CaseEvent.kind == "corrected")
+        ):
+            if ledger.decode(earlier).get("correction_id") == str(correction_id):
+                if earlier["note"] != note:
+                    raise Conflict(_("A different correction was already sent with this id."))
+                return False
+        await CaseEvent.insert(
+            ledger.event(
+                dispute_id,
+                "corrected",
+                clock.now(),
+                actor=actor.id,
+                level=actor.level,
+                note=note,
+                data={"correction_id": correction_id},
+            )
+        )
+    return True

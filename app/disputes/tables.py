@@ -48,6 +48,11 @@ class Dispute(Table):
     version = Integer(default=1, help_text="Optimistic concurrency: every change bumps it.")
     content_hash = Varchar(length=64, help_text="Hash of the create payload (idempotent replays).")
     created_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True)
+    captured_at = Timestamptz(
+        null=True,
+        default=None,
+        help_text="When it was saved on the phone (the phone's clock); null: logged online.",
+    )
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     resolved_at = Timestamptz(null=True, default=None)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app import clock
 from app.disputes.errors import FieldErrors
 from app.disputes.vocabulary import ACTIVE_CATEGORIES, PARTY_ROLES, RISK_LEVELS, SOURCES
 from app.i18n import _
@@ -44,12 +45,19 @@ class NewDispute:
     people_involved: int = 2
     risk_level: str = "low"
     parties: tuple[NewParty, ...] = field(default_factory=tuple)
+    # when the worker saved it on the phone (the phone's clock); None: when the server got it
+    captured_at: datetime | None = None
 
     def content(self) -> dict[str, Any]:
         """What decides whether a replay of the same id is 'the same case'."""
         data = asdict(self)
         data.pop("id")
         data["occurred_at"] = self.occurred_at.isoformat() if self.occurred_at else None
+        # left out when absent: a case sent before phones sent it hashes as it did then
+        if self.captured_at is None:
+            data.pop("captured_at")
+        else:
+            data["captured_at"] = self.captured_at.isoformat()
         return data
 
 
@@ -149,6 +157,7 @@ def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
         data.get("people_involved"), "people_involved", errors, low=1, high=MAX_PEOPLE, integer=True
     )
     parties = _parties(data.get("parties"), errors)
+    captured_at = captured_field(data.get("captured_at"), errors)
     result = NewDispute(
         id=dispute_id,
         title=title,
@@ -163,10 +172,36 @@ def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
         people_involved=people if people is not None else 2,
         risk_level=choice_field(data.get("risk_level"), "risk_level", errors, RISK_LEVELS, "low"),
         parties=parties,
+        captured_at=captured_at,
     )
     if errors:
         raise FieldErrors(errors)
     return result
+
+
+CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run this far ahead of the server's
+MAX_CAPTURE_AGE = timedelta(days=30)
+
+
+def captured_field(value: Any, errors: dict, now: datetime | None = None) -> datetime | None:
+    """When the case was saved on the phone: not in the future beyond a little clock skew,
+    nor older than 30 days (a phone's clock that far off, or a case that should be logged
+    anew)."""
+    captured = datetime_field(value, "captured_at", errors)
+    if captured is None:
+        return None
+    now = now or clock.now()
+    if captured > now + CLOCK_SKEW:
+        errors["captured_at"] = _(
+            "The time the case was saved lies in the future: check the phone's clock."
+        )
+        return None
+    if captured < now - MAX_CAPTURE_AGE:
+        errors["captured_at"] = _(
+            "The case was saved more than 30 days ago: check the phone's clock, or log it anew."
+        )
+        return None
+    return captured
 
 
 def _parties(value: Any, errors: dict) -> tuple[NewParty, ...]:

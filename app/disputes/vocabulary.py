@@ -123,6 +123,7 @@ def label(vocabulary: dict[str, str], code: str | None) -> str:
 
 EVENT_KINDS: dict[str, str] = {
     "logged": N_("Logged"),
+    "corrected": N_("Correction by the logger"),
     "moved": N_("Moved to another area"),
     "accepted": N_("Accepted"),
     "recorded": N_("Mediation record"),

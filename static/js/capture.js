@@ -172,10 +172,9 @@
     clearFieldErrors();
     submitButton.disabled = true;
     var payload = serialize();
-    if (kind === 'checkin') {
-      // when the worker was there, not when the network let it through
-      payload.checked_at = editing ? editing.payload.checked_at : new Date().toISOString();
-    }
+    // when the worker was there, not when the network let it through
+    var savedAt = (editing && editing.payload && (editing.payload.checked_at || editing.payload.captured_at)) || new Date().toISOString();
+    payload[kind === 'checkin' ? 'checked_at' : 'captured_at'] = savedAt;
     var record = Object.assign({}, editing || {
       id: field('id').value, kind: kind, endpoint: endpoint, owner: owner, attempts: 0, delivered: false
     }, { payload: payload, label: label(payload), state: 'queued', error: null });
@@ -201,33 +200,66 @@
     }
   });
 
-  // GPS: one fix on request. Typing a point by hand (a manual pin) drops the accuracy.
+  // GPS: a fix asked for as the form opens (when the phone allows it) and on request. Its
+  // accuracy is shown and kept; a fix worse than 100 m is filled in with a warning, one worse
+  // than 1,000 m is not filled in at all. Typing a point by hand (a manual pin) drops it.
+  var WEAK_FIX_M = 100;
+  var USELESS_FIX_M = 1000;
   var gps = form.querySelector('[data-gps]');
+  var locate = null;
   if (gps && navigator.geolocation) {
     var status = gps.querySelector('[data-gps-status]');
     var accuracy = field('gps_accuracy_m');
-    gps.querySelector('[data-gps-tools]').hidden = false;
-    gps.querySelector('[data-gps-locate]').addEventListener('click', function () {
-      status.textContent = t('locating');
+    var sayGps = function (text, quality) {
+      status.textContent = text;
+      status.className = quality === 'good' ? 'muted' : 'gps-warning';
+      status.setAttribute('data-gps-quality', quality);
+    };
+    locate = function (quiet) {
+      if (!quiet) sayGps(t('locating'), 'good');
       navigator.geolocation.getCurrentPosition(function (pos) {
+        var metres = Math.round(pos.coords.accuracy);
+        // asked as the form opened: a point typed meanwhile is the worker's, and stays
+        if (quiet && (field('lon').value || field('lat').value)) return;
+        if (metres > USELESS_FIX_M) {
+          sayGps(t('fix_useless', { m: metres }), 'useless');
+          return;
+        }
         field('lon').value = pos.coords.longitude.toFixed(6);
         field('lat').value = pos.coords.latitude.toFixed(6);
-        accuracy.value = Math.round(pos.coords.accuracy);
-        status.textContent = t('located', { m: Math.round(pos.coords.accuracy) });
+        accuracy.value = metres;
+        if (metres > WEAK_FIX_M) sayGps(t('fix_weak', { m: metres }), 'weak');
+        else sayGps(t('located', { m: metres }), 'good');
       }, function () {
-        status.textContent = t('no_fix');
-      }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 });
-    });
+        if (!quiet) sayGps(t('no_fix'), 'none');
+      }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 }); // a fresh fix: where the worker is now
+    };
+    gps.querySelector('[data-gps-tools]').hidden = false;
+    gps.querySelector('[data-gps-locate]').addEventListener('click', function () { locate(false); });
     ['lon', 'lat'].forEach(function (name) {
-      field(name).addEventListener('input', function () { accuracy.value = ''; status.textContent = ''; });
+      field(name).addEventListener('input', function () {
+        accuracy.value = '';
+        status.textContent = '';
+        status.removeAttribute('data-gps-quality');
+      });
     });
   }
 
+  // As the form opens with no point yet: ask for a fix if the phone's permission allows it
+  // without a question (granted), so the worker need not tap 使用我的位置.
+  function locateOnOpen() {
+    if (!locate || field('lon').value || field('lat').value) return;
+    if (!navigator.permissions || !navigator.permissions.query) return;
+    navigator.permissions.query({ name: 'geolocation' }).then(function (p) {
+      if (p.state === 'granted' && !field('lon').value && !field('lat').value) locate(true);
+    }).catch(function () {});
+  }
+
   var editId = new URLSearchParams(location.search).get('outbox');
-  if (!editId) { mintId(); return; }
+  if (!editId) { mintId(); locateOnOpen(); return; }
   outbox.get(editId).then(async function (record) {
     if (!record) { mintId(); say(t('edit_missing'), 'error'); return; }
-    if (record.delivered || record.state === 'sending' || record.state === 'sent') {
+    if (record.delivered || record.tried || record.state === 'sending' || record.state === 'sent') {
       mintId();
       say(t('edit_locked'), 'error');
       return;

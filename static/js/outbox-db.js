@@ -6,7 +6,10 @@
  *
  * records: {id (the UUID the server will keep), kind, endpoint, owner, label, payload,
  *           state: queued|sending|failed|rejected|sent, delivered, server, error,
- *           attempts, createdAt, updatedAt, sentAt}
+ *           attempts, tried, corrections, createdAt, updatedAt, sentAt}
+ *          `tried`: a send was begun and its answer may have been lost, so the server may hold
+ *          the record as it was sent: from then on it is not edited, it gets corrections.
+ *          corrections: [{id (UUID), note, createdAt, state: queued|sent|rejected, error}]
  * photos:  {id (UUID), recordId, blob, type, size, width, height, state: queued|sent|rejected,
  *           error}
  * meta:    {key, value}, e.g. "auth": the last sync found the session expired.
@@ -97,7 +100,7 @@
         var photoStore = t.objectStore('photos');
         records.get(record.id).onsuccess = function (e) {
           var current = e.target.result;
-          if (current && (current.delivered || current.state === 'sending' || current.state === 'sent')) {
+          if (current && (current.delivered || current.tried || current.state === 'sending' || current.state === 'sent')) {
             refused = true;
             t.abort();
             return;
@@ -142,6 +145,19 @@
           done(record);
         };
       }).catch(function (err) { throw refusal || err; }).then(written);
+    },
+
+    // A correction (补充更正) to a record the server may hold already: kept with the record and
+    // sent after it, as a note on the case. The record goes back in line if it was sent.
+    addCorrection: function (id, correction) {
+      return api.update(id, function (record) {
+        record.corrections = (record.corrections || []).concat([Object.assign({
+          createdAt: now(), state: 'queued', error: null
+        }, correction)]);
+        if (record.state === 'sent' || record.state === 'failed') record.state = 'queued';
+        if (record.state === 'rejected' && record.delivered) { record.state = 'queued'; record.error = null; }
+        return record;
+      });
     },
 
     remove: function (id) {

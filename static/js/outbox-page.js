@@ -72,9 +72,41 @@
   }
 
   function discard(record) {
-    var question = record.delivered ? t('discard_sent_confirm') : t('discard_confirm');
+    var question = record.delivered ? t('discard_sent_confirm')
+      : record.tried ? t('discard_tried_confirm') : t('discard_confirm');
     if (record.state === 'sent' || window.confirm(question)) outbox.remove(record.id);
   }
+
+  function correctionForm(li, record) {
+    if (li.querySelector('[data-correction-form]')) return;
+    var box = el('div', 'outbox-correction-form');
+    box.setAttribute('data-correction-form', '');
+    var id = 'correction-' + record.id;
+    var lab = el('label', '', t('correction_label'));
+    lab.htmlFor = id;
+    var area = el('textarea');
+    area.id = id;
+    area.name = 'correction';
+    area.rows = 3;
+    area.maxLength = 2000;
+    area.value = drafts[record.id] || '';
+    drafts[record.id] = area.value;
+    area.addEventListener('input', function () { drafts[record.id] = area.value; });
+    box.appendChild(lab);
+    box.appendChild(area);
+    var row = el('p', 'outbox-item-actions');
+    row.appendChild(button(t('correction_save'), function () {
+      var note = area.value.trim();
+      if (!note) { area.focus(); return; }
+      delete drafts[record.id];
+      outbox.addCorrection(record.id, { id: window.PingliSync.newId(), note: note }).then(function () { Pingli.syncNow(); });
+    }, 'button primary'));
+    row.appendChild(button(t('cancel'), function () { delete drafts[record.id]; box.remove(); }, 'button linkish'));
+    box.appendChild(row);
+    li.appendChild(box);
+  }
+
+  var drafts = {}; // corrections being typed, kept across re-renders of the list
 
   function item(record, photos, signedOut) {
     var li = el('li', 'outbox-item state-' + record.state);
@@ -97,11 +129,24 @@
       p.appendChild(a);
       li.appendChild(p);
     }
+    (record.corrections || []).forEach(function (c) {
+      var key = c.state === 'sent' ? 'correction_sent' : 'correction_queued';
+      var line = el('p', 'small outbox-correction', t(key, { note: c.note }));
+      line.setAttribute('data-correction', c.state);
+      li.appendChild(line);
+      if (c.state === 'rejected' && c.error) li.appendChild(el('p', 'small field-error', t('correction_refused', { message: c.error.message })));
+    });
     var actions = el('p', 'outbox-item-actions');
-    if (!record.delivered && record.state !== 'sending' && record.state !== 'sent') {
+    if (!record.delivered && !record.tried && record.state !== 'sending' && record.state !== 'sent') {
       var edit = el('a', 'button', t('edit'));
       edit.href = EDIT_URL[record.kind] + '?outbox=' + encodeURIComponent(record.id);
       actions.appendChild(edit);
+    } else if (record.kind === 'dispute' && record.state !== 'sending') {
+      // the server may hold it as it was sent: what the worker adds goes as a correction
+      actions.appendChild(button(t('correct'), function () {
+        correctionForm(li, record);
+        li.querySelector('[data-correction-form] textarea').focus();
+      }));
     }
     photos.filter(function (ph) { return ph.state === 'rejected'; }).forEach(function (ph) {
       actions.appendChild(button(t('remove_photo'), function () {
@@ -112,6 +157,7 @@
     });
     if (record.state !== 'sending') actions.appendChild(button(t('discard'), function () { discard(record); }, 'button linkish'));
     li.appendChild(actions);
+    if (drafts[record.id] !== undefined) correctionForm(li, record);
     return li;
   }
 

@@ -22,6 +22,15 @@
       status === 413 || status === 415 || status === 422;
   }
 
+  // A case refused as "same id, other content" (409): the server holds a case with this id,
+  // most likely this one as first sent. An older version of the app let such a record be
+  // edited after a lost answer and then left it refused for good; it is settled on the next
+  // sync by reading the stored case.
+  function unsettled(record) {
+    return record.kind === 'dispute' && record.state === 'rejected' && !record.delivered &&
+      record.error && record.error.status === 409;
+  }
+
   function Offline() {}
   function SignedOut() {}
   function NotDue() {}
@@ -72,9 +81,11 @@
   async function claim(id) {
     try {
       return await db.update(id, function (record) {
-        if (record.state === 'sent' || record.state === 'rejected') throw new NotDue();
+        if (record.state === 'sent' || (record.state === 'rejected' && !unsettled(record))) throw new NotDue();
         record.state = 'sending';
         record.attempts = (record.attempts || 0) + 1;
+        // from here the server may get it even if its answer never comes back
+        if (!record.delivered) record.tried = true;
         return record;
       });
     } catch (err) {
@@ -94,9 +105,77 @@
     if (response.ok) {
       return db.update(record.id, { delivered: true, server: summary(record, answer), error: null });
     }
+    if (response.status === 409 && record.kind === 'dispute') {
+      var settled = await settle(record, session);
+      if (settled) return settled;
+    }
     var error = problem(response.status, answer);
-    await db.update(record.id, { state: error.code === 'refused' ? 'rejected' : 'failed', error: error });
+    await db.update(record.id, {
+      state: error.code === 'refused' ? 'rejected' : 'failed',
+      error: error,
+      // refused as it stands (422 and the like): the server stored nothing, so it may be edited
+      tried: error.code === 'refused' && response.status !== 409 ? false : record.tried
+    });
     return null;
+  }
+
+  // "Same id, other content": read the case the server holds. Logged by this worker, it is
+  // this record as first sent (its answer was lost): delivered. Whatever the phone holds that
+  // differs from it (an edit made before this version of the app) goes as a correction, so
+  // nothing the worker typed is lost. Another's case, or none to see: refused as it was.
+  async function settle(record, session) {
+    var response = await request(session, '/api/v1/disputes/' + record.id, { method: 'GET' });
+    if (!response.ok) return null;
+    var stored = await readJson(response);
+    if (!session.user || stored.created_by !== session.user.id) return null;
+    var payload = record.payload || {};
+    var differs = [];
+    if (payload.title && payload.title !== stored.title) differs.push(payload.title);
+    if ((payload.description || '') !== (stored.description || '') && payload.description) differs.push(payload.description);
+    return db.update(record.id, function (current) {
+      current.delivered = true;
+      current.server = summary(current, stored);
+      current.error = null;
+      if (differs.length) {
+        current.corrections = (current.corrections || []).concat([{
+          id: newId(), note: differs.join('\n'), createdAt: new Date().toISOString(), state: 'queued', error: null
+        }]);
+      }
+      return current;
+    });
+  }
+
+  function newId() {
+    if (self.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+
+  // The worker's corrections, after the case and its photos, each once (its own UUID makes a
+  // repeat harmless). Resolves false when one could not go (no network, a refusal).
+  async function postCorrections(record, session) {
+    var pending = (record.corrections || []).filter(function (c) { return c.state !== 'sent'; });
+    for (var i = 0; i < pending.length; i++) {
+      var c = pending[i];
+      var response = await request(session, '/api/v1/disputes/' + record.id + '/corrections/' + c.id, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ note: c.note })
+      });
+      var error = response.ok ? null : problem(response.status, await readJson(response));
+      await db.update(record.id, function (current) {
+        (current.corrections || []).forEach(function (x) {
+          if (x.id === c.id) { x.state = error ? (error.code === 'refused' ? 'rejected' : 'queued') : 'sent'; x.error = error; }
+        });
+        if (error) { current.state = error.code === 'refused' ? 'rejected' : 'failed'; current.error = error; }
+        return current;
+      });
+      if (error) return false;
+    }
+    return true;
   }
 
   // Upload the photos the server does not have yet, one request each: a dropped connection
@@ -137,7 +216,7 @@
       record = await postRecord(record, session);
       if (!record) return;
     }
-    if (await putPhotos(record, session)) {
+    if (await putPhotos(record, session) && await postCorrections(await db.get(record.id), session)) {
       // The server has it: the phone keeps only the label for the "sent" list, not the
       // parties' names and numbers.
       await db.update(record.id, { state: 'sent', sentAt: new Date().toISOString(), error: null, payload: null });
@@ -158,7 +237,7 @@
   async function sendAll() {
     var records = await db.all();
     await pruneSent(records);
-    var due = records.filter(function (r) { return r.state !== 'sent' && r.state !== 'rejected'; });
+    var due = records.filter(function (r) { return r.state !== 'sent' && (r.state !== 'rejected' || unsettled(r)); });
     if (!due.length) return { pending: 0, retry: false };
     var session;
     try {
@@ -211,5 +290,5 @@
     return running.then(function () { return { busy: true }; });
   }
 
-  self.PingliSync = { run: run };
+  self.PingliSync = { run: run, newId: newId };
 })(self);
