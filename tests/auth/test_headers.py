@@ -54,6 +54,8 @@ async def demo_ids(cast) -> dict[str, str]:
         "token": "not-a-feed",
         "file_path": "css/app.css",
         "path": "openapi.json",
+        "request_id": "BY-1.json",
+        "import_id": "1",
     }
 
 

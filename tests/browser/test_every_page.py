@@ -46,6 +46,8 @@ ALSO_FAIL = ["landmark-unique"]
 ALLOWED_WORDS = {
     "GPS", "CSV", "XLSX", "PDF", "ICS", "ID", "IDs", "SMS", "km", "m", "kg", "KB", "MB",
     "OK", "App", "PWA", "URL", "Leaflet", "OpenStreetMap", "OSM", "WGS", "WGS84", "AM", "PM",
+    # file formats and standards by their names
+    "GeoJSON", "Excel", "iCalendar", "GeoReport", "csv", "xlsx", "ics", "json", "geojson",
 }  # fmt: skip
 # Words in tokens the app prints as identifiers (case numbers, usernames, area codes…).
 IDENTIFIER = re.compile(r"[A-Za-z]*[-_0-9][-_0-9A-Za-z]*|[A-Z]{1,3}")
