@@ -7,7 +7,7 @@ the full page and the htmx reply can never drift apart.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,17 @@ def local_dt(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(CHINA).strftime(fmt)
 
 
+def due_day(value: datetime | str | None) -> str:
+    """The last day a deadline is still met on. A deadline set as a day is stored as the
+    midnight that ends it (app/disputes/deadlines.py end_of_day): "reply by 12-12" is
+    12-13 00:00, which must read as 12-12, the day the officer chose."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return (value.astimezone(CHINA) - timedelta(microseconds=1)).strftime("%Y-%m-%d")
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(REPO_ROOT / "templates"),
@@ -56,6 +67,7 @@ def _environment() -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_dt"] = local_dt
+    env.filters["due_day"] = due_day
     env.globals.update(
         vocab=vocabulary,
         label=vocabulary.label,

@@ -12,7 +12,7 @@ open the case. They are written in the transaction of the change they tell of.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.disputes.deadlines import CHINA
@@ -71,7 +71,9 @@ LOGGER_NEWS = {
 
 
 def _day(value: datetime) -> str:
-    return value.astimezone(CHINA).strftime("%Y-%m-%d")
+    """The last day a deadline is met on: one set as a day is stored as the midnight ending
+    it, and "reply by 12-12" must not read "12-13" (app/web.py due_day)."""
+    return (value.astimezone(CHINA) - timedelta(microseconds=1)).strftime("%Y-%m-%d")
 
 
 async def tell(

@@ -212,3 +212,22 @@ async def test_a_hand_back_can_skip_a_level_and_carries_its_own_deadline(cast):
     assert (back["level"], back["status"], back["due_kind"]) == ("village", "accepted", "hand_back")
     assert back["due_at"].startswith("2099-01-01T16:00:00")  # the end of 1 January, China time
     assert back["holder"]["id"] == cast.me["demo-village"]["jurisdiction"]["id"]
+
+
+async def test_the_reply_by_day_reads_as_the_day_the_officer_chose(cast):
+    # stored as the midnight that ends the day; shown as that day, not the next one
+    case = await accepted_case(cast)
+    await act(
+        cast,
+        "demo-township",
+        case["id"],
+        "supervise",
+        instructions="请按期回复",
+        due_on="2099-03-14",
+    )
+    village = await cast.browser("demo-village")
+    page = (await village.get(f"/disputes/{case['id']}")).text
+    assert "2099-03-14 前回复" in page and "2099-03-15" not in page
+    notices = (await village.get("/notifications")).text
+    assert f"{case['case_no']}“{case['title']}”收到督办，请于 2099-03-14 前回复" in notices
+    assert "2099-03-15" not in notices
