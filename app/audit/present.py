@@ -60,4 +60,68 @@ def what(kind: str, value: str) -> dict[str, str | None]:
             "text": _("Saved report %(id)s: %(what)s", id=found["id"], what=found["rest"]),
             "session": None,
         }
+    if kind in ADMIN_KINDS:
+        head, _sep, changed = value.partition("; ")
+        return {"text": admin_change(head), "session": None, "changed": changed or None}
     return {"text": value, "session": None}
+
+
+ADMIN_KINDS = ("user", "room", "juror", "category", "boundaries", "calendar", "limits", "open311")
+VERBS = {
+    "create": N_("Created"),
+    "change": N_("Changed"),
+    "deactivate": N_("Deactivated"),
+    "activate": N_("Reactivated"),
+    "retire": N_("Retired"),
+    "restore": N_("Restored"),
+}
+OBJECTS = {
+    "user": N_("user"),
+    "room": N_("room"),
+    "juror": N_("juror"),
+    "category": N_("category"),
+}
+_CHANGE = re.compile(
+    r"^(?P<verb>create|change|deactivate|activate|retire|restore) "
+    r"(?P<object>user|room|juror|category) (?P<name>\S+)(?: of (?P<code>\S+))?$"
+)
+_ADMIN = (
+    (
+        re.compile(r"^reset password of user (?P<name>\S+)$"),
+        lambda m: _("Password reset for %(name)s", name=m["name"]),
+    ),
+    (
+        re.compile(r"^import boundaries: (?P<c>\d+) created, (?P<u>\d+) updated$"),
+        lambda m: _("Boundaries imported: %(c)s created, %(u)s updated", c=m["c"], u=m["u"]),
+    ),
+    (
+        re.compile(r"^issue Open311 key (?P<name>.+) as (?P<user>\S+)$"),
+        lambda m: _("Open311 key issued to %(name)s, acting as %(user)s", **m.groupdict()),
+    ),
+    (
+        re.compile(r"^revoke Open311 key (?P<name>.+)$"),
+        lambda m: _("Open311 key revoked: %(name)s", name=m["name"]),
+    ),
+    (
+        re.compile(r"^calendar (?P<year>\d{4}): "),
+        lambda m: _("Holiday calendar of %(year)s changed", year=m["year"]),
+    ),
+    (re.compile(r"^limits "), lambda m: _("Time limits changed")),
+)
+
+
+def admin_change(value: str) -> str:
+    """An administrator's change in words of the page's language; the record itself stays as
+    written (machine words), and what is not recognised is shown as it is."""
+    if found := _CHANGE.match(value):
+        text = _(
+            "%(verb)s %(object)s %(name)s",
+            verb=_(VERBS[found["verb"]]),
+            object=_(OBJECTS[found["object"]]),
+            name=found["name"],
+        )
+        return f"{text} ({found['code']})" if found["code"] else text
+    for pattern, words in _ADMIN:
+        if found := pattern.match(value):
+            return words(found)
+    return value

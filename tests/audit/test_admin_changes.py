@@ -58,10 +58,10 @@ async def test_creating_changing_and_deactivating_a_user_are_audited_with_the_ph
 
     page = await admin.get("/admin/audit", params={"kind": "user", "user": "demo-admin"})
     assert page.status_code == 200
-    assert f"change user {username}" in page.text
+    assert f"修改用户 {username}" in page.text  # the record's words, in the page's language
     assert "审计甲 → 审计乙" in page.text and "137****2222 → 137****4444" in page.text
     other_kind = await admin.get("/admin/audit", params={"kind": "room", "user": "demo-admin"})
-    assert f"change user {username}" not in other_kind.text
+    assert f"修改用户 {username}" not in other_kind.text
 
 
 async def test_room_juror_and_category_changes_are_audited(cast):

@@ -46,6 +46,9 @@ ALSO_FAIL = ["landmark-unique"]
 ALLOWED_WORDS = {
     "GPS", "CSV", "XLSX", "PDF", "ICS", "ID", "IDs", "SMS", "km", "m", "kg", "KB", "MB",
     "OK", "App", "PWA", "URL", "Leaflet", "OpenStreetMap", "OSM", "WGS", "WGS84", "AM", "PM",
+    # devices and browsers by their names (the audit log's "Linux computer · Chrome")
+    "Linux", "Windows", "Mac", "iPad", "iPhone", "Android", "HarmonyOS", "Chrome", "Firefox",
+    "Safari", "Edge", "UC", "QQ",
     # file formats and standards by their names
     "GeoJSON", "Excel", "iCalendar", "GeoReport", "csv", "xlsx", "ics", "json", "geojson",
 }  # fmt: skip
