@@ -89,8 +89,13 @@ async def check(now: datetime | None = None) -> list[str]:
     if missing := await _cases_without_ledger():
         problems.append(f"{missing} cases have no ledger event")
     problems += await _counters_against_recount(now or datetime.now(UTC))
-    problems += await _holiday_calendar(now or clock.now())
     return problems
+
+
+async def warnings(now: datetime | None = None) -> list[str]:
+    """What an administrator must do soon, though nothing is inconsistent yet: next year's
+    holiday calendar, from 1 November."""
+    return await _holiday_calendar(now or clock.now())
 
 
 async def _holiday_calendar(now: datetime) -> list[str]:

@@ -9,6 +9,7 @@ import uuid
 
 from litestar.serialization import encode_json
 
+from app.jurisdictions.tables import Jurisdiction
 from tests.support.photos import camera_jpeg
 
 
@@ -28,7 +29,14 @@ async def test_replays_answer_200_and_the_description_says_so(app, cast):
     grid = cast.me["demo-grid"]["jurisdiction"]["id"]
     case = {"id": str(uuid.uuid4()), "title": "屋檐滴水纠纷", "category": "neighbours"}
     photo = f"/api/v1/disputes/{case['id']}/photos/{uuid.uuid4()}"
-    checkin = {"id": str(uuid.uuid4()), "grid_id": grid, "lon": 113.32, "lat": 32.72}
+    # a point inside the worker's own grid (a point must lie in the grid it is sent with)
+    node = await Jurisdiction.select().where(Jurisdiction.id == grid).first()
+    checkin = {
+        "id": str(uuid.uuid4()),
+        "grid_id": grid,
+        "lon": node["centroid_lon"],
+        "lat": node["centroid_lat"],
+    }
     sends = [
         ("/api/v1/disputes", "post", lambda: api.post("/api/v1/disputes", json=case)),
         (
