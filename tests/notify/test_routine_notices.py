@@ -8,14 +8,22 @@ import uuid
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 
 from app.auth.passwords import hash_password
 from app.auth.tables import User
 from app.disputes import jobs
 from app.jurisdictions.tables import Jurisdiction
-from app.notify.tables import Notification
+from app.notify.tables import Notification, NotificationChoice
 from app.seed.demo import DEMO_PASSWORD
 from tests.support.lifecycle import act, current, today
+
+
+@pytest.fixture(autouse=True)
+async def everyone_wants_every_topic(app):
+    """The demo cast as a new county has them: every routine notice on. (Other tests, such as
+    the authorization table's account form, turn some off for the run's shared database.)"""
+    await NotificationChoice.delete().where(NotificationChoice.id > 0)
 
 
 async def told(user_id: int, case_id: str, kind: str | None = None) -> list[str]:
