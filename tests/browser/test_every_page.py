@@ -90,8 +90,12 @@ def shape(path: str) -> str:
 def english_words(texts: list[str]) -> list[str]:
     found = []
     for text in texts:
-        for token in re.findall(r"[A-Za-z][-_.0-9A-Za-z]*", text):
+        # a token starts at a digit too: "9c0d5a" (an id's tail in a title) is one identifier,
+        # not the English word "a" after a number
+        for token in re.findall(r"[0-9A-Za-z][-_.0-9A-Za-z]*", text):
             token = token.rstrip(".")
+            if not re.search(r"[A-Za-z]", token):
+                continue
             if token in ALLOWED_WORDS or IDENTIFIER.fullmatch(token):
                 continue
             found.append(token)
