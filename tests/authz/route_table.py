@@ -255,6 +255,8 @@ ROUTES: list[R] = [
     # Anyone who can see a case may add a photo to it (app/attachments/services.py), an
     # administrator and a level the case has left included: as built, not yet a decision.
     R("GET", "/api/v1/disputes/{dispute_id:uuid}/photos", ALL, obj="case"),
+    # a correction is its author's: the grid worker who logged MINE's case; anyone else 403
+    R("POST", "/api/v1/disputes/{dispute_id:uuid}/corrections/{correction_id:uuid}", "G", obj="case", fill=(("correction_id", "5f0c1b2e-8d3a-4c6f-9e21-7a4b3c2d1e0f"),), body=js({"note": "补充更正：双方住址写反了"})),
     R("GET", "/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}", ALL, obj="case"),
     R("GET", "/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}/thumb", ALL, obj="case"),
     R("PUT", "/api/v1/disputes/{dispute_id:uuid}/photos/{photo_id:uuid}", ALL, obj="case", body=lambda c, _a: {"content": c["jpeg"], "headers": {"Content-Type": "image/jpeg"}}),
