@@ -50,6 +50,7 @@ from app.openapi import declare_errors, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.request_checks import refuse_bad_input
+from app.rules import basemap
 from app.rules import calendar as holiday_calendar
 from app.rules import pages as rules_pages
 from app.security import security_headers_hook
@@ -94,7 +95,8 @@ async def before_request(request: Request) -> Response | None:
     if (answer := await password_gate(request)) is not None:
         return answer
     await notify_pages.unread_badge(request)
-    await holiday_calendar.ensure()  # reloaded only when an admin changed it (any process)
+    known = await holiday_calendar.ensure()  # reloaded only when an admin changed it (any process)
+    await basemap.ensure(known.version)  # the counties' base maps, on the same version stamp
     return None
 
 
@@ -190,7 +192,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             static,
         ],
         before_request=before_request,
-        before_send=[security_headers_hook(settings)],
+        before_send=[security_headers_hook(settings, basemap.img_sources)],
         middleware=[
             *trusted_proxies(settings),
             auth_middleware_factory,

@@ -4,6 +4,7 @@ and `Cache-Control: no-store` on signed-in API answers and on pages that show pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from litestar.datastructures import MutableScopeHeaders
@@ -41,13 +42,16 @@ def tile_source(tile_url: str) -> str | None:
     return f"{parts.scheme}://{'.'.join(labels)}"
 
 
-def content_security_policy(settings: Settings) -> str:
-    """CSP, plus the tile server in img-src when one is configured (maps make no other
-    outside request)."""
-    source = tile_source(settings.tile_url) if settings.tile_url else None
-    if source is None:
+def content_security_policy(settings: Settings, sources: tuple[str, ...] = ()) -> str:
+    """CSP, plus the tile servers in img-src: PINGLI_TILE_URL's, and `sources` (the base maps
+    the counties chose, app/rules/basemap.py). Maps make no other outside request."""
+    extra = set(sources)
+    if settings.tile_url and (source := tile_source(settings.tile_url)) is not None:
+        extra.add(source)
+    if not extra:
         return CSP
-    return CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {source}")
+    hosts = " ".join(sorted(extra))
+    return CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {hosts}")
 
 
 # Same for everybody, signed in or not: their own caching rules stand.
@@ -84,11 +88,17 @@ def cache_control(path: str, signed_in: bool, current: str | None, html: bool) -
     return None
 
 
-def security_headers_hook(settings: Settings):
+def security_headers_hook(settings: Settings, tile_sources: Callable[[], list[str]] = list):
     """A `before_send` hook of the app, not a middleware: Litestar runs middleware only for a
     matched route, so a 404 for an unknown path, a 405 and errors raised by a middleware (the
-    CSRF 403) would leave without these headers. The hook sees every answer."""
-    csp = content_security_policy(settings)
+    CSRF 403) would leave without these headers. The hook sees every answer. `tile_sources`
+    names the tile hosts the counties' base maps use now (they change without a restart)."""
+    policies: dict[tuple[str, ...], str] = {}
+
+    def policy_for(sources: tuple[str, ...]) -> str:
+        if sources not in policies:
+            policies[sources] = content_security_policy(settings, sources)
+        return policies[sources]
 
     async def hook(message: Message, scope: Scope) -> None:
         if scope["type"] != "http" or message["type"] != "http.response.start":
@@ -97,7 +107,7 @@ def security_headers_hook(settings: Settings):
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"
-        headers["Content-Security-Policy"] = csp
+        headers["Content-Security-Policy"] = policy_for(tuple(tile_sources()))
         html = headers.get("content-type", "").startswith("text/html")
         policy = cache_control(
             scope["path"], scope.get("user") is not None, headers.get("cache-control"), html

@@ -175,11 +175,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PINGLI_TILE_URL",
         "(none)",
-        "Map tiles, e.g. `https://tiles.example.gov.cn/{z}/{x}/{y}.png` (WGS84/CGCS2000 like Tianditu, "
-        "not GCJ-02). None: maps draw boundaries on a plain background and request nothing outside.",
+        "The default base map of a county whose administrator chose none at /admin/basemap: an XYZ "
+        "tile URL template, e.g. `https://tiles.example.gov.cn/{z}/{x}/{y}.png`. None (and no "
+        "PINGLI_TIANDITU_KEY): maps draw boundaries and names on a plain background and request "
+        "nothing outside. The tile host is added to the CSP's `img-src`.",
+    ),
+    Setting(
+        "PINGLI_TILE_GCJ02",
+        "0",
+        "`1` when PINGLI_TILE_URL's tiles are GCJ-02 (AMap, Tencent): points are shifted onto them "
+        "at display only; stored points stay WGS84.",
     ),
     Setting(
         "PINGLI_TILE_ATTRIBUTION", "(none)", "Attribution shown on maps with PINGLI_TILE_URL tiles."
+    ),
+    Setting(
+        "PINGLI_TIANDITU_KEY",
+        "(none)",
+        "A Tianditu (天地图) browser key: the default base map becomes Tianditu's vector map with "
+        "labels (vec_w + cva_w, WGS84/CGCS2000-compatible), unless a county chose its own.",
     ),
     Setting(
         "PINGLI_PUSH_CONTACT",
@@ -372,6 +386,8 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     tile_url: str = ""
     tile_attribution: str = ""
+    tile_gcj02: bool = False
+    tianditu_key: str = ""
     data_keys: tuple[str, ...] = ()
     lookup_key: str = ""
     audit_retention_days: int = 365
@@ -468,6 +484,8 @@ def load_settings() -> Settings:
         sweep_due_day=min(max(int(_env("PINGLI_SWEEP_DUE_DAY", "25")), 1), 28),
         tile_url=_env("PINGLI_TILE_URL", ""),
         tile_attribution=_env("PINGLI_TILE_ATTRIBUTION", ""),
+        tile_gcj02=_env("PINGLI_TILE_GCJ02", "0") == "1",
+        tianditu_key=_env("PINGLI_TIANDITU_KEY", ""),
         data_keys=tuple(crypto.data_keys(data_dir)),
         lookup_key=crypto.lookup_key(data_dir),
         # PIPL practice and the issue ask for six months at least; the database enforces it too

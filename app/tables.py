@@ -31,7 +31,7 @@ from app.monitoring.tables import (
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification, NotificationChoice
 from app.open311.tables import Open311Client
-from app.rules.tables import CalendarDay, CalendarYear, LimitRules, RulesVersion
+from app.rules.tables import BaseMapSetting, CalendarDay, CalendarYear, LimitRules, RulesVersion
 from app.sessions.tables import (
     CalendarFeed,
     Juror,
@@ -82,4 +82,5 @@ ALL_TABLES = (
     CalendarDay,
     RulesVersion,
     LimitRules,
+    BaseMapSetting,
 )

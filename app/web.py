@@ -77,8 +77,16 @@ def _environment() -> Environment:
         html_lang=lambda: i18n.HTML_LANG[i18n.current_locale.get()],
         static_url=static_url,
         may=_may,
+        basemap_config=_basemap_config,
     )
     return env
+
+
+def _basemap_config(actor: Any) -> dict:
+    """In a template: the base map of the user's county, for static/js/basemap.js."""
+    from app.rules import basemap  # app.rules imports this module's helpers
+
+    return basemap.for_actor(actor)
 
 
 def _may(actor: Any, capability: str) -> bool:

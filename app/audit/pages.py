@@ -25,6 +25,7 @@ KIND_LABELS = {
     "open311": N_("Open311 client keys"),
     "calendar": N_("Holiday calendar changed"),
     "limits": N_("Time limits changed"),
+    "basemap": N_("Base map changed"),
 }
 assert set(KIND_LABELS) == set(KINDS)
 

@@ -66,7 +66,17 @@ def what(kind: str, value: str) -> dict[str, str | None]:
     return {"text": value, "session": None}
 
 
-ADMIN_KINDS = ("user", "room", "juror", "category", "boundaries", "calendar", "limits", "open311")
+ADMIN_KINDS = (
+    "user",
+    "room",
+    "juror",
+    "category",
+    "boundaries",
+    "calendar",
+    "limits",
+    "open311",
+    "basemap",
+)
 VERBS = {
     "create": N_("Created"),
     "change": N_("Changed"),
@@ -107,7 +117,21 @@ _ADMIN = (
         lambda m: _("Holiday calendar of %(year)s changed", year=m["year"]),
     ),
     (re.compile(r"^limits "), lambda m: _("Time limits changed")),
+    (
+        re.compile(r"^basemap (?P<a>\w+)->(?P<b>\w+)$"),
+        lambda m: _(
+            "Base map changed: %(before)s → %(after)s",
+            before=_(BASEMAP_KINDS.get(m["a"], m["a"])),
+            after=_(BASEMAP_KINDS.get(m["b"], m["b"])),
+        ),
+    ),
 )
+BASEMAP_KINDS = {
+    "default": N_("the server's default"),
+    "none": N_("No base map"),
+    "tianditu": N_("Tianditu (vector map and labels)"),
+    "xyz": N_("Tile address (XYZ)"),
+}
 
 
 def admin_change(value: str) -> str:

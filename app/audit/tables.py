@@ -21,6 +21,7 @@ ADMIN_KINDS = (
     "calendar",
     "limits",
     "open311",
+    "basemap",
 )
 KINDS = KINDS + ADMIN_KINDS
 

@@ -32,6 +32,9 @@ class PatrolCheckin(Table):
     lon = Float(null=True, default=None)
     lat = Float(null=True, default=None)
     gps_accuracy_m = Float(null=True, default=None)
+    location_source = Varchar(
+        length=8, null=True, default=None, help_text="gps: the phone's fix; manual: by hand"
+    )
     note = Text(default="")
     checked_at = Timestamptz(
         index=True, help_text="When the worker checked in (the phone's clock)."

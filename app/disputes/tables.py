@@ -36,6 +36,12 @@ class Dispute(Table):
     lon = Float(null=True, default=None)
     lat = Float(null=True, default=None)
     gps_accuracy_m = Float(null=True, default=None)
+    location_source = Varchar(
+        length=8,
+        null=True,
+        default=None,
+        help_text="gps: the phone's fix; manual: placed by hand (the map's pin moved, or typed)",
+    )
     county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
     township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
     village = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)

@@ -17,7 +17,7 @@ from app.geo.api import near_params
 from app.i18n import _
 from app.jurisdictions.queries import ancestors
 from app.jurisdictions.tables import LEVELS
-from app.settings import get_settings
+from app.rules import basemap
 from app.web import render
 
 FILTER_KEYS = ("node", "level", "category", "from", "to", "status", "overdue")
@@ -29,8 +29,7 @@ START_ZOOM = {
 }  # until the areas fit the view
 
 
-def _map_config(p: maps.MapParams, params: dict[str, Any]) -> dict:
-    settings = get_settings()
+def _map_config(request: Request, p: maps.MapParams, params: dict[str, Any]) -> dict:
     return {
         "node": {"id": p.node["id"], "name": p.node["name"], "level": p.node["level"]},
         "centroid": [p.node["centroid_lon"], p.node["centroid_lat"]]
@@ -47,7 +46,7 @@ def _map_config(p: maps.MapParams, params: dict[str, Any]) -> dict:
             "map": "/map",
             "case": "/disputes/",
         },
-        "tiles": {"url": settings.tile_url or None, "attribution": settings.tile_attribution},
+        "basemap": basemap.for_actor(request.user),
         "labels": {
             "status": {code: label(STATUSES, code) for code in STATUSES},
             "category": {code: label(CATEGORIES, code) for code in CATEGORIES},
@@ -98,7 +97,7 @@ async def map_page(request: Request) -> Template:
         errors=p.errors,
         shades=maps.SHADES,
         hotspot={"radius_m": hotspots.RADIUS_M, "min_cases": hotspots.MIN_CASES},
-        config=_map_config(p, params),
+        config=_map_config(request, p, params),
     )
 
 

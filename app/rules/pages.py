@@ -20,7 +20,7 @@ from app.disputes.deadlines import CHINA
 from app.disputes.errors import FieldErrors
 from app.disputes.vocabulary import CASE_LEVELS, CATEGORIES
 from app.i18n import _
-from app.rules import admin, calendar, limits
+from app.rules import admin, basemap, calendar, limits
 from app.web import render
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -197,8 +197,57 @@ async def save_limits(request: Request) -> Response:
     return Redirect(path=f"/admin/limits?done={done}", status_code=303)
 
 
+async def _basemap_page(
+    request: Request, values: dict | None = None, errors: dict | None = None, status: int = 200
+) -> Response:
+    county = audit.county_of(request.user)
+    row = await basemap.current(county)
+    chosen = values or row or basemap.env_default()
+    page = render(
+        request,
+        "rules/basemap.html",
+        status_code=status,
+        values={"kind": "none", "url": "", "subdomains": "", "gcj02": False, "tianditu_key": ""}
+        | {"attribution": ""}
+        | chosen,
+        own=row is not None,
+        preview=basemap.config(chosen) if not errors else basemap.for_actor(request.user),
+        errors=errors or {},
+        done=request.query_params.get("done", ""),
+    )
+    page.headers.update(NO_STORE)
+    return page
+
+
+@get("/admin/basemap", guards=[admin_only])
+async def basemap_page(request: Request) -> Response:
+    _county_admin(request)
+    return await _basemap_page(request)
+
+
+@post("/admin/basemap", guards=[admin_only])
+async def save_basemap(request: Request) -> Response:
+    _county_admin(request)
+    form = await request.form()
+    try:
+        await basemap.save(request.user, form, audit.Origin.of(request))
+    except FieldErrors as exc:
+        typed = {k: form.get(k) or "" for k in ("kind", "url", "subdomains", "tianditu_key")}
+        typed |= {"attribution": form.get("attribution") or "", "gcj02": bool(form.get("gcj02"))}
+        return await _basemap_page(request, typed, exc.errors, 422)
+    return Redirect(path="/admin/basemap?done=saved", status_code=303)
+
+
 router = Router(
     path="/",
-    route_handlers=[calendar_page, save_calendar, upload_calendar, limits_page, save_limits],
+    route_handlers=[
+        calendar_page,
+        save_calendar,
+        upload_calendar,
+        limits_page,
+        save_limits,
+        basemap_page,
+        save_basemap,
+    ],
     include_in_schema=False,
 )

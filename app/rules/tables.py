@@ -50,3 +50,22 @@ class LimitRules(Table, tablename="limit_rules"):
     applied_to_running = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+
+
+BASEMAP_KINDS = ("none", "tianditu", "xyz")
+
+
+class BaseMapSetting(Table, tablename="basemap_setting"):
+    """A county's base map, chosen by its administrator at /admin/basemap (one row per county,
+    changed in place; every change is an audit entry). No row: the PINGLI_TILE_* /
+    PINGLI_TIANDITU_KEY defaults."""
+
+    county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, unique=True)
+    kind = Varchar(length=16, default="none", help_text="|".join(BASEMAP_KINDS))
+    url = Varchar(length=500, default="", help_text="xyz: the tile URL template")
+    subdomains = Varchar(length=16, default="", help_text="xyz: what {s} stands for, e.g. 1234")
+    gcj02 = Boolean(default=False, help_text="xyz: the tiles are GCJ-02 (AMap, Tencent)")
+    tianditu_key = Varchar(length=64, default="", help_text="tianditu: the browser key (tk)")
+    attribution = Varchar(length=200, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)

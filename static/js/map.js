@@ -1,14 +1,15 @@
 /* The map page. Leaflet draws four layers from the scoped /api/v1/map endpoints: the areas
    shaded by open-case density, the case points (clustered, coloured by status, ringed by
    risk), the hotspots and the reasoning rooms. Every word it shows comes from the server in
-   #map-config, in the user's language. Tiles only when the server names a tile server:
-   otherwise the boundaries are drawn on a plain background and nothing is fetched from
-   anywhere but this site. */
+   #map-config, in the user's language. Tiles only from the county's base map (basemap.js:
+   Tianditu, an XYZ address, or none); with none the boundaries and their names are drawn on a
+   plain background and nothing is fetched from anywhere but this site. Points stay WGS84 in
+   the data; on GCJ-02 tiles they are shifted as they are drawn (B.toMap). */
 (function () {
   "use strict";
   var el = document.getElementById("map");
   var configEl = document.getElementById("map-config");
-  if (!el || !configEl || !window.L) return;
+  if (!el || !configEl || !window.L || !window.PingliBasemap) return;
   var cfg = JSON.parse(configEl.textContent);
   var S = cfg.strings;
   var notice = document.getElementById("map-notice");
@@ -35,17 +36,14 @@
   function link(href, text) { var a = node("a", "", text); a.href = href; return a; }
 
   // maxZoom is needed by the clusters when no tile layer sets one
-  var map = L.map(el, { attributionControl: Boolean(cfg.tiles.url), zoomControl: false, zoomSnap: 0.5, minZoom: 5, maxZoom: 18 });
+  var map = L.map(el, { attributionControl: Boolean(cfg.basemap.layers.length), zoomControl: false, zoomSnap: 0.5, minZoom: 5, maxZoom: 18 });
   // Leaflet's own controls speak English: give them the page's words
   L.control.zoom({ zoomInTitle: S.zoom_in_button, zoomOutTitle: S.zoom_out_button }).addTo(map);
-  if (cfg.tiles.url) {
-    L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution, maxZoom: 18 }).addTo(map);
-  } else {
-    el.classList.add("map-plain");
-  }
-  if (cfg.centroid) map.setView([cfg.centroid[1], cfg.centroid[0]], cfg.zoom);
+  var B = PingliBasemap.attach(map, cfg.basemap);
+  if (cfg.centroid) map.setView(B.toMap(cfg.centroid[1], cfg.centroid[0]), cfg.zoom);
 
   var areas = L.geoJSON(null, {
+    coordsToLatLng: function (c) { return B.toMap(c[1], c[0]); },
     style: function (f) {
       // colours live in map.css (.shade-N), shared with the table under the map
       return { color: "#4a5058", weight: 1.2, className: "area shade-" + f.properties.shade };
@@ -92,7 +90,8 @@
 
   function bbox() {
     var b = map.getBounds();
-    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
+    var sw = B.fromMap(b.getSouthWest()), ne = B.fromMap(b.getNorthEast());
+    return [sw.lng, sw.lat, ne.lng, ne.lat].map(function (v) { return v.toFixed(6); }).join(",");
   }
 
   var caseRequest = 0;
@@ -104,7 +103,7 @@
         var p = f.properties;
         var c = f.geometry.coordinates;
         var high = p.risk === "high";
-        return L.circleMarker([c[1], c[0]], {
+        return L.circleMarker(B.toMap(c[1], c[0]), {
           radius: high ? 9 : (p.risk === "medium" ? 7 : 6),
           color: high ? "#111" : "#fff", weight: high ? 2.5 : 1, fillOpacity: 0.9,
           className: "case-point st-" + p.status + " risk-" + p.risk
@@ -123,7 +122,7 @@
         var p = f.properties;
         var c = f.geometry.coordinates;
         var text = fmt(S.hotspot, { count: p.count, radius: data.radius_m, days: data.days, open: p.open });
-        L.circle([c[1], c[0]], {
+        L.circle(B.toMap(c[1], c[0]), {
           radius: Math.max(p.radius_m, 80), weight: 2, dashArray: "6 4", className: "hotspot"
         }).bindTooltip(text).addTo(spots);
       });
@@ -140,7 +139,7 @@
         box.appendChild(node("strong", "", p.name));
         box.appendChild(node("div", "", p.address));
         box.appendChild(node("div", "muted", fmt(S.capacity, { n: p.capacity })));
-        L.marker([c[1], c[0]], { icon: L.divIcon({ className: "room-pin", iconSize: [16, 16] }), title: p.name, alt: p.name })
+        L.marker(B.toMap(c[1], c[0]), { icon: L.divIcon({ className: "room-pin", iconSize: [16, 16] }), title: p.name, alt: p.name })
           .bindPopup(box).addTo(rooms);
       });
     }).catch(failed);
@@ -148,8 +147,19 @@
 
   var moved = null;
   getJSON(cfg.urls.areas + query({ zoom: cfg.zoom })).then(function (data) {
-    labelled = data.features.length <= 40;
+    // without tiles nothing else names the places: every area is named, and the names
+    // show while at most 40 of them are in view
+    labelled = data.features.length <= 40 || !B.tiled;
     areas.addData(data);
+    if (!B.tiled) {
+      var crowd = function () {
+        var view = map.getBounds();
+        var seen = areas.getLayers().filter(function (l) { return view.intersects(l.getBounds()); }).length;
+        el.classList.toggle("labels-crowded", seen > 40);
+      };
+      map.on("zoomend moveend", crowd);
+      crowd();
+    }
     if (areas.getLayers().length) map.fitBounds(areas.getBounds(), { padding: [6, 6] });
     el.setAttribute("data-areas", String(areas.getLayers().length));
     loadCases();

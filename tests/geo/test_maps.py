@@ -157,7 +157,7 @@ async def test_the_map_page_reads_without_javascript_and_loads_nothing_from_outs
             r'<script type="application/json" id="map-config">(.*?)</script>', html, re.S
         ).group(1)
     )
-    assert config["tiles"]["url"] is None
+    assert config["basemap"]["kind"] == "none" and config["basemap"]["layers"] == []
     assert config["strings"]["hotspots"] == "热点"
     assert page.headers["content-security-policy"] == CSP
     assert "http" not in CSP
