@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Request, Response, Router, get, post
@@ -28,6 +28,7 @@ class CheckinIn(msgspec.Struct, omit_defaults=True):
     lon: float | None = None
     lat: float | None = None
     gps_accuracy_m: float | None = None
+    location_source: Literal["gps", "manual"] | None = None
     checked_at: str | None = None
     note: str | None = None
 

@@ -14,7 +14,13 @@ from app.auth.actor import Actor
 from app.checkins.tables import PatrolCheckin
 from app.disputes.errors import FieldErrors
 from app.disputes.services import _resolve_grid
-from app.disputes.validation import datetime_field, number_field, text_field
+from app.disputes.validation import (
+    datetime_field,
+    location_source,
+    location_source_field,
+    number_field,
+    text_field,
+)
 from app.i18n import _
 from app.idempotency import create_once
 
@@ -32,10 +38,13 @@ class NewCheckin:
     gps_accuracy_m: float | None
     checked_at: datetime | None
     note: str
+    location_source: str | None = None
 
     def content_hash(self) -> str:
         data = asdict(self)
         data.pop("id")
+        if self.location_source is None:  # a check-in sent before phones sent it hashes as then
+            data.pop("location_source")
         data["checked_at"] = self.checked_at.isoformat() if self.checked_at else None
         return hashlib.sha256(
             json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
@@ -69,6 +78,9 @@ def parse_checkin(data: dict[str, Any]) -> NewCheckin:
         ),
         checked_at=checked_at,
         note=text_field(data.get("note"), "note", errors, limit=MAX_NOTE),
+        location_source=location_source_field(data.get("location_source"), errors)
+        if lon is not None
+        else None,
     )
     if errors:
         raise FieldErrors(errors)
@@ -96,6 +108,7 @@ async def create_checkin(actor: Actor, new: NewCheckin) -> tuple[uuid.UUID, bool
                 lon=new.lon,
                 lat=new.lat,
                 gps_accuracy_m=new.gps_accuracy_m,
+                location_source=location_source(new.lon, new.gps_accuracy_m, new.location_source),
                 note=new.note,
                 checked_at=new.checked_at or now,
                 content_hash=digest,

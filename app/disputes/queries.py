@@ -378,6 +378,7 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None 
         lon=row["lon"],
         lat=row["lat"],
         gps_accuracy_m=row["gps_accuracy_m"],
+        location_source=row["location_source"],
         created_by=row["created_by"],
         captured_at=iso(row["captured_at"]),
         version=row["version"],

@@ -42,6 +42,9 @@ class DisputeIn(msgspec.Struct, omit_defaults=True):
     lon: float | None = None
     lat: float | None = None
     gps_accuracy_m: float | None = None
+    # gps: the phone's fix; manual: placed by hand (the map's pin moved, or typed). Absent: gps
+    # when an accuracy comes with the point, else manual
+    location_source: Literal["gps", "manual"] | None = None
     grid_id: int | None = None
     people_involved: int | None = None
     risk_level: str | None = None

@@ -17,7 +17,7 @@ from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, notices
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
-from app.disputes.validation import NewDispute
+from app.disputes.validation import NewDispute, location_source
 from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE
 from app.geo.locate import locate_grid, place
 from app.i18n import _
@@ -164,6 +164,9 @@ async def create_dispute(
                     lon=new.lon,
                     lat=new.lat,
                     gps_accuracy_m=new.gps_accuracy_m,
+                    location_source=location_source(
+                        new.lon, new.gps_accuracy_m, new.location_source
+                    ),
                     county=grid["county"],
                     township=grid["township"],
                     village=grid["village"],

@@ -19,6 +19,7 @@ MAX_TITLE = 200
 MAX_TEXT = 5000
 MAX_PARTIES = 20
 MAX_PEOPLE = 100_000
+LOCATION_SOURCES = {"gps": "gps", "manual": "manual"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class NewDispute:
     lon: float | None = None
     lat: float | None = None
     gps_accuracy_m: float | None = None
+    location_source: str | None = None  # as sent; see location_source()
     grid_id: int | None = None
     people_involved: int = 2
     risk_level: str = "low"
@@ -54,6 +56,8 @@ class NewDispute:
         data.pop("id")
         data["occurred_at"] = self.occurred_at.isoformat() if self.occurred_at else None
         # left out when absent: a case sent before phones sent it hashes as it did then
+        if self.location_source is None:
+            data.pop("location_source")
         if self.captured_at is None:
             data.pop("captured_at")
         else:
@@ -131,6 +135,20 @@ def datetime_field(value: Any, field_name: str, errors: dict) -> datetime | None
     return parsed.astimezone(UTC)
 
 
+def location_source_field(value: Any, errors: dict) -> str | None:
+    if value in (None, ""):
+        return None
+    return choice_field(value, "location_source", errors, LOCATION_SOURCES, None) or None
+
+
+def location_source(lon: float | None, accuracy: float | None, sent: str | None) -> str | None:
+    """Where a stored point came from: as the phone said, else a point with an accuracy is the
+    phone's fix and one without was typed (manual); no point, no source."""
+    if lon is None:
+        return None
+    return sent or ("gps" if accuracy is not None else "manual")
+
+
 def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
     errors: dict[str, str] = {}
     raw_id = data.get("id")
@@ -153,6 +171,7 @@ def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
     grid_id = number_field(
         data.get("grid_id"), "grid_id", errors, low=1, high=2**31 - 1, integer=True
     )
+    source_of_point = location_source_field(data.get("location_source"), errors)
     people = number_field(
         data.get("people_involved"), "people_involved", errors, low=1, high=MAX_PEOPLE, integer=True
     )
@@ -168,6 +187,7 @@ def parse_new_dispute(data: dict[str, Any]) -> NewDispute:
         lon=lon,
         lat=lat,
         gps_accuracy_m=accuracy,
+        location_source=source_of_point if lon is not None else None,
         grid_id=grid_id,
         people_involved=people if people is not None else 2,
         risk_level=choice_field(data.get("risk_level"), "risk_level", errors, RISK_LEVELS, "low"),

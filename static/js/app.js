@@ -156,6 +156,12 @@
           .map(function (n) { return caches.delete(n); }));
       }));
     }
+    if (window.indexedDB) { // the field kit (field-cache.js): the area's open cases
+      steps.push(new Promise(function (resolve) {
+        var r = indexedDB.deleteDatabase('pingli-field');
+        r.onsuccess = r.onerror = r.onblocked = function () { resolve(); };
+      }));
+    }
     if (outbox) {
       steps.push(outbox.all().then(function (records) {
         return Promise.all(records.filter(function (r) { return r.state === 'sent'; })

@@ -230,6 +230,7 @@
         accuracy.value = metres;
         if (metres > WEAK_FIX_M) sayGps(t('fix_weak', { m: metres }), 'weak');
         else sayGps(t('located', { m: metres }), 'good');
+        form.dispatchEvent(new CustomEvent('pingli:point', { detail: { source: 'gps' } })); // capture-map.js
       }, function () {
         if (!quiet) sayGps(t('no_fix'), 'none');
       }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 }); // a fresh fix: where the worker is now
@@ -267,6 +268,7 @@
     editing = record;
     field('id').value = record.id;
     fill(record.payload);
+    form.dispatchEvent(new CustomEvent('pingli:point', { detail: {} }));
     if (photos) photos.load(await outbox.photosOf(record.id));
     if (record.error && record.error.fields) showFieldErrors(record.error.fields);
     say(t('editing'));
