@@ -40,10 +40,7 @@
   var chosen = null; // the grid feature holding the point
   var grids = L.geoJSON(null, {
     coordsToLatLng: function (c) { return B.toMap(c[1], c[0]); },
-    style: function (f) {
-      var mine = chosen && chosen.properties.id === f.properties.id;
-      return { color: '#3b6ea5', weight: mine ? 2.5 : 1.2, className: 'grid-outline' + (mine ? ' is-chosen' : '') };
-    },
+    style: function () { return { color: '#3b6ea5', weight: 1.2, className: 'grid-outline' }; },
     onEachFeature: function (f, layer) {
       // no tiles: nothing else names the place
       layer.bindTooltip(f.properties.name, { permanent: !B.tiled, direction: 'center', className: 'grid-label' });
@@ -51,6 +48,16 @@
   }).addTo(map);
   var kit = null;
   var marker = null;
+
+  // the grid holding the point stands out (Leaflet sets a class only once: toggle it here)
+  function paint() {
+    grids.eachLayer(function (layer) {
+      var mine = Boolean(chosen && chosen.properties.id === layer.feature.properties.id);
+      layer.setStyle({ weight: mine ? 2.5 : 1.2 });
+      var path = layer.getElement && layer.getElement();
+      if (path) path.classList.toggle('is-chosen', mine);
+    });
+  }
 
   function point() {
     var lon = parseFloat(lonField.value), lat = parseFloat(latField.value);
@@ -63,7 +70,7 @@
   function pickGrid(p) {
     if (!kit || !kitApi) return;
     chosen = kitApi.gridAt(kit.areas, p.lon, p.lat);
-    grids.setStyle(grids.options.style);
+    paint();
     box.setAttribute('data-grid', chosen ? String(chosen.properties.id) : '');
     if (!chosen) { say(S.outside); return; }
     if (gridSelect && gridSelect.querySelector('option[value="' + chosen.properties.id + '"]')) {
@@ -90,7 +97,7 @@
     if (!p) {
       if (marker) { marker.remove(); marker = null; }
       chosen = null;
-      grids.setStyle(grids.options.style);
+      paint();
       say('');
       return;
     }
