@@ -384,5 +384,7 @@ ROUTES: list[R] = [
     R("POST", "/admin/calendar/{year:int}/upload", "A", role_first=True, fill=(("year", "2033"),), body=refused_when_allowed("data", {}, lambda c: {"flip": "2033-01-03"})),
     R("GET", "/admin/limits", "A", role_first=True),
     R("POST", "/admin/limits", "A", role_first=True, body=refused_when_allowed("data", {"accept_days": "0"}, lambda c: {"accept_days": "3"})),
+    R("GET", "/admin/basemap", "A", role_first=True),
+    R("POST", "/admin/basemap", "A", role_first=True, body=refused_when_allowed("data", {"kind": "xyz", "url": "ftp://x"}, lambda c: {"kind": "none"})),
 ]
 # fmt: on
