@@ -101,6 +101,29 @@ async def map_page(request: Request) -> Template:
     )
 
 
+def _near_offline(request: Request) -> dict:
+    """What near.js needs to list the cases kept on the phone when the network is gone."""
+    return {
+        "owner": request.user.username,
+        "labels": {
+            "status": {code: label(STATUSES, code) for code in STATUSES},
+            "category": {code: label(CATEGORIES, code) for code in CATEGORIES},
+        },
+        "strings": {
+            "offline": _(
+                "No network: the open cases kept on this phone (as of %(when)s), nearest first."
+            ),
+            "none": _("No open case kept on this phone within this distance."),
+            "nothing_kept": _(
+                "No network, and no cases kept on this phone yet: open this page once with a "
+                "network."
+            ),
+            "m": _("%(n)s m", n="%(n)s"),
+            "km": _("%(n)s km", n="%(n)s"),
+        },
+    }
+
+
 @get("/near", guards=[signed_in])
 async def near_page(request: Request) -> Template:
     params = dict(request.query_params)
@@ -118,6 +141,7 @@ async def near_page(request: Request) -> Template:
         request,
         "geo/near.html",
         block="results",
+        offline=_near_offline(request),
         items=items,
         errors=errors,
         query=params,

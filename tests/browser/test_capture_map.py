@@ -20,7 +20,13 @@ import shapely.geometry
 from app.geo.gcj02 import wgs84_to_gcj02
 from app.geo.measure import geodesic_m
 from tests.browser.conftest import sign_in
-from tests.browser.test_offline import cases_titled, eventually, my_node, ready_for_the_field
+from tests.browser.test_offline import (
+    cases_titled,
+    eventually,
+    log_case,
+    my_node,
+    ready_for_the_field,
+)
 from tests.geo.test_gcj02 import REFERENCE
 
 MAP = "[data-capture-map] [data-map]"
@@ -161,9 +167,7 @@ def test_the_gps_pin_sits_inside_the_worker_grid_on_the_small_map(phone, screens
     assert page.evaluate(f"document.querySelector('{MAP}').pingliMap.marker()") is None
 
 
-def test_a_dragged_pin_is_kept_as_placed_by_hand_in_the_grid_it_lands_in(
-    phone, screenshots_dir
-):
+def test_a_dragged_pin_is_kept_as_placed_by_hand_in_the_grid_it_lands_in(phone, screenshots_dir):
     page = phone.new_page()
     ready_for_the_field(page, "demo-village")
     village = my_node(page)
@@ -301,3 +305,51 @@ def test_tiles_come_from_the_configured_server_and_gcj02_tiles_shift_the_point(
     ]
     assert not outside, outside
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_with_no_signal_the_map_picks_the_grid_and_near_lists_the_kept_cases(phone):
+    page = phone.new_page()
+    ready_for_the_field(page)
+    grid = my_node(page)
+    here = grid.geometry.representative_point()
+    lon, lat = round(here.x, 5), round(here.y, 5)
+    me = page.evaluate("fetch('/api/v1/me').then(r => r.json())")
+    title = f"附近离线{uuid.uuid4().hex[:6]}"
+    log_case(page, title, lon=str(round(lon + 0.0004, 6)), lat=str(lat))
+    page.wait_for_url(re.compile(r".*/disputes/[0-9a-f-]{36}$"), wait_until="commit")
+    (logged,) = cases_titled(page, title)
+    online = page.request.get(f"/api/v1/disputes/near?lon={lon}&lat={lat}&radius_m=5000").json()
+    # /near opened once with a network keeps the field kit (the grid, the open cases)
+    page.goto("/near")
+    owner = me["username"]
+    eventually(
+        page,
+        f"PingliField.load('{owner}').then(k => Boolean(k && k.areas && "
+        f"k.cases.features.some(f => f.properties.id === '{logged['id']}')))",
+    )
+
+    phone.set_offline(True)
+    try:
+        page.goto("/near")  # the copy the service worker kept
+        page.fill("input[name=lon]", str(lon))
+        page.fill("input[name=lat]", str(lat))
+        page.select_option("select[name=radius_m]", "5000")
+        page.click("#near-form button[type=submit]")
+        page.wait_for_selector("#near-results[data-offline='1']")
+        shown = page.locator("#near-results .case-no").all_inner_texts()
+        expected = [c["case_no"] for c in online["items"]]
+        assert [s.split(" · ")[0] for s in shown] == expected[: len(shown)]
+        assert len(shown) == len(expected) and logged["case_no"] in shown[0]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+        # the capture form with no signal: the grid of the fix is found on the phone
+        phone.grant_permissions(["geolocation"])
+        phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+        page.goto("/disputes/new")
+        page.wait_for_selector("[data-gps-status][data-gps-quality=good]")
+        page.wait_for_selector("[data-capture-map][data-grid]:not([data-grid=''])")
+        assert page.get_attribute("[data-capture-map]", "data-grid") == str(
+            me["jurisdiction"]["id"]
+        )
+    finally:
+        phone.set_offline(False)
