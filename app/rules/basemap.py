@@ -155,16 +155,18 @@ def parse(data: Any) -> dict[str, Any]:
             or not all(p in url for p in ("{z}", "{x}"))
             or not ("{y}" in url or "{-y}" in url)
         ):
-            errors["url"] = _("Enter a tile address holding {z}, {x} and {y}.")
+            errors["url"] = _(
+                "The tile address needs the placeholders of the zoom, the column and the row."
+            )
         elif tile_source(url) is None:
             errors["url"] = _(
-                "The tile address must start with http:// or https:// and name its host "
-                "(a {s} is allowed only in the first part of the host)."
+                "The tile address must start with http:// or https:// and name its host (the "
+                "subdomain placeholder is allowed only in the first part of the host)."
             )
         if "{s}" in url and not subdomains:
-            errors["subdomains"] = _("Give what {s} stands for, e.g. 1234.")
+            errors["subdomains"] = _("Give the subdomains the address's placeholder stands for.")
     if not SUBDOMAINS_RE.match(subdomains):
-        errors["subdomains"] = _("Letters and digits only, e.g. 1234.")
+        errors["subdomains"] = _("Letters and digits only.")
     if len(attribution) > 200:
         errors["attribution"] = _("At most %(n)s characters.", n=200)
     if errors:

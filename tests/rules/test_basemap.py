@@ -94,9 +94,9 @@ async def test_an_xyz_address_with_gcj02_is_handed_to_the_maps_with_its_flag(no_
 @pytest.mark.parametrize(
     ("form", "field", "words"),
     [
-        ({"kind": "xyz", "url": "https://tiles.example.cn/tiles.png"}, "url", "{z}"),
+        ({"kind": "xyz", "url": "https://tiles.example.cn/tiles.png"}, "url", "占位符"),
         ({"kind": "xyz", "url": "javascript:{z}{x}{y}"}, "url", "http://"),
-        ({"kind": "xyz", "url": "https://t{s}.example.cn/{z}/{x}/{y}.png"}, "subdomains", "{s}"),
+        ({"kind": "xyz", "url": "https://t{s}.example.cn/{z}/{x}/{y}.png"}, "subdomains", "子域名"),
         ({"kind": "tianditu", "tianditu_key": "short"}, "tianditu_key", "天地图密钥"),
         ({"kind": "google"}, "kind", "google"),
     ],
