@@ -44,6 +44,7 @@ SUBDOMAINS_RE = re.compile(r"^[A-Za-z0-9]{0,16}$")
 
 _by_county: dict[int, dict[str, Any]] = {}
 _version: int | None = None
+_sources: list[str] | None = None
 
 
 def env_default() -> dict[str, Any]:
@@ -107,28 +108,32 @@ def for_actor(actor: Actor | None) -> dict[str, Any]:
 
 
 def img_sources() -> list[str]:
-    """Every tile host any map of this server may load from (the CSP's img-src)."""
-    sources = set()
-    for choice in [env_default(), *_by_county.values()]:
-        for layer in config(choice)["layers"]:
-            if (source := tile_source(layer["url"])) is not None:
-                sources.add(source)
-    return sorted(sources)
+    """Every tile host any map of this server may load from (the CSP's img-src); worked out
+    once per reload of the choices (every answer asks)."""
+    global _sources
+    if _sources is None:
+        found = set()
+        for choice in [env_default(), *_by_county.values()]:
+            for layer in config(choice)["layers"]:
+                if (source := tile_source(layer["url"])) is not None:
+                    found.add(source)
+        _sources = sorted(found)
+    return _sources
 
 
 async def ensure(version: int) -> None:
     """Reload the counties' choices when the rules version moved (calendar.ensure reads it)."""
-    global _version, _by_county
+    global _version, _by_county, _sources
     if _version == version:
         return
     rows = await BaseMapSetting.select()
     _by_county = {r["county"]: r for r in rows}
-    _version = version
+    _version, _sources = version, None
 
 
 def forget() -> None:
-    global _version
-    _version = None
+    global _version, _sources
+    _version, _sources = None, None
 
 
 async def current(county: int) -> dict[str, Any] | None:

@@ -166,6 +166,13 @@ def test_the_gps_pin_sits_inside_the_worker_grid_on_the_small_map(phone, screens
     assert page.get_attribute("[data-capture-map]", "data-point") == ""
     assert page.evaluate(f"document.querySelector('{MAP}').pingliMap.marker()") is None
 
+    # the patrol check-in has the same map, and its grid is picked the same way
+    phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 12})
+    page.goto("/checkins")
+    page.wait_for_selector("[data-capture-map][data-grid]:not([data-grid=''])")
+    assert page.input_value("#checkin-form select[name=grid_id]") == str(me["jurisdiction"]["id"])
+    assert page.input_value("#checkin-form input[name=location_source]") == "gps"
+
 
 def test_a_dragged_pin_is_kept_as_placed_by_hand_in_the_grid_it_lands_in(phone, screenshots_dir):
     page = phone.new_page()

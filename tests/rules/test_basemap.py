@@ -125,7 +125,9 @@ def test_the_environment_gives_the_default_of_a_county_that_chose_none(monkeypat
     )
     config = basemap.config(basemap.env_default())
     assert config["kind"] == "xyz" and config["gcj02"] is True
+    basemap.forget()
     assert "http://10.0.0.9" in basemap.img_sources()
+    basemap.forget()  # worked out again with the real settings
     monkeypatch.setattr(
         basemap, "get_settings", lambda: replace(settings, tianditu_key="", tile_url="")
     )
