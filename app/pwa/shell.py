@@ -29,22 +29,13 @@ PUBLIC_PAGES = ("/offline", "/outbox")
 SHELL_PAGES = ("/disputes/new", "/checkins")
 # Precached static files: what the pages above need. Icons for the home screen are fetched
 # by the browser from the manifest when it installs the app; nothing else needs them.
-PRECACHE_GLOBS = (
-    "css/**/*.css",
-    "js/**/*.js",
-    "js/vendor/leaflet-1.9.4/leaflet.css",
-    "icons/icon.svg",
-)
-# The capture forms draw the point on a small map with no signal: Leaflet itself (~42 KB
-# gzipped), basemap.js, capture-map.js and the field kit are kept. The case map page (its
-# cluster plugin, map.js, map.css) is for office screens and needs the network for its data
-# anyway: a grid worker's phone does not download it on the first visit; it is cached when the
-# map is opened, like any static file.
-PRECACHE_EXCLUDE = (
-    "js/vendor/leaflet.markercluster*",
-    "js/map.js",
-    "css/map.css",
-)  # fnmatch: * crosses /
+PRECACHE_GLOBS = ("css/**/*.css", "js/**/*.js", "icons/icon.svg")
+# Leaflet (~46 KB gzipped with its CSS) would take a third of the first visit's budget: it is
+# not precached. The capture forms load it, so the service worker keeps it (cache first, like
+# any static file) the first time a form is opened with a network; from then on the forms'
+# small map works with no signal. Without it the form is as before (coordinates only). The case
+# map page (cluster plugin, map.js, map.css) is for office screens and cached when opened.
+PRECACHE_EXCLUDE = ("js/vendor/leaflet*", "js/map.js", "css/map.css")  # fnmatch: * crosses /
 # The outbox code the service worker runs itself (Background Sync), imported by URL.
 SW_IMPORTS = ("js/outbox-db.js", "js/outbox-sync.js")
 
