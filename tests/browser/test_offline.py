@@ -364,9 +364,10 @@ def test_the_outbox_moves_to_another_phone_as_a_file(browser, live_server, tmp_p
 
 
 def test_a_point_in_another_grid_is_refused_and_its_grid_taken_in_one_tap(phone):
-    """Online, the form still goes through the outbox and the API: the 422 says once where the
-    point is, and "使用该位置所在网格" saves the case in that grid. The outbox page says it in
-    one line too, and the button is there when the record is opened from it."""
+    """The form's map picks the grid of a typed point; a worker who then chooses another grid
+    anyway goes through the outbox and the API: the 422 says once where the point is, and
+    "使用该位置所在网格" saves the case in that grid. The outbox page says it in one line too,
+    and the button is there when the record is opened from it."""
     page = phone.new_page()
     ready_for_the_field(page, "demo-village")
     village = my_node(page)
@@ -376,9 +377,13 @@ def test_a_point_in_another_grid_is_refused_and_its_grid_taken_in_one_tap(phone)
     page.goto("/disputes/new")
     page.fill("input[name=title]", title)
     page.select_option("select[name=category]", "neighbours")
-    page.select_option("select[name=grid_id]", label=f"{village.name} · {chosen.name}")
+    page.wait_for_selector("[data-capture-map] [data-map][data-grids]")
     page.fill("input[name=lon]", f"{point.x:.6f}")
     page.fill("input[name=lat]", f"{point.y:.6f}")
+    picked = page.get_attribute("[data-capture-map]", "data-grid")
+    assert page.input_value("select[name=grid_id]") == picked  # the map chose the point's grid
+    page.select_option("select[name=grid_id]", label=f"{village.name} · {chosen.name}")
+    assert page.input_value("select[name=grid_id]") != picked
     page.click("button[type=submit]")
     page.wait_for_selector("[data-capture-status].notice-error")
     form = page.inner_text("#case-form")
