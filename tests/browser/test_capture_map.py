@@ -360,3 +360,24 @@ def test_with_no_signal_the_map_picks_the_grid_and_near_lists_the_kept_cases(pho
         )
     finally:
         phone.set_offline(False)
+
+
+def test_the_case_map_draws_the_same_tiles_under_its_areas(phone, browser, live_server, tiles):
+    set_basemap(browser, live_server, kind="xyz", url=tiles.url, subdomains="", gcj02="0")
+    page = phone.new_page()
+    requests, problems = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    sign_in(page, "demo-township")
+    page.goto("/map")
+    page.wait_for_selector("#map[data-areas]")
+    page.locator("#map img.leaflet-tile-loaded").first.wait_for()
+    assert page.get_attribute("#map", "data-basemap") == "xyz"
+    assert tiles.requested and all(z >= 5 for z, _x, _y in tiles.requested)
+    outside = [
+        u
+        for u in requests
+        if urlsplit(u).scheme in ("http", "https") and urlsplit(u).hostname != "127.0.0.1"
+    ]
+    assert not outside, outside
+    assert not problems, problems
