@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,13 +17,12 @@ from urllib.parse import urlencode
 
 from litestar import Request, Router, get
 from litestar.response import Stream
-from openpyxl import Workbook
 
 from app.audit import log as audit
 from app.auth.actor import Actor
 from app.auth.guards import signed_in
 from app.auth.scope import get_or_404
-from app.disputes import queries
+from app.disputes import queries, streamed_xlsx
 from app.disputes.errors import FieldErrors
 from app.disputes.privacy import mask_phone
 from app.disputes.tables import Dispute, Party
@@ -159,23 +156,12 @@ def _drain(out: io.StringIO) -> bytes:
     return data
 
 
-async def xlsx_stream(actor: Actor, f: queries.DisputeFilters) -> AsyncIterator[bytes]:
-    """openpyxl's write-only workbook keeps rows in a temporary file, not in memory; the finished
-    file is then sent in chunks and removed."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Cases")[:31])
-    sheet.append(header())
-    async for row in rows(actor, f):
-        sheet.append([safe_cell(v) for v in row])
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
-    try:
-        book.save(path)
-        with open(path, "rb") as fh:
-            while chunk := fh.read(256 * 1024):
-                yield chunk
-    finally:
-        os.unlink(path)
+def xlsx_stream(actor: Actor, f: queries.DisputeFilters) -> AsyncIterator[bytes]:
+    async def cells() -> AsyncIterator[list[Any]]:
+        async for row in rows(actor, f):
+            yield [safe_cell(v) for v in row]
+
+    return streamed_xlsx.stream(_("Cases"), header(), cells())
 
 
 @get(["/disputes/export.csv", "/disputes/export.xlsx"], guards=[signed_in])
