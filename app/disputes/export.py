@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from litestar import Request, Router, get
 from litestar.response import Stream
 
+from app import clock
 from app.audit import log as audit
 from app.auth.actor import Actor
 from app.auth.guards import signed_in
@@ -83,7 +84,7 @@ def _local(value: datetime | None) -> str:
 
 async def rows(actor: Actor, f: queries.DisputeFilters) -> AsyncIterator[list[Any]]:
     """Every case the filter matches in `actor`'s area, newest first, one list per case."""
-    now = datetime.now(UTC)
+    now = clock.now()
     level = None
     if f.jurisdiction:
         level = (await get_or_404(Jurisdiction, f.jurisdiction, actor, Jurisdiction.level))["level"]
@@ -175,7 +176,7 @@ async def export(request: Request) -> Stream:
     actor = request.user
     if f.jurisdiction:  # an area outside the user's own is 404 before anything is logged
         await get_or_404(Jurisdiction, f.jurisdiction, actor, Jurisdiction.id)
-    stamp = (datetime.now(UTC) + CHINA).strftime("%Y%m%d-%H%M")
+    stamp = (clock.now() + CHINA).strftime("%Y%m%d-%H%M")
     name = f"pingli-cases-{stamp}.{fmt}"
     what = f"{name}?{urlencode(params)}" if params else name
     await audit.record(actor, "export", audit.county_of(actor), what, audit.Origin.of(request))
