@@ -113,9 +113,7 @@ DESCRIPTION = "session rooms jurors bookings feeds push subscriptions"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="pingli", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PushSubscription",
@@ -145,9 +143,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Juror", tablename="juror", schema=None, columns=None
-    )
+    manager.add_table(class_name="Juror", tablename="juror", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="PushSubscription",
