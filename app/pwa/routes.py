@@ -5,7 +5,6 @@ it sends anything."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -16,6 +15,8 @@ from litestar.utils.scope.state import ScopeState
 
 from app import i18n
 from app.auth.guards import signed_in
+from app.disputes.errors import FieldErrors
+from app.disputes.validation import datetime_field
 from app.i18n import _
 from app.pwa import devices, shell
 from app.web import render
@@ -124,7 +125,8 @@ class HeldEntry(msgspec.Struct):
 
     id: uuid.UUID
     kind: Literal["dispute", "checkin"]
-    saved_at: datetime
+    # ISO 8601 as the phone writes it (`new Date().toISOString()`), checked by datetime_field
+    saved_at: Annotated[str, msgspec.Meta(min_length=10, max_length=40)]
     label: Annotated[str, msgspec.Meta(max_length=devices.MAX_LABEL)] = ""
 
 
@@ -145,7 +147,14 @@ async def device_outbox(
     Answers with `lost`: entries this phone reported before that are no longer on it and never
     reached the server (the browser cleared its storage), until the worker acknowledges them.
     Reporting the same thing twice is harmless."""
-    held = [devices.Held(e.id, e.kind, e.label, e.saved_at) for e in data.entries]
+    errors: dict[str, str] = {}
+    held = []
+    for i, e in enumerate(data.entries):
+        saved_at = datetime_field(e.saved_at, f"entries[{i}].saved_at", errors)
+        if saved_at is not None:
+            held.append(devices.Held(e.id, e.kind, e.label, saved_at))
+    if errors:
+        raise FieldErrors(errors)
     lost = await devices.report(request.user, device_id, held, data.discarded, data.acknowledged)
     return Response({"lost": lost}, headers={"Cache-Control": "no-store"})
 
