@@ -88,21 +88,27 @@
     var answer = await response.json();
     // what was told is done with; anything added meanwhile stays for the next report
     var left = function (now, sent) { return now.filter(function (id) { return sent.indexOf(id) < 0; }); };
-    await setMeta('discarded', left(await list('discarded'), discarded));
-    await setMeta('acknowledged', left(await list('acknowledged'), acknowledged));
+    var stillDiscarded = left(await list('discarded'), discarded);
+    var stillAcked = left(await list('acknowledged'), acknowledged);
+    if (discarded.length) await setMeta('discarded', stillDiscarded);
+    if (acknowledged.length) await setMeta('acknowledged', stillAcked);
     await setMeta(key, signature);
-    await setMeta('lost:' + user, answer.lost || []);
+    // noted by the worker while this report was on its way: not shown again
+    await setMeta('lost:' + user, (answer.lost || []).filter(function (e) { return stillAcked.indexOf(e.id) < 0; }));
     showLost();
     return answer;
   }
 
   // Report when due; never fails (no network, signed out: the next chance reports).
+  // One report at a time; a forced one (news to tell) waits for the one on its way.
   Pingli.reportOutbox = function (force) {
-    if (!reporting) {
-      reporting = report(force).catch(function (err) { console.warn('outbox report not sent', err); return null; })
-        .finally(function () { reporting = null; });
-    }
-    return reporting;
+    if (reporting && !force) return reporting;
+    var previous = reporting || Promise.resolve();
+    var mine = previous.then(function () { return report(force); })
+      .catch(function (err) { console.warn('outbox report not sent', err); return null; });
+    reporting = mine;
+    mine.finally(function () { if (reporting === mine) reporting = null; });
+    return mine;
   };
 
   function when(iso) {

@@ -220,10 +220,44 @@ def test_an_outbox_the_browser_wiped_is_noticed_and_the_worker_told(phone, live_
     page.goto("/outbox")
     notice.wait_for()
     page.click("[data-lost-noted]")
-    assert notice.count() == 0
+    notice.wait_for(state="detached")
     eventually(
         page, "PingliOutbox.getMeta('acknowledged').then(a => Array.isArray(a) && a.length === 0)"
     )
     page.goto("/")
     page.wait_for_timeout(500)
     assert notice.count() == 0
+
+
+NO_INDEXEDDB = (
+    "Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true })"
+)
+
+
+def test_a_browser_without_indexeddb_warns_and_still_delivers_once_from_localstorage(phone):
+    phone.add_init_script(NO_INDEXEDDB)
+    page = phone.new_page()
+    sign_in(page, "demo-grid")
+    page.goto("/disputes/new")
+    banner = page.locator("[data-webview-banner]")
+    assert banner.is_visible()
+    # not an app's browser: no "···" instructions, the phone's own browser instead
+    assert "手机自带的浏览器" in banner.inner_text() and "右上角" not in banner.inner_text()
+    assert page.evaluate("[PingliWebview.app, PingliWebview.indexedDB, PingliOutbox.mirrored]") == [
+        None,
+        False,
+        True,
+    ]
+    title = f"无数据库{uuid.uuid4().hex[:6]}"
+    phone.set_offline(True)
+    fill_case(page, title)
+    assert "不要关闭本页" in page.locator("[data-capture-status]").inner_text()
+    record = next(r for r in outbox_records(page) if r["label"] == title)
+    assert page.evaluate(LS_RECORDS)[record["id"]]["state"] == "queued"
+    phone.set_offline(False)
+    sync_until_empty(page)
+    assert len(cases_titled(page, title)) == 1
+    page.reload()
+    sync_until_empty(page)
+    assert len(cases_titled(page, title)) == 1
+    assert page.evaluate(LS_RECORDS)[record["id"]]["state"] == "sent"
