@@ -62,11 +62,17 @@ DESCRIPTION = "initial schema"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="CaseEvent", tablename="case_event", schema=None, columns=None)
+    manager.add_table(
+        class_name="CaseEvent", tablename="case_event", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Room", tablename="room", schema=None, columns=None)
+    manager.add_table(
+        class_name="Room", tablename="room", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="CaseSequence",
@@ -82,9 +88,13 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Party", tablename="party", schema=None, columns=None)
+    manager.add_table(
+        class_name="Party", tablename="party", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="User", tablename="app_user", schema=None, columns=None)
+    manager.add_table(
+        class_name="User", tablename="app_user", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="LoginSession",
@@ -93,7 +103,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Dispute", tablename="dispute", schema=None, columns=None)
+    manager.add_table(
+        class_name="Dispute", tablename="dispute", schema=None, columns=None
+    )
 
     manager.add_column(
         table_class_name="CaseEvent",

@@ -9,7 +9,9 @@ DESCRIPTION = "boundary version stamp and jurisdiction area"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="BoundaryVersion",

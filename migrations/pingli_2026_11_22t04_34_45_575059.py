@@ -61,9 +61,13 @@ DESCRIPTION = "attachments and patrol check-ins"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="Attachment", tablename="attachment", schema=None, columns=None)
+    manager.add_table(
+        class_name="Attachment", tablename="attachment", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="PatrolCheckin",

@@ -75,7 +75,9 @@ DESCRIPTION = "case lifecycle: holder, deadlines, supervision, agreement terms, 
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="Supervision",

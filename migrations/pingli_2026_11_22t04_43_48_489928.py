@@ -113,7 +113,9 @@ DESCRIPTION = "session rooms jurors bookings feeds push subscriptions"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="PushSubscription",
@@ -143,7 +145,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Juror", tablename="juror", schema=None, columns=None)
+    manager.add_table(
+        class_name="Juror", tablename="juror", schema=None, columns=None
+    )
 
     manager.add_column(
         table_class_name="PushSubscription",

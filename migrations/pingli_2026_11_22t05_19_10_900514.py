@@ -104,7 +104,9 @@ DESCRIPTION = "monitoring tables"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="AlertNote",

@@ -13,7 +13,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "monitoring keys and indexes"
 
 STATEMENTS = [
-    "CREATE UNIQUE INDEX IF NOT EXISTS monitoring_stats_key ON monitoring_stats (span, day, node, category)",
+    'CREATE UNIQUE INDEX IF NOT EXISTS monitoring_stats_key ON monitoring_stats (span, day, node, category)',
     "CREATE INDEX IF NOT EXISTS monitoring_stats_node ON monitoring_stats (node, span, day)",
     "CREATE INDEX IF NOT EXISTS monitoring_stats_county ON monitoring_stats (county, node_level, span, day)",
     "CREATE INDEX IF NOT EXISTS monitoring_stats_township ON monitoring_stats (township, node_level, span, day)",

@@ -9,7 +9,9 @@ DESCRIPTION = "notification claims and push subscription language"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
     manager.add_column(
         table_class_name="Notification",

@@ -10,7 +10,9 @@ DESCRIPTION = "login failures for throttling"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="LoginFailure",

@@ -71,9 +71,13 @@ DESCRIPTION = "audit log, room for encrypted phones"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="AuditLog", tablename="audit_log", schema=None, columns=None)
+    manager.add_table(
+        class_name="AuditLog", tablename="audit_log", schema=None, columns=None
+    )
 
     manager.add_column(
         table_class_name="AuditLog",

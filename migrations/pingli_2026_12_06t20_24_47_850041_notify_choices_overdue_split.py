@@ -25,11 +25,15 @@ class User(Table, tablename="app_user", schema=None):
 
 ID = "2026-12-06T20:24:47:850041"
 VERSION = "1.38.0"
-DESCRIPTION = "routine notification choices, follow-up notice claim, overdue split counters"
+DESCRIPTION = (
+    "routine notification choices, follow-up notice claim, overdue split counters"
+)
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="pingli", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="NotificationChoice",

@@ -28,7 +28,9 @@ def _params(**extra):
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="pingli", description=DESCRIPTION)
     table = {"table_class_name": "Category", "tablename": "case_category", "schema": None}
-    manager.add_table(class_name="Category", tablename="case_category", schema=None, columns=None)
+    manager.add_table(
+        class_name="Category", tablename="case_category", schema=None, columns=None
+    )
     for name, cls, params in (
         ("code", Varchar, _params(length=32, default="", unique=True)),
         ("name", Varchar, _params(length=100, default="")),
