@@ -51,10 +51,59 @@
     });
   };
 
+  // --- the ledger: entries saved since the last report, in a cookie ------------------------
+  // A cookie survives what clears IndexedDB and localStorage (Chrome's eviction of a site's
+  // storage). An entry saved with no network and cleared before the phone was ever online
+  // again is known only here: the next report tells the server of it first, so the server
+  // can say whether it arrived. Ids, kinds and times only, never a title: the cookie goes
+  // with every request. "d<uuid>.<saved, seconds in base 36>" joined by "~", newest 30.
+  var LEDGER = 'pingli_unreported';
+  var MAX_LEDGER = 30;
+  var SECURE = location.protocol === 'https:' ? '; secure' : '';
+
+  function readLedger() {
+    var m = new RegExp('(?:^|;\\s*)' + LEDGER + '=([^;]*)').exec(document.cookie);
+    if (!m) return [];
+    return m[1].split('~').map(function (part) {
+      var x = /^([dc])([0-9a-f-]{36})\.([0-9a-z]+)$/.exec(part);
+      return x ? { id: x[2], kind: x[1] === 'c' ? 'checkin' : 'dispute', saved_at: new Date(parseInt(x[3], 36) * 1000).toISOString() } : null;
+    }).filter(Boolean);
+  }
+
+  function writeLedger(entries) {
+    var seen = {};
+    var value = entries.filter(function (e) { return !seen[e.id] && (seen[e.id] = true); }).slice(-MAX_LEDGER)
+      .map(function (e) {
+        return (e.kind === 'checkin' ? 'c' : 'd') + e.id + '.' + Math.floor((Date.parse(e.saved_at) || Date.now()) / 1000).toString(36);
+      }).join('~');
+    document.cookie = LEDGER + '=' + value + '; path=/; max-age=' + (value ? 34560000 : 0) + '; samesite=strict' + SECURE;
+  }
+
+  function forgetInLedger(ids) {
+    var ledger = readLedger();
+    var left = ledger.filter(function (e) { return ids.indexOf(e.id) < 0; });
+    if (left.length !== ledger.length) writeLedger(left);
+  }
+
+  // The worker's new entries the server has not been told of go into the ledger at once.
+  async function noteUnreported() {
+    if (!outbox || !user) return;
+    var device = await Pingli.deviceId();
+    var known = {};
+    String((await meta('reported:' + user + ':' + device)) || '').split(',').forEach(function (id) { known[id] = true; });
+    var ledger = readLedger();
+    ledger.forEach(function (e) { known[e.id] = true; });
+    var added = (await outbox.all()).filter(function (r) {
+      return r.state !== 'sent' && !r.delivered && (!r.owner || r.owner === user) && !known[r.id];
+    }).map(function (r) { return { id: r.id, kind: r.kind, saved_at: r.createdAt }; });
+    if (added.length) writeLedger(readLedger().concat(added));
+  }
+
   function list(key) { return meta(key).then(function (v) { return Array.isArray(v) ? v : []; }); }
 
   // The worker discarded an entry: not lost. Told to the server with the next report.
   Pingli.noteDiscarded = function (id) {
+    forgetInLedger([id]);
     return list('discarded').then(function (ids) { return setMeta('discarded', ids.concat([id])); });
   };
 
@@ -77,15 +126,32 @@
     var acknowledged = await list('acknowledged');
     var key = 'reported:' + user + ':' + device;
     var signature = entries.map(function (e) { return e.id; }).sort().join(',');
-    if (!force && !discarded.length && !acknowledged.length && (await meta(key)) === signature) return null;
-    var response = await fetch('/api/v1/devices/' + device + '/outbox', {
-      method: 'PUT',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrftoken': await csrfToken() },
-      body: JSON.stringify({ entries: entries, discarded: discarded, acknowledged: acknowledged })
+    var holding = {};
+    records.forEach(function (r) { holding[r.id] = true; });
+    var ledger = readLedger();
+    // in the ledger, gone from the outbox: cleared before the server ever heard of them
+    var vanished = ledger.filter(function (e) { return !holding[e.id]; });
+    if (!force && !vanished.length && !discarded.length && !acknowledged.length && (await meta(key)) === signature) return null;
+    var token = await csrfToken();
+    var put = function (body) {
+      return fetch('/api/v1/devices/' + device + '/outbox', {
+        method: 'PUT',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrftoken': token },
+        body: JSON.stringify(body)
+      }).then(function (r) { return r.ok ? r.json() : Promise.reject(new Error('outbox report: ' + r.status)); });
+    };
+    // first what the phone held, the vanished entries included; then what it holds now
+    if (vanished.length) {
+      await put({ entries: entries.concat(vanished.map(function (e) { return Object.assign({ label: '' }, e); })) });
+    }
+    var answer = await put({ entries: entries, discarded: discarded, acknowledged: acknowledged });
+    // the server knows these now (or they arrived); another worker's stay for their report
+    var waitingForOthers = {};
+    records.forEach(function (r) {
+      if (r.state !== 'sent' && !r.delivered && r.owner && r.owner !== user) waitingForOthers[r.id] = true;
     });
-    if (!response.ok) throw new Error('outbox report: ' + response.status);
-    var answer = await response.json();
+    forgetInLedger(ledger.filter(function (e) { return !waitingForOthers[e.id]; }).map(function (e) { return e.id; }));
     // what was told is done with; anything added meanwhile stays for the next report
     var left = function (now, sent) { return now.filter(function (id) { return sent.indexOf(id) < 0; }); };
     var stillDiscarded = left(await list('discarded'), discarded);
@@ -141,8 +207,8 @@
       lost.forEach(function (entry) {
         var li = document.createElement('li');
         li.setAttribute('data-lost-entry', entry.id);
-        li.textContent = t('lost_' + (entry.kind === 'checkin' ? 'checkin' : 'dispute'),
-          { label: entry.label || '', when: when(entry.saved_at) });
+        var key = entry.kind === 'checkin' ? 'lost_checkin' : entry.label ? 'lost_dispute' : 'lost_dispute_unnamed';
+        li.textContent = t(key, { label: entry.label || '', when: when(entry.saved_at) });
         ul.appendChild(li);
       });
       box.appendChild(ul);
@@ -201,6 +267,9 @@
   document.addEventListener('DOMContentLoaded', function () {
     if (!user) return;
     Pingli.askPersistOnce().catch(function () {});
-    if (outbox) showLost();
+    if (!outbox) return;
+    showLost();
+    noteUnreported().catch(function () {});
+    outbox.onChange(function () { noteUnreported().catch(function () {}); });
   });
 })();

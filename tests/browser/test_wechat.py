@@ -261,3 +261,33 @@ def test_a_browser_without_indexeddb_warns_and_still_delivers_once_from_localsto
     sync_until_empty(page)
     assert len(cases_titled(page, title)) == 1
     assert page.evaluate(LS_RECORDS)[record["id"]]["state"] == "sent"
+
+
+def test_an_outbox_wiped_before_the_phone_was_ever_online_again_is_noticed(phone, live_server):
+    # Saved with no network, cleared with no network: the server never heard of the entry. The
+    # phone's ledger cookie (ids and times only) outlives the wipe and tells the server first.
+    page = phone.new_page()
+    sign_in(page, "demo-grid")
+    page.goto("/disputes/new")
+    title = f"离线被清除{uuid.uuid4().hex[:6]}"
+    phone.set_offline(True)
+    fill_case(page, title)
+    record = next(r for r in outbox_records(page) if r["label"] == title)
+    eventually(page, f"document.cookie.indexOf('{record['id']}') >= 0")
+    assert title not in page.evaluate("document.cookie")  # no title in a cookie
+    cdp = phone.new_cdp_session(page)
+    cdp.send(
+        "Storage.clearDataForOrigin",
+        {"origin": live_server.url, "storageTypes": "indexeddb,local_storage"},
+    )
+    phone.set_offline(False)
+    page.goto("/")
+    notice = page.locator("[data-outbox-lost]")
+    notice.wait_for()
+    text = notice.inner_text()
+    assert "1 条记录没有送达服务器" in text and "一件纠纷，保存于" in text, text
+    assert cases_titled(page, title) == []
+    # the server knows now: the ledger is emptied
+    eventually(page, f"document.cookie.indexOf('{record['id']}') < 0")
+    page.click("[data-lost-noted]")
+    notice.wait_for(state="detached")
