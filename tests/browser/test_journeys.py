@@ -13,7 +13,7 @@ import asyncio
 import re
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -27,6 +27,7 @@ from tests.support.photos import camera_jpeg
 
 PASSWORD = "pingli-demo-2026"
 CASE_URL = re.compile(r".*/disputes/[0-9a-f-]{36}$")
+VILLAGE_MEDIATOR = "张大姐（村调委会）"  # demo-village's name
 
 
 # ---------------------------------------------------------------- what others did before
@@ -114,6 +115,24 @@ def _act_in_page(page, action: str, fill=None) -> None:
     expect(page.locator("#case [role=status]")).to_be_visible()
 
 
+def _pick_day(page, day) -> None:
+    """Choose a day on the booking form: htmx brings that day's free times in place of the
+    others. Wait for exactly those, so a time picked is not swept away by a late swap."""
+    wanted = day.isoformat()
+    with page.expect_response(lambda r: "/sessions/new?" in r.url and f"date={wanted}" in r.url):
+        page.fill("input[name=date]", wanted)  # a date input's fill fires one change event
+    expect(page.locator(f"#slots .slots[data-date='{wanted}']")).to_be_visible()
+    expect(page.locator(".htmx-request")).to_have_count(0)
+
+
+def _booked(page) -> None:
+    """After 预约: the session's page, or the test fails saying what the form answered."""
+    page.wait_for_url(re.compile(r".*/sessions(/\d+)?$"))
+    if not re.match(r".*/sessions/\d+$", page.url):
+        said = page.locator("main .notice-error, main .field-error").all_inner_texts()
+        raise AssertionError(f"the booking was refused: {said}")
+
+
 # ---------------------------------------------------------------- the grid worker
 
 
@@ -188,6 +207,117 @@ def test_the_grid_worker_logs_a_case_with_gps_and_a_photo_and_hears_it_was_accep
 
 
 # ---------------------------------------------------------------- the village mediator
+
+
+def test_the_village_mediator_takes_a_case_from_acceptance_to_closing(
+    phone, live_server, screenshots_dir, monkeypatch
+):
+    tag = uuid.uuid4().hex[:6]
+    title = f"宅基地滴水纠纷 {tag}"
+    _logged(live_server.url, title)
+    page = phone.new_page()
+    sign_in(page, "demo-village")
+
+    # a juror for the village's pool
+    juror = f"周老师{tag}"
+    page.goto("/jurors/new")
+    page.fill("input[name=name]", juror)
+    page.select_option("select[name=kind]", index=1)
+    page.click("button[type=submit].primary")
+    expect(page.locator("main")).to_contain_text(juror)
+
+    # accept, and a visit to both households
+    _open_case(page, title)
+    _act_in_page(page, "accept", lambda f: f.locator("input[name=rights_notified]").check())
+    expect(page.locator("#case .badge.status-accepted")).to_be_visible()
+
+    def visit(form):
+        form.locator("select[name=kind]").select_option("visit")
+        form.locator("textarea[name=note]").fill("上门走访两户，查看屋檐和院墙，听取双方诉求。")
+
+    _act_in_page(page, "record", visit)
+    expect(page.locator("#case")).to_contain_text("上门走访两户")
+    case_url = page.url
+
+    # book a reasoning session, with the juror, on a day of this journey's own: months ahead,
+    # where no other test books the room, the mediator or anybody else
+    day = (clock.now().astimezone(CHINA) + timedelta(days=280)).date()
+    page.click("a[href^='/sessions/new?dispute_id=']")
+    page.wait_for_url("**/sessions/new?**")
+    _pick_day(page, day)
+    slot = page.locator("#slots input[name=slot]").first  # the first free time offered
+    slot_value = slot.get_attribute("value")
+    slot.check()
+    me = page.locator("label.check", has_text=VILLAGE_MEDIATOR).locator("input[name=mediator_ids]")
+    expect(me).to_be_checked()  # the one booking mediates, unless they say otherwise
+    expect(page.locator("input[name=mediator_ids]:checked")).to_have_count(1)
+    expect(page.locator("input[name=party_ids]:checked")).to_have_count(2)  # both invited
+    pick = page.locator("li.juror-pick", has_text=juror)
+    pick.locator("input[name=juror_ids]").check()
+    pick.locator("input[name=confirmed_juror_ids]").check()
+    expect(page.locator("input[name=public]")).to_be_checked()  # 大家来评理: in the open
+    _fits(page)
+    page.click("#book-form button[type=submit].primary")
+    _booked(page)
+    expect(page.locator("main")).to_contain_text(juror)
+    session_url = page.url
+
+    # the day of the session comes: the clock moves to its end
+    h, m = map(int, slot_value.split("-")[1].split(":"))
+    held_at = datetime(day.year, day.month, day.day, h, m, tzinfo=CHINA)
+    monkeypatch.setattr(clock, "now", lambda: held_at)  # the server runs in this process
+    sign_in(page, "demo-village")  # a week later: signed out meanwhile
+    page.goto(session_url)
+    page.locator("details.action", has=page.locator("form[action$='/actions/hold']")).locator(
+        "summary"
+    ).click()
+    page.check("input[name=outcome][value=agreement]")
+    page.fill("textarea[name=minutes]", "双方陈述，评理员周老师发表意见，双方自愿达成协议。")
+    terms = ["王大山于十日内加装接水槽", "李小河不得阻拦施工"]
+    page.fill("textarea[name=agreement_terms]", "\n".join(terms))
+    page.fill("textarea[name=performance]", "王大山自行施工，村调委会完工后查看。")
+    page.click("form[action$='/actions/hold'] button[type=submit]")
+    expect(page.locator(".badge.session-held")).to_be_visible()
+    expect(page.locator(".case-link")).to_contain_text("案件已按以上条款化解")
+
+    # the case: resolved with the session's terms, the countdown running, the file complete
+    page.goto(case_url)
+    expect(page.locator("#case .badge.status-resolved")).to_be_visible()
+    listed = page.locator("#case > section > ol.terms-list > li")
+    expect(listed).to_have_count(2)
+    for i, text in enumerate(terms):
+        expect(listed.nth(i)).to_contain_text(text)
+    expect(page.locator(".ladder")).to_contain_text("村级已调解 1 次")  # the session counted
+    countdown = page.locator("p.countdown")  # 司法确认: 30 days from the signing, running
+    expect(countdown).to_contain_text((day + timedelta(days=30)).isoformat())
+    expect(countdown).to_contain_text("还剩 30 天")
+    documents = page.locator("#case ul.documents")
+    for paper in ("调解笔录", "调解协议书"):  # the session's minutes and its agreement
+        expect(documents.locator("li.present", has_text=paper)).to_have_count(1)
+    missing = page.locator("ul.documents li.missing")
+    expect(missing).to_have_count(1)  # only the follow-up visit is still to come
+    expect(missing).to_contain_text("回访")
+    _fits(page)
+    page.screenshot(path=f"{screenshots_dir}/journey-village-resolved-360.png", full_page=True)
+
+    # the follow-up visit, then closing: the file is complete, no reason is asked for
+    def follow_up(form):
+        form.locator("select[name=method]").select_option(index=1)
+        form.locator("select[name=honoured]").select_option(index=1)
+        form.locator("input[name=satisfaction][value='5']").check()
+        form.locator("textarea[name=note]").fill("接水槽已装好，双方满意。")
+
+    _act_in_page(page, "follow-up", follow_up)
+    expect(page.locator("ul.documents li.missing")).to_have_count(0)
+    page.click("#action-close summary")
+    expect(page.locator("#action-close textarea[name=override_reason]")).to_have_count(0)
+    page.click("#action-close button[type=submit]")
+    expect(page.locator("#case .badge.status-closed")).to_be_visible()
+    expect(page.locator("#action-close")).to_have_count(0)
+    expect(page.locator("#case")).to_contain_text("回访记录")
+
+
+# ---------------------------------------------------------------- the township officer
 
 
 def test_the_township_officer_supervises_one_case_and_hands_another_back(
