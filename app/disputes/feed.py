@@ -32,7 +32,8 @@ from app.disputes.tables import CaseEvent
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200
-_CURSOR = re.compile(r"^(0|[1-9][0-9]{0,19})\.(0|[1-9][0-9]{0,18})$")
+CURSOR_PATTERN = r"^$|^(0|[1-9][0-9]{0,19})\.(0|[1-9][0-9]{0,18})$"
+_CURSOR = re.compile(CURSOR_PATTERN)
 # the scope columns are a fixed set of names, never user input
 _LEVELS = frozenset({"county", "township", "village", "grid"})
 
