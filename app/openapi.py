@@ -156,7 +156,31 @@ def _decoded_bodies(app: Litestar) -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         list(bodies.values()), ref_template="#/components/schemas/{name}"
     )
+    for name, kind in bodies.items():
+        # what msgspec cannot say: one field needing another (JSON Schema's if/then)
+        components[name].update(getattr(kind, "json_schema_rules", {}))
     return components
+
+
+def needs_when(
+    field: str,
+    value: Any,
+    needed: dict[str, Any],
+    otherwise: dict[str, Any] | None = None,
+    *,
+    rules: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A JSON Schema rule: when `field` is `value`, the `needed` properties must be there and
+    fit their schemas (and the further `rules` hold); when it is not (or is absent), the
+    `otherwise` ones. A body's type declares such rules as `json_schema_rules`; its validator
+    checks the same (422 naming the field)."""
+    then: dict[str, Any] = {"properties": needed, "required": sorted(needed)}
+    if rules:
+        then["allOf"] = rules
+    rule = {"if": {"properties": {field: {"const": value}}, "required": [field]}, "then": then}
+    if otherwise:
+        rule["else"] = {"properties": otherwise, "required": sorted(otherwise)}
+    return rule
 
 
 def fix_allow_headers(app: Litestar) -> None:
@@ -195,3 +219,5 @@ RowId = Annotated[int, Meta(ge=1, le=INT4_MAX)]
 FILLED = r"\S"
 """The pattern of text that must hold something besides spaces (`Meta(min_length=1,
 pattern=FILLED)`): the field validators strip text and refuse what is left empty."""
+FILLED_TEXT = {"type": "string", "minLength": 1, "pattern": FILLED}
+"""The same as a JSON Schema, for the rules that say when such text is needed (needs_when)."""

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import msgspec
 from msgspec import Meta
 
-from app.openapi import FILLED, INT4_MAX, RowId
+from app.openapi import FILLED, FILLED_TEXT, INT4_MAX, RowId, needs_when
 
 Version = Annotated[int, Meta(ge=1, le=INT4_MAX)]
 Note = Annotated[str, Meta(max_length=2000)]
@@ -91,6 +91,14 @@ class RecordIn(ActionIn, kw_only=True):
     counted on the ladder, with outcome agreement | no_agreement | adjourned). The note says what
     was done."""
 
+    json_schema_rules: ClassVar = {
+        "allOf": [
+            needs_when(
+                "kind", "attempt", {"outcome": {"enum": ["agreement", "no_agreement", "adjourned"]}}
+            )
+        ]
+    }
+
     kind: Literal["rights_notice", "investigation", "visit", "talk", "attempt"]
     note: Reason
     outcome: Literal["agreement", "no_agreement", "adjourned"] | None = None
@@ -150,6 +158,21 @@ class TermIn(msgspec.Struct, omit_defaults=True):
 
 class ResolveIn(ActionIn, kw_only=True):
     """化解: kind agreement (terms, who signed, the day) or on_the_spot (the note says how)."""
+
+    json_schema_rules: ClassVar = {
+        "allOf": [
+            needs_when(
+                "kind",
+                "on_the_spot",
+                {"note": FILLED_TEXT},
+                otherwise={
+                    "terms": {"type": "array", "minItems": 1},
+                    "signed_by": FILLED_TEXT,
+                    "signed_on": {"type": "string", "format": "date"},
+                },
+            )
+        ]
+    }
 
     kind: Literal["agreement", "on_the_spot"] = "agreement"
     terms: Annotated[list[TermIn], Meta(max_length=20)] | None = None

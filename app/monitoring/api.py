@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 from litestar import Request, Response, Router, get, post
@@ -91,6 +91,12 @@ class SweepIn(msgspec.Struct, omit_defaults=True):
     this description: `month` (default: this one) must be the current month in China; exactly
     one of `dispute_ids` (cases of your grid) and `none_found: true`; only a grid worker files
     one (403)."""
+
+    json_schema_rules: ClassVar = {
+        "if": {"properties": {"none_found": {"const": True}}, "required": ["none_found"]},
+        "then": {"properties": {"dispute_ids": {"maxItems": 0}}},
+        "else": {"properties": {"dispute_ids": {"minItems": 1}}, "required": ["dispute_ids"]},
+    }
 
     month: Annotated[str, Meta(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])(-01)?$")] | None = None
     dispute_ids: Annotated[list[uuid.UUID], Meta(max_length=sweeps.MAX_CASES)] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 from litestar import Request, Response, Router, get, post
@@ -17,7 +17,7 @@ from app.auth.actor import Actor
 from app.auth.guards import capable, in_scope, signed_in
 from app.auth.scope import get_or_404
 from app.disputes.tables import Dispute, Party
-from app.openapi import PathId, RowId
+from app.openapi import FILLED_TEXT, PathId, RowId, needs_when
 from app.sessions import actions, booking, jurors, queries, rooms
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -35,6 +35,17 @@ class SessionIn(msgspec.Struct, omit_defaults=True):
     mediators, jurors and parties are in your area and belong to it (the case still to be
     mediated, with sessions left on its ladder); the room and every person are free then (409
     for a clash); the private reason as above."""
+
+    json_schema_rules: ClassVar = {
+        "allOf": [
+            needs_when(
+                "public",
+                False,
+                {"private_reason": {"enum": list(booking.PRIVATE_REASONS)}},
+                rules=[needs_when("private_reason", "other", {"private_note": FILLED_TEXT})],
+            )
+        ]
+    }
 
     dispute_id: uuid.UUID
     room_id: RowId

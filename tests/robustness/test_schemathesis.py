@@ -57,20 +57,14 @@ STATE_RULES: dict[str, set[str]] = {
     # the category list is the county's; a point in its grid; times against the clock
     "POST /api/v1/disputes": {"category", "lon", "lat", "grid_id", "occurred_at", "captured_at"},
     "POST /api/v1/checkins": {"lon", "lat", "grid_id", "checked_at"},
-    # an attempt needs its outcome; a day after today; a term, case or grid that exists
-    "POST /api/v1/disputes/{dispute_id}/actions/record": {"outcome", "occurred_at"},
+    # a day after today; a time against the clock; a term, case or grid that exists
+    "POST /api/v1/disputes/{dispute_id}/actions/record": {"occurred_at"},
     "POST /api/v1/disputes/{dispute_id}/actions/hand-back": {"due_on"},
     "POST /api/v1/disputes/{dispute_id}/actions/supervise": {"due_on"},
-    "POST /api/v1/disputes/{dispute_id}/actions/resolve": {
-        "terms",
-        "signed_by",
-        "signed_on",
-        "note",
-    },
     "POST /api/v1/disputes/{dispute_id}/actions/performance": {"term"},
     "POST /api/v1/disputes/{dispute_id}/actions/mark-duplicate": {"duplicate_of"},
     "POST /api/v1/disputes/{dispute_id}/actions/move": {"grid"},
-    # times against each other and the clock, records of the area, the private reason
+    # times against each other and the clock, records of the area
     "POST /api/v1/sessions": {
         "dispute_id",
         "room_id",
@@ -80,11 +74,9 @@ STATE_RULES: dict[str, set[str]] = {
         "juror_ids",
         "party_ids",
         "confirmed_juror_ids",
-        "private_reason",
-        "private_note",
     },
-    # the month is the current one; cases found or none found, one of the two
-    "POST /api/v1/sweeps": {"month", "dispute_ids", "none_found"},
+    # the month is the current one; the cases found are of your grid
+    "POST /api/v1/sweeps": {"month", "dispute_ids"},
     # the bytes must be a picture that decodes within the memory budget
     "PUT /api/v1/disputes/{dispute_id}/photos/{photo_id}": {"photo"},
 }
