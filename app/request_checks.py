@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
+from dataclasses import is_dataclass
 from typing import Any
 
 import msgspec
@@ -75,8 +75,9 @@ def _reads_json(request: Request) -> bool:
 
 def _as_read(request: Request, decoded: Any) -> Any:
     """The body as the route's type reads it: fields it does not know are dropped unread, so
-    a NUL or a large number in one of them harms nothing and is not refused. Of a body the type
-    refuses (Litestar will too), the fields it declares are looked at."""
+    a NUL or a large number in one of them harms nothing and is not refused. A body the type
+    refuses is not looked at (None): Litestar refuses it the same way, naming the field, before
+    any handler sees it."""
     data = request.route_handler.parsed_fn_signature.parameters.get("data")
     kind = data.annotation if data is not None else None
     if not (isinstance(kind, type) and (issubclass(kind, msgspec.Struct) or is_dataclass(kind))):
@@ -84,14 +85,7 @@ def _as_read(request: Request, decoded: Any) -> Any:
     try:
         return msgspec.to_builtins(msgspec.convert(decoded, kind, strict=False, str_keys=True))
     except (msgspec.ValidationError, TypeError, ValueError):
-        if not isinstance(decoded, dict):
-            return decoded
-        names = (
-            {f.encode_name for f in msgspec.structs.fields(kind)}
-            if issubclass(kind, msgspec.Struct)
-            else {f.name for f in fields(kind)}
-        )
-        return {k: v for k, v in decoded.items() if k in names}
+        return None
 
 
 def _is_json(content_type: str) -> bool:
