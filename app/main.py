@@ -46,7 +46,7 @@ from app.notify import pages as notify_pages
 from app.notify import push_routes
 from app.open311 import pages as open311_pages
 from app.open311 import routes as open311_routes
-from app.openapi import declare_errors, fix_allow_headers
+from app.openapi import declare_errors, describe_bodies_as_decoded, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
 from app.request_checks import refuse_bad_input
@@ -215,5 +215,6 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         debug=False,
     )
     declare_errors(app)
+    describe_bodies_as_decoded(app)
     fix_allow_headers(app)
     return app

@@ -12,14 +12,18 @@ state that does not allow it (409), a body over the limit (413) or of a type it 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Litestar
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 from litestar.params import Parameter
 from litestar.routes import HTTPRoute
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -48,7 +52,11 @@ DESCRIPTIONS = {
     409: "A stale version, a state that does not allow this, or an id reused with other content.",
     413: "The body is too large.",
     415: "The body is of a type this route does not read.",
-    422: "Some fields or parameters are wrong; `errors` lists them.",
+    422: "Some fields or parameters are wrong; `errors` lists them. Beyond the shapes this "
+    "description declares, a NUL character in any text and an integer beyond 32 bits anywhere "
+    "in a JSON body are refused; an operation's own description names the rules it checks "
+    "against stored data (a point in its grid, a case's state…).",
+    429: "Too many refused sign-ins: wait the `Retry-After` seconds.",
 }
 ALWAYS = (400, 401, 403, 404, 422)
 WITH_BODY = (409, 413, 415)
@@ -88,6 +96,93 @@ def declare_errors(app: Litestar) -> None:
             _declare(handler)
 
 
+def describe_bodies_as_decoded(app: Litestar) -> None:
+    """The JSON bodies of /api routes are described by msgspec's own JSON Schema of the types
+    that decode them, so the description states exactly what the decoder refuses (Litestar's
+    schema generation drops the constraints of a list's items: `list[RowId]` became a list of
+    any integers). Litestar names a body's component after its type, as msgspec does; the
+    components are swapped as the description is built (lazily, at its first request), by
+    Litestar's OpenAPI plugin made to do it (its slots leave no other hook)."""
+    plugin = app.plugins.get(OpenAPIPlugin)
+
+    class DecodedBodies(type(plugin)):  # type: ignore[misc]
+        __slots__ = ()
+
+        def _build_openapi(self) -> Any:
+            openapi = super()._build_openapi()
+            schemas = openapi.components.schemas
+            for name, schema in _decoded_bodies(app).items():
+                schemas[name] = schema  # a plain dict: to_schema() writes it out as it is
+            _raw_bodies(app, openapi)
+            return openapi
+
+    plugin.__class__ = DecodedBodies
+
+
+RAW_BODY = "raw_body"
+"""A route's `opt` key for a body it reads itself (`await request.body()`): the media types it
+takes, described as bytes (`format: binary`) of at least one byte."""
+
+
+def _raw_bodies(app: Litestar, openapi: Any) -> None:
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if RAW_BODY not in handler.opt:
+                continue
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, min_length=1)
+            for method in handler.http_methods:
+                operation = getattr(openapi.paths[route.path_format], method.lower())
+                operation.request_body = RequestBody(
+                    content={t: OpenAPIMediaType(schema=binary) for t in handler.opt[RAW_BODY]},
+                    required=True,
+                )
+
+
+def _decoded_bodies(app: Litestar) -> dict[str, Any]:
+    """msgspec's JSON Schema components of every /api route's body type, by name."""
+    bodies: dict[str, Any] = {}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
+            continue
+        for handler in route.route_handlers:
+            data = handler.parsed_fn_signature.parameters.get("data")
+            kind = data.annotation if data is not None else None
+            if isinstance(kind, type) and (
+                issubclass(kind, msgspec.Struct) or dataclasses.is_dataclass(kind)
+            ):
+                assert bodies.setdefault(kind.__name__, kind) is kind, kind.__name__
+    _, components = msgspec.json.schema_components(
+        list(bodies.values()), ref_template="#/components/schemas/{name}"
+    )
+    for name, kind in bodies.items():
+        # what msgspec cannot say: one field needing another (JSON Schema's if/then)
+        components[name].update(getattr(kind, "json_schema_rules", {}))
+    return components
+
+
+def needs_when(
+    field: str,
+    value: Any,
+    needed: dict[str, Any],
+    otherwise: dict[str, Any] | None = None,
+    *,
+    rules: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A JSON Schema rule: when `field` is `value`, the `needed` properties must be there and
+    fit their schemas (and the further `rules` hold); when it is not (or is absent), the
+    `otherwise` ones. A body's type declares such rules as `json_schema_rules`; its validator
+    checks the same (422 naming the field)."""
+    then: dict[str, Any] = {"properties": needed, "required": sorted(needed)}
+    if rules:
+        then["allOf"] = rules
+    rule = {"if": {"properties": {field: {"const": value}}, "required": [field]}, "then": then}
+    if otherwise:
+        rule["else"] = {"properties": otherwise, "required": sorted(otherwise)}
+    return rule
+
+
 def fix_allow_headers(app: Litestar) -> None:
     """Litestar (2.x) builds a path's OPTIONS handler with its first route: when a second
     method is registered on the same path (GET and POST /api/v1/disputes), the handler it keeps
@@ -115,3 +210,14 @@ def _declare(handler: HTTPRouteHandler) -> None:
 # query, and the description says so.
 INT4_MAX = 2_147_483_647
 PathId = Annotated[int, Parameter(ge=0, le=INT4_MAX)]
+
+
+INT4 = Meta(ge=-(2**31), le=INT4_MAX)
+RowId = Annotated[int, Meta(ge=1, le=INT4_MAX)]
+"""The id of a stored row in a body or a query (SERIAL: from 1, 32 bits)."""
+
+FILLED = r"\S"
+"""The pattern of text that must hold something besides spaces (`Meta(min_length=1,
+pattern=FILLED)`): the field validators strip text and refuse what is left empty."""
+FILLED_TEXT = {"type": "string", "minLength": 1, "pattern": FILLED}
+"""The same as a JSON Schema, for the rules that say when such text is needed (needs_when)."""

@@ -1,11 +1,13 @@
 """Checks every request passes before its handler runs, whatever the route.
 
-- A NUL character in a query parameter, a form field or a JSON string is refused (422, naming
+- A NUL character in a query parameter, a form field or a JSON string the route reads is
+  refused (422, naming
   the field): PostgreSQL cannot store one in text or JSON columns (the driver fails: a 500),
   SQLite stores it and C-string readers later cut the text short. Field validators refuse it
   too; this catches every route, including those that pass text straight to a query.
-- An integer in a JSON body beyond 32 bits is refused (422, naming the field): no number the
-  API takes is that large (ids are INTEGER, counts and versions small), and PostgreSQL's
+- An integer in a JSON body beyond 32 bits is refused (422, naming the field), as far as the
+  route's body type reads it (a field it does not know is dropped unread): no number the API
+  takes is that large (ids are INTEGER, counts and versions small), and PostgreSQL's
   driver fails on one bound to an INTEGER column (a 500) where SQLite would store it.
 - A route that reads a JSON body refuses a body declared as anything else (415) instead of
   failing to parse it as JSON.
@@ -16,6 +18,7 @@
 
 from __future__ import annotations
 
+from dataclasses import is_dataclass
 from typing import Any
 
 import msgspec
@@ -24,6 +27,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import BodyKwarg
 
+from app import validation_messages
 from app.disputes.errors import FieldErrors
 from app.i18n import _
 
@@ -70,6 +74,40 @@ def _reads_json(request: Request) -> bool:
     return not isinstance(kwarg, BodyKwarg) or kwarg.media_type == RequestEncodingType.JSON
 
 
+def _whole_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
+def _as_read(request: Request, decoded: Any) -> Any:
+    """The body as the route's type reads it: fields it does not know are dropped unread, so
+    a NUL or a large number in one of them harms nothing and is not refused. A body the type
+    refuses is not looked at (None): Litestar refuses it the same way, naming the field, before
+    any handler sees it."""
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    kind = data.annotation if data is not None else None
+    if not (isinstance(kind, type) and (issubclass(kind, msgspec.Struct) or is_dataclass(kind))):
+        return decoded
+    try:
+        read = msgspec.convert(decoded, kind, strict=False, str_keys=True)
+    except (msgspec.ValidationError, TypeError, ValueError):
+        return None
+    try:
+        # Litestar converts loosely (a number is taken for a time, "1" for 1); a JSON body
+        # must carry the types its description gives, or the contract would say one thing and
+        # the API accept another.
+        # (1.0 is an integer to JSON Schema: whole floats are taken as what they are)
+        msgspec.convert(_whole_numbers(decoded), kind, strict=True, str_keys=True)
+    except msgspec.ValidationError as exc:
+        raise FieldErrors(dict([validation_messages.translate(None, str(exc))])) from exc
+    return msgspec.to_builtins(read)
+
+
 def _is_json(content_type: str) -> bool:
     return content_type in JSON_TYPES or content_type.endswith("+json")
 
@@ -106,7 +144,7 @@ async def refuse_bad_input(request: Request) -> None:
             decoded = msgspec.json.decode(body) if body else None
         except msgspec.DecodeError:
             return  # the handler answers 400 for unreadable JSON
-        if (found := _find_bad(decoded, "")) is not None:
+        if (found := _find_bad(_as_read(request, decoded), "")) is not None:
             where, message = found
             raise FieldErrors({where or "body": message})
     elif content_type == RequestEncodingType.URL_ENCODED:

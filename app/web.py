@@ -222,6 +222,9 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
                 item.get("key") or item.get("source"), str(item.get("message", ""))
             )
             errors.append({"field": field, "message": message})
+    if not errors and str(exc.detail).startswith("Missing required"):  # a declared parameter
+        field, message = validation_messages.translate(None, str(exc.detail))
+        errors.append({"field": field, "message": message})
     status = 422 if errors else 400
     title = _("Some fields need attention.") if errors else _("The request could not be read.")
     if is_api(request):

@@ -13,13 +13,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import File, Redirect
 
-from app.attachments import queries, services
+from app.attachments import images, queries, services
 from app.attachments.services import MAX_UPLOAD_BYTES, thumb_path, uploads_dir
 from app.auth.actor import Actor
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.i18n import _
-from app.openapi import REPLAYED
+from app.openapi import RAW_BODY, REPLAYED
 
 # The request may carry a little more than the photo (multipart framing, the CSRF field).
 BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
@@ -32,12 +32,17 @@ BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
     status_code=201,
     tags=["attachments"],
     responses=REPLAYED,
+    opt={RAW_BODY: sorted(images.ACCEPTED)},
 )
 async def put_photo(
     request: Request, dispute_id: FromPath[uuid.UUID], photo_id: FromPath[uuid.UUID]
 ) -> Response[dict[str, Any]]:
     """Upload photo `photo_id` (the phone's UUID) of a case: the raw JPEG, PNG or WebP bytes
-    as the body. Repeating it with the same bytes answers the same (200); other bytes 409."""
+    as the body. Repeating it with the same bytes answers the same (200); other bytes 409.
+
+    The bytes decide, not the Content-Type: what is not a JPEG, PNG or WebP is 415; a picture
+    over 50 megapixels or too large to decode within the memory budget, or a damaged one, is
+    422 naming `photo`; more than PINGLI_MAX_UPLOAD_MB is 413."""
     created = await services.store_photo(request.user, dispute_id, photo_id, await request.body())
     body = queries.photo_dict(await queries.get_photo(request.user, dispute_id, photo_id))
     return Response(

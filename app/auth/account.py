@@ -24,6 +24,7 @@ from app.auth.tables import User
 from app.disputes.errors import FieldErrors
 from app.i18n import _
 from app.notify import choices
+from app.openapi import problem_responses
 from app.web import problem, render
 
 
@@ -115,7 +116,13 @@ class PasswordChangeIn:
     new_password: str
 
 
-@post("/api/v1/account/password", guards=[signed_in], status_code=200, tags=["auth"])
+@post(
+    "/api/v1/account/password",
+    guards=[signed_in],
+    status_code=200,
+    tags=["auth"],
+    responses=problem_responses(429),
+)
 async def api_password(request: Request, data: JSONBody[PasswordChangeIn]) -> Response:
     """Change your password. Every login of yours ends, this token included: the answer
     carries a new token."""

@@ -4,33 +4,44 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.params import JSONBody, URLEncodedBody
 from litestar.response import Redirect, Template
+from msgspec import Meta
 
 from app.auth.guards import signed_in
 from app.checkins import queries, services
 from app.disputes.errors import FieldErrors
 from app.disputes.pages import _form_context
-from app.openapi import REPLAYED
+from app.disputes.schemas import Accuracy, Lat, Lon
+from app.openapi import REPLAYED, RowId
 from app.web import render
 
 
 class CheckinIn(msgspec.Struct, omit_defaults=True):
-    """A check-in. `id` is the phone's UUID: posting it again is safe. `checked_at` is when
-    the worker checked in (the phone's clock), which may be long before it reaches us."""
+    """A check-in. `id` is the phone's UUID: posting it again with the same content answers the
+    stored check-in (200), with other content 409. `checked_at` is when the worker checked in
+    (the phone's clock), which may be long before it reaches us.
+
+    Checked against stored data and the clock, so 422 naming the field even when the body fits
+    this description: `lon` and `lat` come together, and with a `grid_id` the point must lie in
+    that grid (422 naming `lon` and `lat`, with `located_grid` when it lies in another grid of
+    your area); `grid_id` must be a grid of your area (without one, the point must lie in it,
+    or you must be a grid worker); `checked_at` lies between 1990 and 5 minutes ahead of the
+    server's clock."""
 
     id: uuid.UUID | None = None
-    grid_id: int | None = None
-    lon: float | None = None
-    lat: float | None = None
-    gps_accuracy_m: float | None = None
+    grid_id: RowId | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
+    gps_accuracy_m: Accuracy | None = None
     location_source: Literal["gps", "manual"] | None = None
-    checked_at: str | None = None
-    note: str | None = None
+    checked_at: datetime | None = None
+    note: Annotated[str, Meta(max_length=services.MAX_NOTE)] | None = None
 
 
 @post("/api/v1/checkins", guards=[signed_in], tags=["checkins"], responses=REPLAYED)

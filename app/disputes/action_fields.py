@@ -246,13 +246,13 @@ PARSERS: dict[str, Callable[[dict, dict], Fields]] = {
 }
 
 
-def parse_version(data: dict[str, Any]) -> int:
-    """The version a submitted action was decided on (422 when missing or not a number)."""
-    errors: dict[str, str] = {}
-    version = _required_number(data, "version", errors, 1, 2**31 - 1)
-    if errors:
-        raise FieldErrors(errors)
-    return int(version)  # type: ignore[arg-type]
+def readable_version(data: Any) -> int | None:
+    """The version a submitted action was decided on, or None when it is missing or not a
+    number (parse_action then names it, once the refusals before fields are past)."""
+    if not isinstance(data, dict):
+        return None
+    version = number_field(data.get("version"), "version", {}, low=1, high=2**31 - 1, integer=True)
+    return int(version) if version is not None else None
 
 
 def parse_action(action: str, data: dict[str, Any]) -> tuple[int, Fields]:

@@ -22,7 +22,7 @@ from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes import deadlines, ledger, notices, queries, states
-from app.disputes.action_fields import Fields, parse_action, parse_version
+from app.disputes.action_fields import Fields, parse_action, readable_version
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import CASE_LEVELS, label
@@ -137,18 +137,30 @@ async def perform_submitted(
     """An action as a form or a JSON body submitted it, refused in the README's order: the
     case's scope (404), the role or the case rule (403), the version and the state (409), and
     only then the fields (422), so that a role that may not act is told so whatever it sent."""
+    await refuse_before_fields(actor, dispute_id, action, readable_version(payload))
+    version, fields = parse_action(action, payload)  # 422 for a missing or bad version too
+    await perform(
+        actor, dispute_id, action, version, fields
+    )  # checks all again, in its transaction
+
+
+async def refuse_before_fields(
+    actor: Actor, dispute_id: uuid.UUID, action: str, version: int | None
+) -> None:
+    """The refusals that come before an action's fields are looked at: the case's scope (404),
+    the role or the case rule (403), and with the `version` sent, a stale one or a state that
+    does not allow the action (409). Without a readable version, the fields' check names it
+    (422)."""
     row = await get_or_404(Dispute, dispute_id, actor, *Dispute.all_columns())
     refusal = states.decide(actor, await queries.load_state(row), action)
     if refusal and refusal.status == 403:
         raise PermissionDeniedException(refusal.message)
-    if parse_version(payload) != row["version"]:
+    if version is None:
+        return
+    if version != row["version"]:
         raise Conflict(stale_message(), snapshot(row))
     if refusal:
         raise Conflict(refusal.message, snapshot(row))
-    version, fields = parse_action(action, payload)
-    await perform(
-        actor, dispute_id, action, version, fields
-    )  # checks all again, in its transaction
 
 
 def stale_message() -> str:

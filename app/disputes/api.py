@@ -1,24 +1,27 @@
 """JSON API for cases: /api/v1/disputes, their actions and ledger, and /api/v1/categories."""
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
+from msgspec import Meta
 
 from app import clock
 from app.audit import log as audit
-from app.auth.guards import signed_in
+from app.auth.guards import in_scope, signed_in
 from app.disputes import actions, duplicates, privacy, queries, services
-from app.disputes.action_fields import parse_action
+from app.disputes.action_fields import parse_action, readable_version
 from app.disputes.categories import NATIONAL_OF
 from app.disputes.errors import FieldErrors
 from app.disputes.schemas import ACTION_BODIES, DisputeIn
+from app.disputes.tables import Dispute
 from app.disputes.validation import parse_new_dispute
 from app.disputes.vocabulary import ACTION_LABELS, ACTIVE_CATEGORIES, label
-from app.openapi import REPLAYED, PathId
+from app.openapi import FILLED, REPLAYED, PathId
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -84,10 +87,15 @@ async def events(
 class CorrectionIn(msgspec.Struct):
     """A correction by the case's author: what to add to or put right in what they logged."""
 
-    note: str
+    note: Annotated[str, Meta(min_length=1, max_length=services.CORRECTION_MAX, pattern=FILLED)]
 
 
-@post("/disputes/{dispute_id:uuid}/corrections/{correction_id:uuid}", guards=[signed_in])
+@post(
+    "/disputes/{dispute_id:uuid}/corrections/{correction_id:uuid}",
+    # out of the area 404, anyone but the author 403, before the note is read
+    guards=[in_scope(Dispute, "dispute_id", services.refuse_unless_author)],
+    responses=REPLAYED,
+)
 async def add_correction(
     request: Request,
     dispute_id: FromPath[uuid.UUID],
@@ -132,6 +140,26 @@ async def reveal_party(
     return Response(party, headers=NO_STORE)
 
 
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body) if body else None
+    except msgspec.DecodeError:
+        return None  # the body's own check answers 400
+
+
+async def _refusals_before_fields(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """A guard, so it runs before the body is decoded: out of scope is 404 and a role that may
+    not act 403 whatever the body holds, then a stale version or a state that does not allow
+    the action 409, and only then the fields 422 (the README's order, as the pages keep it)."""
+    assert isinstance(connection, Request)
+    await actions.refuse_before_fields(
+        connection.user,
+        connection.path_params["dispute_id"],
+        handler.opt["case_action"],
+        readable_version(_json_or_none(await connection.body())),
+    )
+
+
 def _action_route(action: str, body: type[msgspec.Struct]) -> HTTPRouteHandler:
     """POST /disputes/{id}/actions/<action>: parse → the rules and the service → the case."""
 
@@ -152,12 +180,14 @@ def _action_route(action: str, body: type[msgspec.Struct]) -> HTTPRouteHandler:
     handler.__name__ = handler.__qualname__ = "dispute_" + action.replace("-", "_")
     return post(
         f"/disputes/{{dispute_id:uuid}}/actions/{action}",
-        guards=[signed_in],
+        guards=[signed_in, _refusals_before_fields],
+        opt={"case_action": action},
         status_code=200,
         summary=ACTION_LABELS[action],
         description=(body.__doc__ or "").strip()
-        + "\n\n404 outside your area, 403 for a role that may not, 409 for a stale version or a"
-        " state that does not allow it (with the current state), 422 for bad fields.",
+        + "\n\nIn this order: 404 outside your area, 403 for a role that may not, 409 for a"
+        " stale version or a state that does not allow it (with the current state), then 422"
+        " for bad fields.",
     )(handler)
 
 

@@ -35,7 +35,7 @@ from app.monitoring.exports import safe_cell
 BATCH = 1000
 CHINA = timedelta(hours=8)
 MEDIA = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8" to a text type
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 COLUMNS = (

@@ -29,10 +29,13 @@ from app.auth.scope import scope_key
 from app.disputes import ledger
 from app.disputes.queries import iso
 from app.disputes.tables import CaseEvent
+from app.openapi import INT4_MAX
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200
-_CURSOR = re.compile(r"^(0|[1-9][0-9]{0,19})\.(0|[1-9][0-9]{0,18})$")
+CURSOR_PATTERN = r"^$|^(0|[1-9][0-9]{0,19})\.(0|[1-9][0-9]{0,18})$"
+_CURSOR = re.compile(CURSOR_PATTERN)
+XID8_MAX = 2**64 - 1
 # the scope columns are a fixed set of names, never user input
 _LEVELS = frozenset({"county", "township", "village", "grid"})
 
@@ -76,6 +79,9 @@ async def read(actor: Actor, after: Cursor, limit: int = DEFAULT_LIMIT) -> Batch
     level, node = scope_key(actor)
     assert level in _LEVELS
     limit = max(1, min(limit, MAX_LIMIT))
+    # A cursor past anything stored reads nothing, without reaching the driver's limits (an
+    # event id is INTEGER, a transaction id an unsigned 64-bit xid8): a 500 before.
+    txid, event_id = min(after.txid, XID8_MAX), min(after.id, INT4_MAX)
     if db.is_postgres():
         sql = f"""SELECT {_COLUMNS}, e.txid::text AS txid
             FROM case_event e JOIN dispute d ON d.id = e.dispute
@@ -84,14 +90,14 @@ async def read(actor: Actor, after: Cursor, limit: int = DEFAULT_LIMIT) -> Batch
               AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
               AND (e.txid > {{}}::text::xid8 OR (e.txid = {{}}::text::xid8 AND e.id > {{}}))
             ORDER BY e.txid, e.id LIMIT {{}}"""
-        args: tuple = (node, str(after.txid), str(after.txid), after.id, limit + 1)
+        args: tuple = (node, str(txid), str(txid), event_id, limit + 1)
     else:
         sql = f"""SELECT {_COLUMNS}, 0 AS txid
             FROM case_event e JOIN dispute d ON d.id = e.dispute
             LEFT JOIN app_user u ON u.id = e.actor
             WHERE d.{level} = {{}} AND e.id > {{}}
             ORDER BY e.id LIMIT {{}}"""
-        args = (node, after.id, limit + 1)
+        args = (node, event_id, limit + 1)
     rows = await CaseEvent.raw(sql, *args)
     more = len(rows) > limit
     rows = rows[:limit]

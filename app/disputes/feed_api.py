@@ -25,6 +25,7 @@ async def events(
             description="The cursor of the last event you have (`next_cursor` of the previous "
             "read, or an event's `cursor`); omitted: from the beginning.",
             max_length=41,
+            pattern=feed.CURSOR_PATTERN,
         ),
     ] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=feed.MAX_LIMIT)] = feed.DEFAULT_LIMIT,

@@ -267,6 +267,12 @@ async def _replay(dispute_id: uuid.UUID, digest: str) -> uuid.UUID | None:
 CORRECTION_MAX = 2000
 
 
+def refuse_unless_author(actor: Actor, case: dict) -> None:
+    """403 for anyone but who logged the case (only they add corrections)."""
+    if case["created_by"] != actor.id:
+        raise PermissionDeniedException(_("Only who logged the case may add a correction."))
+
+
 async def add_correction(
     actor: Actor, dispute_id: uuid.UUID, correction_id: uuid.UUID, note: str
 ) -> bool:
@@ -274,14 +280,13 @@ async def add_correction(
     itself unchanged. `correction_id` is the phone's UUID for it: posting it again is safe
     (returns False), the same id with another text is a Conflict. 404 out of scope, 403 for
     anyone but the author."""
+    row = await get_or_404(Dispute, dispute_id, actor, Dispute.id, Dispute.created_by)
+    refuse_unless_author(actor, row)
     note = (note or "").strip()
     if not note:
         raise FieldErrors({"note": _("Write the correction.")})
     if len(note) > CORRECTION_MAX:
         raise FieldErrors({"note": _("At most %(n)s characters.", n=CORRECTION_MAX)})
-    row = await get_or_404(Dispute, dispute_id, actor, Dispute.id, Dispute.created_by)
-    if row["created_by"] != actor.id:
-        raise PermissionDeniedException(_("Only who logged the case may add a correction."))
     async with db.transaction():
         # a write first: the case's row is locked (SQLite: the database), so two sends of one
         # correction at once are answered one after the other, the second as a replay

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get
+from litestar.params import Parameter
 
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.geo import maps, near
-from app.geo.params import int_param, lon_lat
+from app.geo.params import QueryLat, QueryLon, int_param, lon_lat
 
 NO_STORE = {"Cache-Control": "no-store"}
 GEOJSON = "application/geo+json"
@@ -61,9 +62,15 @@ def near_params(params: dict[str, Any]) -> tuple[float, float, int, int]:
 
 
 @get("/disputes/near", guards=[signed_in])
-async def disputes_near(request: Request) -> Response[dict[str, Any]]:
+async def disputes_near(
+    request: Request,
+    lon: QueryLon,
+    lat: QueryLat,
+    radius_m: Annotated[int, Parameter(ge=10, le=near.MAX_RADIUS_M)] = near.DEFAULT_RADIUS_M,
+    limit: Annotated[int, Parameter(ge=1, le=near.MAX_LIMIT)] = near.DEFAULT_LIMIT,
+) -> Response[dict[str, Any]]:
     """Open cases within `radius_m` of (lon, lat), nearest first, with `distance_m`."""
-    lon, lat, radius, limit = near_params(dict(request.query_params))
+    radius = radius_m
     items = await near.open_cases_near(request.user, lon, lat, radius, limit)
     return Response({"items": items, "center": [lon, lat], "radius_m": radius}, headers=NO_STORE)
 

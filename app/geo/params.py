@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from litestar.params import Parameter
 
 from app.disputes.errors import FieldErrors
 from app.geo.backend import Box
 from app.i18n import _
+
+# A point in a query string, as the JSON API declares it (the pages read theirs with lon_lat)
+QueryLon = Annotated[float, Parameter(ge=-180, le=180, description="Longitude (WGS84)")]
+QueryLat = Annotated[float, Parameter(ge=-90, le=90, description="Latitude (WGS84)")]
 
 
 def int_param(

@@ -9,7 +9,7 @@ from litestar import Request, Response, Router, get
 
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
-from app.geo.params import int_param, lon_lat
+from app.geo.params import QueryLat, QueryLon, int_param
 from app.jurisdictions import queries
 from app.openapi import PathId
 
@@ -17,8 +17,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @get("/jurisdictions/locate", guards=[signed_in])
-async def locate_point(request: Request) -> Response[dict[str, Any]]:
-    lon, lat = lon_lat(dict(request.query_params))
+async def locate_point(request: Request, lon: QueryLon, lat: QueryLat) -> Response[dict[str, Any]]:
     return Response(await queries.locate_for(request.user, lon, lat), headers=NO_STORE)
 
 

@@ -444,19 +444,24 @@ def may_acknowledge(actor: Actor, alert: dict) -> bool:
     )
 
 
+def refuse_unless_acknowledger(actor: Actor, alert: dict) -> None:
+    """403 unless `actor` may acknowledge the alert (see may_acknowledge)."""
+    if not may_acknowledge(actor, alert):
+        raise PermissionDeniedException(
+            _("Only the level alerted, or a level above it, may acknowledge this alert.")
+        )
+
+
 async def acknowledge(actor: Actor, alert_id: int, note: str, now: datetime | None = None) -> bool:
     """Append the note; the first note from the right level acknowledges the alert. Returns
     whether this note did."""
     now = now or clock.now()
-    note = (note or "").strip()
-    if not note or len(note) > 2000:
-        raise FieldErrors({"note": _("Say what was done about it (at most 2,000 characters).")})
     async with db.transaction():
         row = await get_or_404(Alert, alert_id, actor, Alert.id, Alert.target_level)
-        if not may_acknowledge(actor, row):
-            raise PermissionDeniedException(
-                _("Only the level alerted, or a level above it, may acknowledge this alert.")
-            )
+        refuse_unless_acknowledger(actor, row)
+        note = (note or "").strip()
+        if not note or len(note) > 2000:
+            raise FieldErrors({"note": _("Say what was done about it (at most 2,000 characters).")})
         claimed = await (
             Alert.update({Alert.acknowledged_at: now, Alert.acknowledged_by: actor.id})
             .where((Alert.id == alert_id) & Alert.acknowledged_at.is_null())

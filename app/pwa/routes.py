@@ -5,6 +5,7 @@ it sends anything."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -15,8 +16,6 @@ from litestar.utils.scope.state import ScopeState
 
 from app import i18n
 from app.auth.guards import signed_in
-from app.disputes.errors import FieldErrors
-from app.disputes.validation import datetime_field
 from app.i18n import _
 from app.pwa import devices, shell
 from app.web import render
@@ -125,8 +124,8 @@ class HeldEntry(msgspec.Struct):
 
     id: uuid.UUID
     kind: Literal["dispute", "checkin"]
-    # ISO 8601 as the phone writes it (`new Date().toISOString()`), checked by datetime_field
-    saved_at: Annotated[str, msgspec.Meta(min_length=10, max_length=40)]
+    # ISO 8601 with its offset, as the phone writes it (`new Date().toISOString()`)
+    saved_at: Annotated[datetime, msgspec.Meta(tz=True)]
     label: Annotated[str, msgspec.Meta(max_length=devices.MAX_LABEL)] = ""
 
 
@@ -147,14 +146,7 @@ async def device_outbox(
     Answers with `lost`: entries this phone reported before that are no longer on it and never
     reached the server (the browser cleared its storage), until the worker acknowledges them.
     Reporting the same thing twice is harmless."""
-    errors: dict[str, str] = {}
-    held = []
-    for i, e in enumerate(data.entries):
-        saved_at = datetime_field(e.saved_at, f"entries[{i}].saved_at", errors)
-        if saved_at is not None:
-            held.append(devices.Held(e.id, e.kind, e.label, saved_at))
-    if errors:
-        raise FieldErrors(errors)
+    held = [devices.Held(e.id, e.kind, e.label, e.saved_at) for e in data.entries]
     lost = await devices.report(request.user, device_id, held, data.discarded, data.acknowledged)
     return Response({"lost": lost}, headers={"Cache-Control": "no-store"})
 

@@ -10,6 +10,7 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.audit import log as audit
+from app.auth import policy
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.disputes.privacy import mask_phone
@@ -83,6 +84,7 @@ async def new_room(request: Request) -> Template:
 
 @post("/rooms", guards=[signed_in])
 async def create_room(request: Request, data: FormData) -> Template | Redirect:
+    policy.require(request.user, "manage_rooms")  # who, before what they sent
     try:
         await rooms.create_room(
             request.user, _owner(data), rooms.parse_room(data), audit.Origin.of(request)
@@ -94,15 +96,23 @@ async def create_room(request: Request, data: FormData) -> Template | Redirect:
 
 @get("/rooms/{room_id:int}/edit", guards=[signed_in])
 async def edit_room(request: Request, room_id: PathId) -> Template:
-    room = await rooms.get_room(request.user, room_id)
-    if not rooms.may_manage(request.user, room):
-        raise PermissionDeniedException(_("You may not manage this room."))
+    room = await _managed_room(request, room_id)
     values = {**room, "open_weekdays": list(room["open_weekdays"])}
     return await _room_form(request, values, {}, room_id)
 
 
+async def _managed_room(request: Request, room_id: int) -> dict[str, Any]:
+    """The room, if in the person's area (404) and theirs to manage (403): asked before the
+    form's fields, as the README's order of refusals says."""
+    room = await rooms.get_room(request.user, room_id)
+    if not rooms.may_manage(request.user, room):
+        raise PermissionDeniedException(_("You may not manage this room."))
+    return room
+
+
 @post("/rooms/{room_id:int}", guards=[signed_in])
 async def update_room(request: Request, room_id: PathId, data: FormData) -> Template | Redirect:
+    await _managed_room(request, room_id)
     try:
         await rooms.update_room(
             request.user, room_id, rooms.parse_room(data), audit.Origin.of(request)
@@ -167,6 +177,7 @@ async def new_juror(request: Request) -> Template:
 
 @post("/jurors", guards=[signed_in])
 async def create_juror(request: Request, data: FormData) -> Template | Redirect:
+    policy.require(request.user, "keep_jurors")  # who, before what they sent
     try:
         await jurors.create_juror(
             request.user, _owner(data), jurors.parse_juror(data), audit.Origin.of(request)
@@ -178,16 +189,24 @@ async def create_juror(request: Request, data: FormData) -> Template | Redirect:
 
 @get("/jurors/{juror_id:int}/edit", guards=[signed_in])
 async def edit_juror(request: Request, juror_id: PathId) -> Template:
-    juror = await jurors.get_juror(request.user, juror_id)
-    if not jurors.may_manage(request.user):
-        raise PermissionDeniedException(_("You may not keep a juror pool."))
+    juror = await _kept_juror(request, juror_id)
     # Editing a juror is not a reason to read their number: it is shown masked, as a hint.
     values = {**juror, "phone": "", "phone_masked": mask_phone(juror["phone"])}
     return await _juror_form(request, values, {}, juror_id)
 
 
+async def _kept_juror(request: Request, juror_id: int) -> dict[str, Any]:
+    """The juror, if in the person's area (404) and the person keeps juror pools (403): asked
+    before the form's fields."""
+    juror = await jurors.get_juror(request.user, juror_id)
+    if not jurors.may_manage(request.user):
+        raise PermissionDeniedException(_("You may not keep a juror pool."))
+    return juror
+
+
 @post("/jurors/{juror_id:int}", guards=[signed_in])
 async def update_juror(request: Request, juror_id: PathId, data: FormData) -> Template | Redirect:
+    await _kept_juror(request, juror_id)
     try:
         await jurors.update_juror(
             request.user, juror_id, jurors.parse_juror(data), audit.Origin.of(request)

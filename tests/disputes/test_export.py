@@ -32,7 +32,7 @@ async def test_a_filtered_list_exports_as_csv_with_masked_numbers_and_an_audit_e
     before = await AuditLog.count().where(AuditLog.kind == "export")
     r = await village.get("/disputes/export.csv", params={"category": "neighbours"})
     assert r.status_code == 200
-    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert "attachment" in r.headers["content-disposition"]
     rows = _csv_rows(r.content)
     assert rows[0][0] == "案件编号"

@@ -2,6 +2,8 @@
 moment (409), a stale version (409 with the current state), bad fields (422). A refusal
 changes nothing."""
 
+import uuid
+
 import pytest
 
 from tests.support.lifecycle import accepted_case, act, current, ledger
@@ -175,28 +177,42 @@ async def test_an_agreement_needs_an_accepted_case_but_a_settlement_on_the_spot_
     assert (await current(cast, case["id"]))["status"] == "resolved"
 
 
+# Each action here is one the person may take on an accepted village case: the fields come
+# last (after scope 404, role 403, version and state 409).
 @pytest.mark.parametrize(
-    ("action", "fields", "field"),
+    ("action", "fields", "field", "by"),
     [
-        ("record", {"kind": "gossip", "note": "x"}, "kind"),
-        ("record", {"kind": "attempt", "note": "x"}, "outcome"),
-        ("record", {"kind": "visit"}, "note"),
-        ("hand-back", {"to_level": "village", "instructions": ""}, "instructions"),
-        ("supervise", {"instructions": "快办"}, "due_on"),
-        ("follow-up", {"method": "visit", "honoured": "yes", "satisfaction": 9}, "satisfaction"),
-        ("extend", {"days": 0, "reason": "双方同意"}, "days"),
+        ("record", {"kind": "gossip", "note": "x"}, "kind", "demo-village"),
+        ("record", {"kind": "attempt", "note": "x"}, "outcome", "demo-village"),
+        ("record", {"kind": "visit"}, "note", "demo-village"),
+        (
+            "record",
+            {"kind": "visit", "note": "x", "occurred_at": "昨天"},
+            "occurred_at",
+            "demo-village",
+        ),
+        ("escalate", {"reason": " "}, "reason", "demo-village"),
+        ("supervise", {"instructions": "快办"}, "due_on", "demo-township"),
+        ("extend", {"days": 0, "reason": "双方同意"}, "days", "demo-village"),
+        ("extend", {"days": 91, "reason": "双方同意"}, "days", "demo-village"),
         (
             "resolve",
             {"kind": "agreement", "terms": [], "signed_by": "x", "signed_on": "2026-01-01"},
             "terms",
+            "demo-village",
         ),
-        ("accept", {"attachment_ids": ["../../etc/passwd"]}, "attachment_ids"),
+        (
+            "record",
+            {"kind": "visit", "note": "x", "attachment_ids": ["../../etc/passwd"]},
+            "attachment_ids",
+            "demo-village",
+        ),
     ],
 )
-async def test_bad_action_fields_answer_422_naming_the_field(cast, action, fields, field):
+async def test_bad_action_fields_answer_422_naming_the_field(cast, action, fields, field, by):
     case = await accepted_case(cast)
-    r = await act(cast, "demo-village", case["id"], action, expect=422, **fields)
-    assert field in [e["field"] for e in r.json()["errors"]]
+    r = await act(cast, by, case["id"], action, expect=422, **fields)
+    assert field in [e["field"].split("[")[0] for e in r.json()["errors"]]
 
 
 async def test_an_unknown_action_is_404(cast):
@@ -205,6 +221,32 @@ async def test_an_unknown_action_is_404(cast):
         f"/api/v1/disputes/{case['id']}/actions/teleport", json={"version": 1}
     )
     assert r.status_code in (404, 405)
+
+
+async def test_the_api_refuses_by_scope_then_role_then_version_before_its_fields(cast):
+    """The README's order holds for a JSON body the description refuses, too: the refusals
+    that do not depend on the body come before it is read."""
+    case = await accepted_case(cast)
+    version = (await current(cast, case["id"]))["version"]
+    url = f"/api/v1/disputes/{case['id']}/actions/escalate"
+    bad = {"reason": "", "version": 0, "note": 5}
+
+    assert (await cast.api["demo-grid-2"].post(url, json=bad)).status_code == 404
+    r = await cast.api["demo-grid"].post(url, json=bad)  # in the area, may not escalate
+    assert r.status_code == 403, r.text
+    stale = bad | {"version": version - 1}
+    assert (await cast.api["demo-village"].post(url, json=stale)).status_code == 409
+    r = await cast.api["demo-village"].post(url, json=bad | {"version": version})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] in ("reason", "note")
+    # a correction: out of the area 404, anyone but its author 403, whatever the note
+    correction = f"/api/v1/disputes/{case['id']}/corrections/{uuid.uuid4()}"
+    assert (await cast.api["demo-grid-2"].post(correction, json={"note": ""})).status_code == 404
+    assert (await cast.api["demo-village"].post(correction, json={"note": ""})).status_code == 403
+    # the monthly sweep is a grid worker's: anyone else 403, whatever they sent
+    sweep = {"month": "1999-13", "dispute_ids": ["x"]}
+    assert (await cast.api["demo-county"].post("/api/v1/sweeps", json=sweep)).status_code == 403
+    assert (await current(cast, case["id"]))["status"] == "accepted"
 
 
 async def test_a_form_is_refused_by_scope_then_role_then_version_before_its_fields(cast):

@@ -10,6 +10,7 @@ import uuid
 from litestar.serialization import encode_json
 
 from app.jurisdictions.tables import Jurisdiction
+from tests.support.lifecycle import accepted_case, current
 from tests.support.photos import camera_jpeg
 
 
@@ -68,3 +69,24 @@ async def test_an_actions_version_bounds_and_allowed_values_are_declared_and_kep
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "version"
     assert r.json()["errors"][0]["message"] == "不能小于 1。"
+
+
+async def test_the_description_states_what_the_decoder_refuses_down_to_list_items(app, cast):
+    """A body's schema is the decoder's own: a list's items keep their bounds, blank text is
+    refused by the description as by the API, and the photo's body is described."""
+    description = _description(app)
+    booking = _body_schema(description, "/api/v1/sessions")
+    mediators = booking["properties"]["mediator_ids"]
+    assert (mediators["minItems"], mediators["items"]["minimum"]) == (1, 1)
+    assert mediators["items"]["maximum"] == 2**31 - 1
+    title = _body_schema(description, "/api/v1/disputes")["properties"]["title"]
+    assert (title["minLength"], title["maxLength"], title["pattern"]) == (1, 200, r"\S")
+    photo = description["paths"]["/api/v1/disputes/{dispute_id}/photos/{photo_id}"]["put"]
+    assert set(photo["requestBody"]["content"]) == {"image/jpeg", "image/png", "image/webp"}
+
+    case = await accepted_case(cast)
+    version = (await current(cast, case["id"]))["version"]
+    r = await cast.api["demo-village"].post(
+        f"/api/v1/disputes/{case['id']}/actions/escalate", json={"version": version, "reason": " "}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason", r.text

@@ -208,6 +208,26 @@ async def test_a_village_mediator_keeps_their_own_room_but_not_the_townships(
     assert (await mediator.get(f"/rooms/{town_room['id']}/edit")).status_code == 404
 
 
+async def test_room_and_juror_forms_refuse_by_area_then_role_before_their_fields(
+    cast, village_room, juror
+):
+    """The README's order on the pages too: out of the area 404, a role that may not 403,
+    whatever the form holds; only then its fields (422). Nothing changes."""
+    bad = {"name": "", "capacity": "many", "opens_at": "25:00", "kind": "x", "phone": "abc"}
+    outsider = await cast.browser("demo-grid-2")  # another township
+    for url in (f"/rooms/{village_room['id']}", f"/jurors/{juror['id']}"):
+        assert (await outsider.post_form(url, bad)).status_code == 404, url
+    county = await cast.browser("demo-county")  # sees the room, does not keep rooms
+    assert (await county.post_form(f"/rooms/{village_room['id']}", bad)).status_code == 403
+    grid = await cast.browser("demo-grid")  # keeps neither rooms nor jurors
+    for url in ("/rooms", "/jurors"):
+        assert (await grid.post_form(url, bad)).status_code == 403, url
+    mediator = await cast.browser("demo-village")
+    assert (await mediator.post_form(f"/jurors/{juror['id']}", bad)).status_code == 422
+    rooms = (await cast.api["demo-village"].get("/api/v1/rooms")).json()
+    assert next(r for r in rooms if r["id"] == village_room["id"]) == village_room
+
+
 async def test_a_mediator_adds_a_juror_to_the_village_pool(cast, mediator):
     r = await mediator.post_form(
         "/jurors",
