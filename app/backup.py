@@ -25,10 +25,11 @@ import tempfile
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from app import clock
 from app.db import protect_sqlite_files, sqlite_path
 from app.settings import Settings
 
@@ -45,7 +46,7 @@ def is_postgres(url: str) -> bool:
 
 
 def default_path(settings: Settings) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     suffix = "dump" if is_postgres(settings.database_url) else "db"
     return settings.data_dir / "backups" / f"pingli-{stamp}.{suffix}"
 

@@ -10,7 +10,7 @@ doubt); it lists every problem it finds and exits 1 if there is one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from app import clock, db
@@ -88,7 +88,7 @@ async def check(now: datetime | None = None) -> list[str]:
             problems.append(f"{table} accepts updates: its append-only trigger is missing")
     if missing := await _cases_without_ledger():
         problems.append(f"{missing} cases have no ledger event")
-    problems += await _counters_against_recount(now or datetime.now(UTC))
+    problems += await _counters_against_recount(now or clock.now())
     return problems
 
 

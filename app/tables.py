@@ -31,6 +31,7 @@ from app.monitoring.tables import (
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification, NotificationChoice
 from app.open311.tables import Open311Client
+from app.pwa.tables import DeviceOutboxEntry
 from app.rules.tables import CalendarDay, CalendarYear, LimitRules, RulesVersion
 from app.sessions.tables import (
     CalendarFeed,
@@ -78,6 +79,7 @@ ALL_TABLES = (
     SweepCheckin,
     Report,
     LedgerImport,
+    DeviceOutboxEntry,
     CalendarYear,
     CalendarDay,
     RulesVersion,

@@ -57,6 +57,19 @@ def due_day(value: datetime | str | None) -> str:
     return (value.astimezone(CHINA) - timedelta(microseconds=1)).strftime("%Y-%m-%d")
 
 
+def deadline(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A case's time limit: one counted in days ends at midnight and reads as its last day
+    (12-12, not 12-13 00:00); one counted from the minute keeps its time."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    local = value.astimezone(CHINA)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return (local - timedelta(microseconds=1)).strftime(fmt.split(" ")[0])
+    return local.strftime(fmt)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(REPO_ROOT / "templates"),
@@ -68,6 +81,7 @@ def _environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_dt"] = local_dt
     env.filters["due_day"] = due_day
+    env.filters["deadline"] = deadline
     env.globals.update(
         vocab=vocabulary,
         label=vocabulary.label,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from app import clock
 from app.attachments.services import thumb_path, uploads_dir
 from app.attachments.tables import Attachment
 
@@ -57,7 +58,7 @@ async def find(root: Path | None = None) -> list[Orphan]:
 async def remove_old(now: datetime | None = None, root: Path | None = None) -> dict[str, int]:
     """The daily job: delete the orphans older than a day. Running it again removes nothing
     more; a file a row points at is never touched (each is looked up again just before)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     root = root or uploads_dir()
     removed = 0
     for orphan in await find(root):

@@ -7,11 +7,11 @@ import hashlib
 import os
 import tempfile
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from litestar.exceptions import HTTPException
 
+from app import clock
 from app.attachments import images
 from app.attachments.tables import Attachment
 from app.auth.actor import Actor
@@ -96,7 +96,7 @@ async def store_photo(
                 sha256=digest,
                 storage_path=storage_path,
                 created_by=actor.id,
-                created_at=datetime.now(UTC),
+                created_at=clock.now(),
             )
         )
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Request
 
+from app import clock
 from app.audit.tables import AuditLog
 from app.auth.actor import Actor
 
@@ -56,7 +57,7 @@ async def record(
             what=what[:200],
             ip=origin.ip,
             user_agent=origin.user_agent,
-            created_at=now or datetime.now(UTC),
+            created_at=now or clock.now(),
         )
     )
 
@@ -126,6 +127,6 @@ async def record_change(
             detail=json.dumps(detail, ensure_ascii=False, default=str),
             ip=(origin or Origin()).ip,
             user_agent=(origin or Origin()).user_agent,
-            created_at=now or datetime.now(UTC),
+            created_at=now or clock.now(),
         )
     )

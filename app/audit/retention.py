@@ -5,9 +5,9 @@ only from a transaction that says it is this purge)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from app import db
+from app import clock, db
 from app.audit.tables import AuditLog
 from app.settings import get_settings
 
@@ -15,7 +15,7 @@ from app.settings import get_settings
 async def purge(now: datetime | None = None) -> int:
     """Delete the expired entries; answers how many went. Idempotent."""
     days = get_settings().audit_retention_days
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    cutoff = (now or clock.now()) - timedelta(days=days)
     async with db.transaction():
         if db.is_postgres():
             await AuditLog.raw("SET LOCAL pingli.audit_purge = 'on'")

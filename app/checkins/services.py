@@ -6,9 +6,10 @@ import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from app import clock
 from app.auth import policy
 from app.auth.actor import Actor
 from app.checkins.tables import PatrolCheckin
@@ -55,7 +56,7 @@ def parse_checkin(data: dict[str, Any]) -> NewCheckin:
     if (lon is None) != (lat is None) and "lon" not in errors and "lat" not in errors:
         errors["lat" if lat is None else "lon"] = _("Give both longitude and latitude, or neither.")
     checked_at = datetime_field(data.get("checked_at"), "checked_at", errors)
-    if checked_at and checked_at > datetime.now(UTC) + CLOCK_SKEW:
+    if checked_at and checked_at > clock.now() + CLOCK_SKEW:
         errors["checked_at"] = _("The time lies in the future.")
     result = NewCheckin(
         id=checkin_id,
@@ -82,7 +83,7 @@ async def create_checkin(actor: Actor, new: NewCheckin) -> tuple[uuid.UUID, bool
     checkin_id = new.id or uuid.uuid4()
     digest = new.content_hash()
     grid = await _resolve_grid(actor, new)  # the grid named, else under the GPS point, else own
-    now = datetime.now(UTC)
+    now = clock.now()
 
     async def insert() -> None:
         await PatrolCheckin.insert(

@@ -1,7 +1,6 @@
 """JSON API for cases: /api/v1/disputes, their actions and ledger, and /api/v1/categories."""
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -9,6 +8,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
 
+from app import clock
 from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes import actions, duplicates, privacy, queries, services
@@ -126,7 +126,7 @@ async def reveal_party(
         request.user,
         dispute_id,
         position,
-        datetime.now(UTC),
+        clock.now(),
         audit.Origin.of(request),
     )
     return Response(party, headers=NO_STORE)

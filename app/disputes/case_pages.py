@@ -8,7 +8,6 @@ re-renders the case as it now stands, with the reason; bad fields re-open the fo
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Router, get, post
@@ -16,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes import actions, case_view, privacy, states
@@ -95,7 +95,7 @@ async def reveal(request: Request, dispute_id: FromPath[uuid.UUID], position: Pa
         request.user,
         dispute_id,
         position,
-        datetime.now(UTC),
+        clock.now(),
         audit.Origin.of(request),
     )
     return await _case(request, dispute_id, block="parties", revealed={position: party})

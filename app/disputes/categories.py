@@ -14,10 +14,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import UTC, datetime
 from typing import Any
 
-from app import db
+from app import clock, db
 from app.audit import log as audit
 from app.auth.actor import Actor
 from app.disputes.errors import FieldErrors
@@ -141,7 +140,7 @@ async def create(actor: Actor, data: dict[str, Any], origin: audit.Origin | None
     fields = await _parse(data, errors, code)
     if errors:
         raise FieldErrors(errors)
-    now = datetime.now(UTC)
+    now = clock.now()
     async with db.transaction():
         last = (
             await Category.select(Category.position)
@@ -188,9 +187,7 @@ async def change(
     if errors:
         raise FieldErrors(errors)
     async with db.transaction():
-        await Category.update({**fields, "changed_at": datetime.now(UTC)}).where(
-            Category.code == code
-        )
+        await Category.update({**fields, "changed_at": clock.now()}).where(Category.code == code)
         verb = "change"
         if fields.get("active") is False and row["active"]:
             verb = "retire"

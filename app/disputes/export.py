@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,13 +17,13 @@ from urllib.parse import urlencode
 
 from litestar import Request, Router, get
 from litestar.response import Stream
-from openpyxl import Workbook
 
+from app import clock
 from app.audit import log as audit
 from app.auth.actor import Actor
 from app.auth.guards import signed_in
 from app.auth.scope import get_or_404
-from app.disputes import queries
+from app.disputes import queries, streamed_xlsx
 from app.disputes.errors import FieldErrors
 from app.disputes.privacy import mask_phone
 from app.disputes.tables import Dispute, Party
@@ -86,7 +84,7 @@ def _local(value: datetime | None) -> str:
 
 async def rows(actor: Actor, f: queries.DisputeFilters) -> AsyncIterator[list[Any]]:
     """Every case the filter matches in `actor`'s area, newest first, one list per case."""
-    now = datetime.now(UTC)
+    now = clock.now()
     level = None
     if f.jurisdiction:
         level = (await get_or_404(Jurisdiction, f.jurisdiction, actor, Jurisdiction.level))["level"]
@@ -159,23 +157,12 @@ def _drain(out: io.StringIO) -> bytes:
     return data
 
 
-async def xlsx_stream(actor: Actor, f: queries.DisputeFilters) -> AsyncIterator[bytes]:
-    """openpyxl's write-only workbook keeps rows in a temporary file, not in memory; the finished
-    file is then sent in chunks and removed."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Cases")[:31])
-    sheet.append(header())
-    async for row in rows(actor, f):
-        sheet.append([safe_cell(v) for v in row])
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
-    try:
-        book.save(path)
-        with open(path, "rb") as fh:
-            while chunk := fh.read(256 * 1024):
-                yield chunk
-    finally:
-        os.unlink(path)
+def xlsx_stream(actor: Actor, f: queries.DisputeFilters) -> AsyncIterator[bytes]:
+    async def cells() -> AsyncIterator[list[Any]]:
+        async for row in rows(actor, f):
+            yield [safe_cell(v) for v in row]
+
+    return streamed_xlsx.stream(_("Cases"), header(), cells())
 
 
 @get(["/disputes/export.csv", "/disputes/export.xlsx"], guards=[signed_in])
@@ -189,7 +176,7 @@ async def export(request: Request) -> Stream:
     actor = request.user
     if f.jurisdiction:  # an area outside the user's own is 404 before anything is logged
         await get_or_404(Jurisdiction, f.jurisdiction, actor, Jurisdiction.id)
-    stamp = (datetime.now(UTC) + CHINA).strftime("%Y%m%d-%H%M")
+    stamp = (clock.now() + CHINA).strftime("%Y%m%d-%H%M")
     name = f"pingli-cases-{stamp}.{fmt}"
     what = f"{name}?{urlencode(params)}" if params else name
     await audit.record(actor, "export", audit.county_of(actor), what, audit.Origin.of(request))

@@ -8,9 +8,9 @@ transaction-level advisory lock, so a second sweeper gives way instead of waitin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from app import db
+from app import clock, db
 from app.disputes import deadlines, ledger, notices, queues
 from app.disputes.states import LEVEL_ABOVE
 from app.disputes.tables import CaseEvent, Dispute, Supervision
@@ -44,7 +44,7 @@ async def sweep_deadlines(
 ) -> dict[str, int]:
     """Flag overdue cases (telling the holder and the level above), put cases overdue past the
     grace period under supervision of the level above, and flag supervision replies not given."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     async with db.transaction():
         if db.is_postgres():
             got = await Dispute.raw("SELECT pg_try_advisory_xact_lock({}) AS got", SWEEP_LOCK_KEY)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Router, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.auth import policy
 from app.auth.guards import signed_in
 from app.auth.scope import scope_where
@@ -29,7 +29,7 @@ FormData = URLEncodedBody[dict[str, Any]]
 async def home(request: Request) -> Template:
     """The role's work queues, most urgent first, each with its count and a link to all of it."""
     actor = request.user
-    now = datetime.now(UTC)
+    now = clock.now()
     mine = queues.for_role(actor.role)
     # each queue is one bounded query; asked side by side, the page waits for the slowest only
     pages = await asyncio.gather(

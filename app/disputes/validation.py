@@ -125,7 +125,7 @@ def datetime_field(value: Any, field_name: str, errors: dict) -> datetime | None
         from zoneinfo import ZoneInfo
 
         parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
-    if parsed.year < 1990 or parsed > datetime.now(UTC) + timedelta(days=366):
+    if parsed.year < 1990 or parsed > clock.now() + timedelta(days=366):
         errors[field_name] = _("The date is out of range.")
         return None
     return parsed.astimezone(UTC)

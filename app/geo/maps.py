@@ -219,7 +219,7 @@ async def hotspot_layer(actor: Actor, p: MapParams, now: datetime | None = None)
     """Clusters of p.days of cases (every status: a settled case still marks the place) up to
     p.until or now, over the whole node so a cluster is never cut by the screen's edge; the
     box only picks which clusters are sent."""
-    until = p.until or (now or datetime.now(UTC))
+    until = p.until or (now or clock.now())
     f = CaseFilter(
         actor=actor,
         node_level=p.node["level"],

@@ -10,10 +10,10 @@ county's figures count the imported cases.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from app import db
+from app import clock, db
 from app.audit import log as audit
 from app.auth.actor import Actor
 from app.disputes import imported
@@ -171,7 +171,7 @@ async def places(county: int) -> ledger_rows.Places:
 async def preview(actor: Actor, job: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     """Every bad row with its problems, the count of good ones, and the required fields the
     mapping lacks."""
-    today = (now or datetime.now(UTC)).astimezone(CHINA).date()
+    today = (now or clock.now()).astimezone(CHINA).date()
     good, bad = ledger_rows.check_all(
         job["headers"],
         job["rows"],
@@ -230,7 +230,7 @@ async def run(actor: Actor, import_id: int, now: datetime | None = None) -> dict
     rows by moving `done` on from the value it read, so two runners never import one row
     twice (and a row imported before is found by its id and skipped). Then the figures."""
     job = await get(actor, import_id)
-    today = (now or datetime.now(UTC)).astimezone(CHINA).date()
+    today = (now or clock.now()).astimezone(CHINA).date()
     where = await places(job["county"])
     while job["state"] == "importing" and job["done"] < job["total"]:
         start = job["done"]
@@ -269,7 +269,7 @@ async def run(actor: Actor, import_id: int, now: datetime | None = None) -> dict
         job["done"] = stop
     await facts.refresh(now)
     await LedgerImport.update(
-        {LedgerImport.state: "done", LedgerImport.finished_at: datetime.now(UTC)}
+        {LedgerImport.state: "done", LedgerImport.finished_at: clock.now()}
     ).where(
         (LedgerImport.id == import_id)
         & (LedgerImport.state == "importing")

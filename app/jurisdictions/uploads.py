@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from shapely.geometry import mapping, shape
 
-from app import db
+from app import clock, db
 from app.audit import log as audit
 from app.auth.actor import Actor
 from app.i18n import _
@@ -55,7 +55,7 @@ def _decode(raw: bytes) -> Any:
 async def upload(actor: Actor, raw: bytes, now: datetime | None = None) -> tuple[str, dict]:
     """Check the file (BoundaryErrors: nothing kept) and keep it for the confirmation: its
     token and the preview."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if not raw.strip():
         raise boundaries.BoundaryErrors([_("Choose a GeoJSON file.")])
     collection = _decode(raw)

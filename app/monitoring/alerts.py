@@ -22,12 +22,12 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.exceptions import PermissionDeniedException
 
-from app import db
+from app import clock, db
 from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, may_view, scope_key, scope_where
@@ -332,7 +332,7 @@ async def _cluster_specs(county: dict, now: datetime) -> list[dict]:
 
 async def run_rules(now: datetime | None = None) -> dict[str, int]:
     """The scheduler's job: every rule over what changed, then the clusters."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     await facts.refresh(now)
     raised = 0
     while True:
@@ -447,7 +447,7 @@ def may_acknowledge(actor: Actor, alert: dict) -> bool:
 async def acknowledge(actor: Actor, alert_id: int, note: str, now: datetime | None = None) -> bool:
     """Append the note; the first note from the right level acknowledges the alert. Returns
     whether this note did."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     note = (note or "").strip()
     if not note or len(note) > 2000:
         raise FieldErrors({"note": _("Say what was done about it (at most 2,000 characters).")})

@@ -3,13 +3,13 @@ through GET /api/v1/disputes), boards, alerts, sweeps and reports. All scoped.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.params import JSONBody
 
+from app import clock
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
 from app.i18n import _
@@ -25,7 +25,7 @@ async def stats(request: Request) -> Response[dict[str, Any]]:
     to `to` (China dates; default: the last twelve months), optionally of one `category`: in
     all, by category, by the areas below and by month. Each figure carries `filter`, the
     parameters of GET /api/v1/disputes that list exactly the cases it counts."""
-    now = datetime.now(UTC)
+    now = clock.now()
     q = await dashboard.parse(request.user, dict(request.query_params), now)
     if q.errors:
         raise FieldErrors(q.errors)
@@ -36,7 +36,7 @@ async def stats(request: Request) -> Response[dict[str, Any]]:
 async def all_boards(request: Request) -> Response[dict[str, Any]]:
     """Overdue cases (by how long, level, holder), supervision orders awaiting a reply,
     escalations of the last 7 days, repeat cases of the last year."""
-    return Response(await boards.all_boards(request.user, datetime.now(UTC)), headers=NO_STORE)
+    return Response(await boards.all_boards(request.user, clock.now()), headers=NO_STORE)
 
 
 @get("/alerts", guards=[signed_in])
@@ -88,7 +88,7 @@ class SweepIn(msgspec.Struct, omit_defaults=True):
 
 @post("/sweeps", guards=[signed_in], status_code=201)
 async def file_sweep(request: Request, data: JSONBody[SweepIn]) -> Response[dict[str, Any]]:
-    now = datetime.now(UTC)
+    now = clock.now()
     new = sweeps.parse_sweep(msgspec.to_builtins(data), now)
     await sweeps.file_sweep(request.user, new, now)
     return Response(
@@ -101,7 +101,7 @@ async def file_sweep(request: Request, data: JSONBody[SweepIn]) -> Response[dict
 @get("/sweeps/coverage", guards=[signed_in])
 async def coverage(request: Request) -> Response[dict[str, Any]]:
     """This month's sweep coverage under `jurisdiction` (default yours), and the grids missing."""
-    now = datetime.now(UTC)
+    now = clock.now()
     raw = request.query_params.get("jurisdiction")
     node = await areas.node(request.user, int(raw) if raw and raw.isdecimal() else None)
     month = areas.month_start(areas.today(now))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from app import clock
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes.deadlines import CHINA
@@ -27,7 +28,7 @@ NODE_COLUMNS = (
 
 
 def today(now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(CHINA).date()
+    return (now or clock.now()).astimezone(CHINA).date()
 
 
 def midnight(day: date) -> datetime:

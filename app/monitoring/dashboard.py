@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from app import clock
 from app.auth.actor import Actor
 from app.disputes import categories as category_list
 from app.disputes.vocabulary import CATEGORIES, NATIONAL_CATEGORIES, label
@@ -126,7 +127,7 @@ async def build(
 ) -> dict[str, Any]:
     """Everything a dashboard shows. `fresh`: bring the counters up to date first (a bounded
     amount of work: the scheduler's job carries a large backlog)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     pending = 0
     if fresh:
         pending = (await facts.refresh(now, max_rounds=1))["pending"]

@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from app import crypto, db
+from app import clock, crypto, db
 from app.disputes import deadlines
 from app.disputes.deadlines import CHINA
 from app.disputes.states import CASE_LEVELS
@@ -346,7 +346,7 @@ async def refresh(
     """Bring the facts and the counters up to `now`. Returns how many cases were re-derived.
     `max_rounds` bounds the work (a page asking for fresh figures does not wait for a backlog
     of a million cases; the scheduler's job takes it)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     limits = limits or deadlines.limits()
     if await _up_to_date(now):
         # nothing to add: the counters hold for `now` too, and no write lock is taken
@@ -382,7 +382,7 @@ async def rebuild(now: datetime | None = None, limits: CaseLimits | None = None)
     a change to the figures' definitions, or to check the counts kept by difference: they must
     be equal). Page views may refresh meanwhile: they take the events written since the
     rebuild began, and the rebuild's own rows replace theirs; its recount comes last."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     limits = limits or deadlines.limits()
     await db.analyze(Dispute, CaseEvent, Party)  # a bulk load came before, most likely
     top = await CaseEvent.select(CaseEvent.id).order_by(CaseEvent.id, ascending=False).first()

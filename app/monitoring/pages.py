@@ -7,7 +7,7 @@ forms); htmx swaps only the part that changed.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -15,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.audit import log as audit
 from app.auth.guards import signed_in
 from app.disputes.errors import FieldErrors
@@ -104,7 +105,7 @@ def _context(board: dict[str, Any]) -> dict[str, Any]:
 
 @get("/monitor", guards=[signed_in])
 async def dashboard_page(request: Request) -> Template:
-    now = datetime.now(UTC)
+    now = clock.now()
     q = await dashboard.parse(request.user, dict(request.query_params), now)
     board = await dashboard.build(request.user, q, now)
     return render(
@@ -119,7 +120,7 @@ async def dashboard_page(request: Request) -> Template:
 
 @get("/monitor/boards", guards=[signed_in])
 async def boards_page(request: Request) -> Template:
-    now = datetime.now(UTC)
+    now = clock.now()
     found = await boards.all_boards(request.user, now)
     return render(request, "monitoring/boards.html", boards=found, now=now)
 
@@ -183,7 +184,7 @@ def _int(raw: Any) -> int | None:
 
 @get("/sweeps", guards=[signed_in])
 async def sweeps_page(request: Request) -> Template:
-    now = datetime.now(UTC)
+    now = clock.now()
     month = areas.month_start(areas.today(now))
     return render(
         request,
@@ -196,7 +197,7 @@ async def sweeps_page(request: Request) -> Template:
 
 @post("/sweeps", guards=[signed_in])
 async def file_sweep(request: Request, data: FormData) -> Template | Redirect:
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         await sweeps.file_sweep(request.user, sweeps.parse_sweep(data, now), now)
     except FieldErrors as exc:
@@ -218,7 +219,7 @@ async def reports_page(request: Request) -> Template:
     kind = request.query_params.get("kind") or None
     if kind and kind not in reports.KINDS:
         raise FieldErrors({"kind": _("Unknown value: %(value)s.", value=kind[:20])})
-    now = datetime.now(UTC)
+    now = clock.now()
     start, end = dashboard.default_period(now)
     return render(
         request,
@@ -232,7 +233,7 @@ async def reports_page(request: Request) -> Template:
 
 
 async def _custom(request: Request) -> dict[str, Any]:
-    now = datetime.now(UTC)
+    now = clock.now()
     q = await dashboard.parse(request.user, dict(request.query_params), now)
     if q.errors:
         raise FieldErrors(q.errors)

@@ -16,7 +16,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from app import db
+from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes.tables import Supervision
@@ -81,7 +81,7 @@ async def snapshot(
 async def issue(kind: str, now: datetime | None = None) -> dict[str, int]:
     """Issue this kind's report for the latest ended period, for every county and township that
     does not have it yet. Safe to run any number of times, at once or after a restart."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     start, end = period(kind, now)
     await facts.refresh(now)
     issued = 0

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from litestar.exceptions import PermissionDeniedException
 from piccolo.query.functions.aggregate import Count
 
-from app import db
+from app import clock, db
 from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
@@ -119,7 +119,7 @@ async def cases_to_link(actor: Actor, grid_id: int, month: date) -> list[dict]:
 async def file_sweep(actor: Actor, new: NewSweep, now: datetime | None = None) -> int:
     """Store the grid worker's sweep for their grid. One per grid and month: a second one is a
     Conflict (the first stays as filed)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if not policy.may(actor, "file_sweep") or actor.grid_id is None:
         raise PermissionDeniedException(_("Only a grid worker files the sweep of their grid."))
     grid = await areas.node(actor, actor.grid_id)
@@ -276,7 +276,7 @@ async def missing(actor: Actor, node: dict, month: date, limit: int = 500) -> li
 async def remind_missing(now: datetime | None = None) -> dict[str, int]:
     """From the due day on, tell the workers of every grid without this month's sweep (once:
     the outbox's dedupe key names the grid and the month)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     month = areas.month_start(areas.today(now))
     if not is_due(month, now):
         return {"reminded": 0}

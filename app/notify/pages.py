@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from litestar import Request, Router, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from app import clock
 from app.auth.guards import signed_in
 from app.i18n import _
 from app.notify import outbox, queries
@@ -33,7 +32,7 @@ async def centre(request: Request, page: FromQuery[int] = 1) -> Template:
 
 @post("/notifications/read", guards=[signed_in])
 async def read_all(request: Request) -> Redirect:
-    await outbox.mark_read(request.user.id, datetime.now(UTC))
+    await outbox.mark_read(request.user.id, clock.now())
     return Redirect(path="/notifications", status_code=303)
 
 
@@ -42,7 +41,7 @@ async def open_one(request: Request, notification_id: PathId) -> Redirect:
     link = await queries.link_of(request.user.id, notification_id)
     if link is None:
         raise NotFoundException(_("Not found."))
-    await outbox.mark_read(request.user.id, datetime.now(UTC), notification_id)
+    await outbox.mark_read(request.user.id, clock.now(), notification_id)
     # links are written by our own code, but never follow one off the site
     return Redirect(
         path=link if link.startswith("/") and not link.startswith("//") else "/", status_code=303

@@ -28,6 +28,7 @@ from urllib.parse import quote, urlparse
 
 import httpx
 
+from app import clock
 from app.disputes.privacy import mask_phone
 from app.notify.sms import TIMEOUT_SECONDS, SendError
 from app.settings import ChannelSettings
@@ -117,7 +118,7 @@ class AliyunGateway:
     region: str = "cn-hangzhou"
     endpoint: str = ALIYUN_ENDPOINT
     client: httpx.AsyncClient | None = None
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=clock.now)
 
     def request(self, phone: str, key: str, template: Template, values: dict) -> dict[str, str]:
         params = {
@@ -208,7 +209,7 @@ class TencentGateway:
     region: str = "ap-guangzhou"
     endpoint: str = TENCENT_ENDPOINT
     client: httpx.AsyncClient | None = None
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=clock.now)
 
     def request(
         self, phone: str, key: str, template: Template, values: dict

@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from app import clock
 from app.auth import sessions
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
@@ -175,7 +176,7 @@ async def requests_(request: Request) -> Response:
         if ids := params.get("service_request_id"):
             where &= Dispute.case_no.is_in([i.strip() for i in ids.split(",")][:MAX_RESULTS])
         else:
-            end = _day(params.get("end_date"), "end_date") or datetime.now(UTC)
+            end = _day(params.get("end_date"), "end_date") or clock.now()
             start = _day(params.get("start_date"), "start_date") or end - timedelta(
                 days=DEFAULT_DAYS
             )

@@ -4,16 +4,21 @@ it sends anything."""
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Annotated, Any, Literal
 
-from litestar import Request, Response, Router, get
+import msgspec
+from litestar import Request, Response, Router, get, put
+from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 
 from app import i18n
 from app.auth.guards import signed_in
+from app.disputes.errors import FieldErrors
+from app.disputes.validation import datetime_field
 from app.i18n import _
-from app.pwa import shell
+from app.pwa import devices, shell
 from app.web import render
 
 THEME = "#b23a2b"
@@ -111,4 +116,50 @@ async def session(request: Request) -> Response[dict[str, Any]]:
     )
 
 
-router = Router(path="/", route_handlers=[service_worker, manifest, offline, outbox, session])
+# Generous for one phone: an outbox holds a few dozen entries at most.
+MAX_ENTRIES = 500
+
+
+class HeldEntry(msgspec.Struct):
+    """An entry waiting in the phone's outbox: its UUID, what it is, its label there, when saved."""
+
+    id: uuid.UUID
+    kind: Literal["dispute", "checkin"]
+    # ISO 8601 as the phone writes it (`new Date().toISOString()`), checked by datetime_field
+    saved_at: Annotated[str, msgspec.Meta(min_length=10, max_length=40)]
+    label: Annotated[str, msgspec.Meta(max_length=devices.MAX_LABEL)] = ""
+
+
+class OutboxReport(msgspec.Struct):
+    """What the phone's outbox holds now (entries of the signed-in worker), the entries the
+    worker discarded since the last report, and the lost entries the worker has been told of."""
+
+    entries: Annotated[list[HeldEntry], msgspec.Meta(max_length=MAX_ENTRIES)]
+    discarded: Annotated[list[uuid.UUID], msgspec.Meta(max_length=MAX_ENTRIES)] = []
+    acknowledged: Annotated[list[uuid.UUID], msgspec.Meta(max_length=MAX_ENTRIES)] = []
+
+
+@put("/api/v1/devices/{device_id:uuid}/outbox", guards=[signed_in], tags=["auth"])
+async def device_outbox(
+    request: Request, device_id: FromPath[uuid.UUID], data: JSONBody[OutboxReport]
+) -> Response[dict[str, Any]]:
+    """A phone says which entries wait in its outbox (`device_id`: the phone's own UUID).
+    Answers with `lost`: entries this phone reported before that are no longer on it and never
+    reached the server (the browser cleared its storage), until the worker acknowledges them.
+    Reporting the same thing twice is harmless."""
+    errors: dict[str, str] = {}
+    held = []
+    for i, e in enumerate(data.entries):
+        saved_at = datetime_field(e.saved_at, f"entries[{i}].saved_at", errors)
+        if saved_at is not None:
+            held.append(devices.Held(e.id, e.kind, e.label, saved_at))
+    if errors:
+        raise FieldErrors(errors)
+    lost = await devices.report(request.user, device_id, held, data.discarded, data.acknowledged)
+    return Response({"lost": lost}, headers={"Cache-Control": "no-store"})
+
+
+router = Router(
+    path="/",
+    route_handlers=[service_worker, manifest, offline, outbox, session, device_outbox],
+)

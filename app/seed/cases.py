@@ -11,13 +11,13 @@ import json
 import random
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from app import crypto, db
+from app import clock, crypto, db
 from app.auth.actor import MEDIATING_ROLES
 from app.auth.tables import User
 from app.disputes import deadlines
@@ -139,7 +139,7 @@ async def add_cases(
 ) -> int:
     """Insert n synthetic cases spread over the last 12 months. Returns how many were added."""
     rng = random.Random(seed + n)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     grids = await _grids()
     county = await Jurisdiction.select().where(Jurisdiction.level == "county").first()
     prefix = county["abbr"] or county["code"]

@@ -22,7 +22,9 @@
         Object.assign(strings, JSON.parse(el.textContent));
       });
     }
-    var text = strings[key] || key;
+    // webview mode (webview.js): a text that would promise offline keeping has a variant
+    var webview = window.PingliWebview && window.PingliWebview.active;
+    var text = (webview && strings[key + '@webview']) || strings[key] || key;
     return text.replace(/%\((\w+)\)s/g, function (_, name) { return vars && name in vars ? vars[name] : ''; });
   };
 
@@ -43,9 +45,13 @@
 
   // Send what waits. Resolves with the sync result ({pending, retry, signedOut} or {busy}).
   // Also on the login page: a 401 there is what raises the "sign in again" bar.
+  // First the phone tells the server what it holds (outbox-device.js; only when that changed),
+  // so an entry the browser clears before it is sent is noticed.
   Pingli.syncNow = function () {
     if (!outbox || !sync) return Promise.resolve(null);
-    return sync.run().then(afterSync, function (err) { console.error('outbox sync failed', err); });
+    var reported = Pingli.reportOutbox ? Pingli.reportOutbox() : Promise.resolve();
+    return reported.then(function () { return sync.run(); })
+      .then(afterSync, function (err) { console.error('outbox sync failed', err); });
   };
 
   // Background Sync (Chrome on Android): the browser wakes the service worker to send the
@@ -57,14 +63,7 @@
     }).catch(function () { /* not granted: the online event and app opens still send */ });
   };
 
-  // Ask the browser not to evict the outbox under storage pressure. Granted silently on
-  // installed apps in Chrome; harmless when refused (the outbox page says so).
-  Pingli.persistStorage = function () {
-    if (navigator.storage && navigator.storage.persist) {
-      return navigator.storage.persisted().then(function (done) { return done || navigator.storage.persist(); });
-    }
-    return Promise.resolve(false);
-  };
+  // Pingli.persistStorage (asked once, the answer remembered) is in outbox-device.js.
 
   function bar() {
     var el = document.getElementById('outbox-bar');
@@ -209,6 +208,14 @@
     outbox.onChange(refresh);
     refresh();
     window.addEventListener('online', Pingli.syncNow);
+    // No service worker, no Background Sync (an app's built-in browser): send whenever the
+    // page is shown again, since nothing sends once it is gone.
+    if (window.PingliWebview && window.PingliWebview.active) {
+      document.addEventListener('visibilitychange', function () {
+        if (document.visibilityState === 'visible') Pingli.syncNow();
+      });
+      window.addEventListener('pageshow', function (e) { if (e.persisted) Pingli.syncNow(); });
+    }
     Pingli.syncNow();
   }
 })();

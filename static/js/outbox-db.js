@@ -13,6 +13,13 @@
  * photos:  {id (UUID), recordId, blob, type, size, width, height, state: queued|sent|rejected,
  *           error}
  * meta:    {key, value}, e.g. "auth": the last sync found the session expired.
+ *
+ * Webview mode (webview.js: an app's built-in browser such as WeChat's, or any browser
+ * without a service worker or IndexedDB): the app may clear IndexedDB when the worker leaves
+ * it, so the records (not the photos) are kept in localStorage as well. Every write goes to
+ * both; every read merges both by the record's id (the later version wins) and writes back
+ * into the copy that lost it. Without IndexedDB at all, localStorage alone holds the records
+ * and the photos live only as long as the page (they are sent at once when online).
  */
 (function (self) {
   'use strict';
@@ -150,7 +157,7 @@
     // A correction (补充更正) to a record the server may hold already: kept with the record and
     // sent after it, as a note on the case. The record goes back in line if it was sent.
     addCorrection: function (id, correction) {
-      return api.update(id, function (record) {
+      return exported.update(id, function (record) {
         record.corrections = (record.corrections || []).concat([Object.assign({
           createdAt: now(), state: 'queued', error: null
         }, correction)]);
@@ -190,6 +197,11 @@
       }).then(written);
     },
 
+    // Put a record back as it was (its copy in localStorage, after IndexedDB was cleared).
+    restore: function (record) {
+      return tx(['records'], 'readwrite', function (t) { t.objectStore('records').put(record); });
+    },
+
     removePhoto: function (id) {
       return tx(['photos'], 'readwrite', function (t) { t.objectStore('photos').delete(id); }).then(written);
     },
@@ -215,5 +227,160 @@
     }
   };
 
-  self.PingliOutbox = api;
+  // --- webview mode: the records in localStorage too ----------------------------------------
+
+  var LS_RECORDS = 'pingli-outbox-records';
+  var LS_META = 'pingli-outbox-meta';
+
+  function hasLocalStorage() {
+    try { return typeof localStorage !== 'undefined' && localStorage !== null; } catch (e) { return false; }
+  }
+
+  function lsGet(key) {
+    try { return JSON.parse(localStorage.getItem(key) || '{}') || {}; } catch (e) { return {}; }
+  }
+
+  function lsSet(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); return true; } catch (e) { return false; }
+  }
+
+  function later(a, b) { return (a.updatedAt || '') > (b.updatedAt || ''); }
+
+  function locked() {
+    var err = new Error('record is being sent or was sent');
+    err.name = 'Locked';
+    return err;
+  }
+
+  function mirrored(raw) {
+    var photos = {}; // without IndexedDB: this page's photos, by id
+
+    function keep(record) {
+      if (record) {
+        var all = lsGet(LS_RECORDS);
+        all[record.id] = record;
+        lsSet(LS_RECORDS, all);
+      }
+      return record;
+    }
+
+    function settled(promise) {
+      return promise.then(function (value) { return { ok: true, value: value }; }, function () { return { ok: false }; });
+    }
+
+    // Both copies merged by id, the later version of each winning; what one copy lacks is
+    // written back into it. Resolves with {records (oldest first), idb: IndexedDB works}.
+    async function reconcile() {
+      var fromIdb = await settled(raw.all());
+      var stored = lsGet(LS_RECORDS);
+      var byId = {};
+      var lsChanged = false;
+      (fromIdb.ok ? fromIdb.value : []).forEach(function (r) { byId[r.id] = r; });
+      var ids = Object.keys(stored);
+      for (var i = 0; i < ids.length; i++) {
+        var r = stored[ids[i]];
+        if (!r || !r.id) continue;
+        if (!byId[r.id] || later(r, byId[r.id])) {
+          byId[r.id] = r;
+          if (fromIdb.ok) await raw.restore(r).catch(function () {});
+        }
+      }
+      Object.keys(byId).forEach(function (id) {
+        if (!stored[id] || later(byId[id], stored[id])) { stored[id] = byId[id]; lsChanged = true; }
+      });
+      if (lsChanged) lsSet(LS_RECORDS, stored);
+      var records = Object.keys(byId).map(function (id) { return byId[id]; });
+      records.sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : 1; });
+      return { records: records, idb: fromIdb.ok };
+    }
+
+    // localStorage alone (no IndexedDB): the same rules as the IndexedDB versions above.
+    var lsOnly = {
+      save: function (record, pics) {
+        var all = lsGet(LS_RECORDS);
+        var current = all[record.id];
+        if (current && (current.delivered || current.tried || current.state === 'sending' || current.state === 'sent')) throw locked();
+        record.updatedAt = now();
+        record.createdAt = (current && current.createdAt) || record.createdAt || record.updatedAt;
+        all[record.id] = record;
+        if (!lsSet(LS_RECORDS, all)) throw new Error('localStorage is full');
+        Object.keys(photos).forEach(function (k) { if (photos[k].recordId === record.id) delete photos[k]; });
+        (pics || []).forEach(function (p) { p.recordId = record.id; p.state = p.state || 'queued'; photos[p.id] = p; });
+        return record;
+      },
+      update: function (id, change) {
+        var all = lsGet(LS_RECORDS);
+        var record = all[id];
+        if (!record) return null;
+        record = typeof change === 'function' ? change(record) : Object.assign(record, change);
+        record.updatedAt = now();
+        all[id] = record;
+        lsSet(LS_RECORDS, all);
+        return record;
+      }
+    };
+
+    function either(idbOp, lsOp) {
+      return reconcile().then(function (state) {
+        if (state.idb) return idbOp().then(keep);
+        return Promise.resolve().then(lsOp).then(written);
+      });
+    }
+
+    var m = Object.assign({}, raw, {
+      all: function () { return reconcile().then(function (state) { return state.records; }); },
+      get: function (id) {
+        return m.all().then(function (records) {
+          return records.filter(function (r) { return r.id === id; })[0] || null;
+        });
+      },
+      save: function (record, pics) {
+        return either(function () { return raw.save(record, pics); }, function () { return lsOnly.save(record, pics); });
+      },
+      update: function (id, change) {
+        return either(function () { return raw.update(id, change); }, function () { return lsOnly.update(id, change); });
+      },
+      remove: function (id) {
+        var all = lsGet(LS_RECORDS);
+        delete all[id];
+        lsSet(LS_RECORDS, all);
+        Object.keys(photos).forEach(function (k) { if (photos[k].recordId === id) delete photos[k]; });
+        return settled(raw.remove(id)).then(function () { changed(); });
+      },
+      photosOf: function (recordId) {
+        return raw.photosOf(recordId).catch(function () {
+          return Object.keys(photos).map(function (k) { return photos[k]; })
+            .filter(function (p) { return p.recordId === recordId; });
+        });
+      },
+      updatePhoto: function (id, change) {
+        return raw.updatePhoto(id, change).catch(function () {
+          if (!photos[id]) return null;
+          Object.assign(photos[id], change);
+          return written(photos[id]);
+        });
+      },
+      removePhoto: function (id) {
+        return raw.removePhoto(id).catch(function () { delete photos[id]; changed(); });
+      },
+      getMeta: function (key) {
+        return raw.getMeta(key).catch(function () { return null; }).then(function (value) {
+          if (value !== null && value !== undefined) return value;
+          var meta = lsGet(LS_META);
+          return key in meta ? meta[key] : null;
+        });
+      },
+      setMeta: function (key, value) {
+        var meta = lsGet(LS_META);
+        meta[key] = value;
+        lsSet(LS_META, meta);
+        return raw.setMeta(key, value).catch(function () { changed(); });
+      }
+    });
+    return m;
+  }
+
+  var exported = self.PingliWebview && self.PingliWebview.active && hasLocalStorage() ? mirrored(api) : api;
+  exported.mirrored = exported !== api;
+  self.PingliOutbox = exported;
 })(self);

@@ -74,7 +74,10 @@
   function discard(record) {
     var question = record.delivered ? t('discard_sent_confirm')
       : record.tried ? t('discard_tried_confirm') : t('discard_confirm');
-    if (record.state === 'sent' || window.confirm(question)) outbox.remove(record.id);
+    if (record.state !== 'sent' && !window.confirm(question)) return;
+    // not lost, discarded: the server stops counting it as waiting on this phone
+    var noted = !record.delivered && Pingli.noteDiscarded ? Pingli.noteDiscarded(record.id) : Promise.resolve();
+    noted.then(function () { return outbox.remove(record.id); });
   }
 
   function correctionForm(li, record) {

@@ -41,6 +41,7 @@ async def demo_ids(cast) -> dict[str, str]:
     case = await cast.log_case()
     return {
         "dispute_id": case["id"],
+        "device_id": str(uuid.uuid4()),
         "photo_id": str(uuid.uuid4()),
         "user_id": str(cast.me["demo-village"]["id"]),
         "node_id": str(cast.me["demo-grid"]["jurisdiction"]["id"]),

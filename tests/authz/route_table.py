@@ -203,6 +203,8 @@ ROUTES: list[R] = [
     R("POST", "/api/v1/auth/logout", ALL, fresh_login=True),
     R("GET", "/api/v1/me", ALL),
     R("GET", "/api/v1/session", ALL),
+    # a phone's own report of its outbox, kept per (phone, worker): nobody else's to see
+    R("PUT", "/api/v1/devices/{device_id:uuid}/outbox", ALL, fill=(("device_id", "3d9b1c52-7a4e-4f0b-9c61-2e8a5d7f0b14"),), body=js({"entries": []})),
     R("GET", "/notifications", ALL),
     R("POST", "/notifications/read", ALL),
     R("POST", "/notifications/{notification_id:int}/open", ALL, obj="notification"),

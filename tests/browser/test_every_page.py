@@ -38,6 +38,7 @@ SKIP = re.compile(
     r"^/(logout|lang/|static/|api/|sw\.js|manifest|healthz)"
     r"|\.(csv|xlsx|pdf|ics|json|png|jpe?g|webp|svg|zip)(\?|$)"
     r"|/(export|download|feed|ics|original|thumb)(/|\?|$)"
+    r"|/photos/[0-9a-f-]{36}(\?|$)"  # a photo itself: an image, not a page
     r"|[?&]format=(csv|xlsx|ics|pdf)"
 )
 # Moderate by axe's measure, and still wrong here: two menus a screen reader cannot tell apart.

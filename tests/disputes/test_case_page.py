@@ -2,6 +2,7 @@
 JavaScript; the ladder, the time limit, the file's completeness, the printable file."""
 
 import re
+from datetime import datetime
 
 from tests.support.lifecycle import accepted_case, act, current, today
 
@@ -154,3 +155,26 @@ async def test_a_yes_or_no_in_the_ledger_reads_as_a_word(cast):
     page = (await village.get(f"/disputes/{case['id']}")).text
     assert re.search(r"<dt>已告知权利义务</dt><dd>否</dd>", page), page
     assert "False" not in page and "True" not in page
+
+
+async def test_a_limit_counted_in_days_reads_as_its_last_day(cast):
+    from datetime import date
+
+    from app.disputes import deadlines
+    from app.disputes.tables import Dispute
+
+    case = await cast.log_case("demo-grid")
+    village = await cast.browser("demo-village")
+    counted_from_the_minute = datetime.fromisoformat((await current(cast, case["id"]))["due_at"])
+    page = await village.get(f"/disputes/{case['id']}")
+    assert (
+        counted_from_the_minute.astimezone(deadlines.CHINA).strftime("%Y-%m-%d %H:%M") in page.text
+    )
+
+    # a limit counted in (working) days ends at the midnight after its last day
+    await Dispute.update({Dispute.due_at: deadlines.end_of_day(date(2027, 1, 8))}).where(
+        Dispute.id == case["id"]
+    )
+    page = await village.get(f"/disputes/{case['id']}")
+    assert "</strong> 2027-01-08" in page.text
+    assert "2027-01-09" not in page.text

@@ -87,3 +87,28 @@ async def test_a_formula_in_a_title_is_defused(cast):
     r = await (await cast.browser("demo-village")).get("/disputes/export.csv")
     titles = [row[3] for row in _csv_rows(r.content)[1:]]
     assert '\'=HYPERLINK("http://x")纠纷' in titles
+
+
+async def test_a_list_longer_than_a_sheet_goes_on_in_the_next(monkeypatch):
+    from app.disputes import streamed_xlsx
+
+    monkeypatch.setattr(streamed_xlsx, "MAX_ROWS", 4)  # a header and three cases a sheet
+
+    async def cases():
+        for n in range(7):
+            yield [f"BY-{n}", "控制\x07字符 & <标记>", n, None]
+
+    chunks = [
+        c async for c in streamed_xlsx.stream("案件", ["编号", "标题", "人数", "空"], cases())
+    ]
+    book = load_workbook(io.BytesIO(b"".join(chunks)))
+    assert book.sheetnames == ["案件", "案件 (2)", "案件 (3)"]
+    first = list(book["案件"].iter_rows(values_only=True))
+    assert first[0] == ("编号", "标题", "人数", "空")
+    assert book["案件"]["A1"].font.b and not book["案件"]["A2"].font.b
+    assert first[1] == ("BY-0", "控制字符 & <标记>", 0, None)  # a number stays a number
+    numbers = [row[0] for name in book.sheetnames for row in book[name].iter_rows(values_only=True)]
+    assert numbers == ["编号", "BY-0", "BY-1", "BY-2"] + ["编号", "BY-3", "BY-4", "BY-5"] + [
+        "编号",
+        "BY-6",
+    ]
