@@ -102,17 +102,29 @@ async def record_change(
     after: dict[str, Any] | None = None,
     county: int | None = None,
     now: datetime | None = None,
+    *,
+    action: str,
+    params: dict[str, Any] | None = None,
 ) -> None:
-    """An admin change (a user, room, juror, category, boundary import...): who, when, what
-    (e.g. "create user demo-x"), before → after of the fields that changed, personal numbers
-    masked. Call it in the service's transaction, after the write."""
+    """An admin change (a user, room, juror, category, boundary import...): who, when, what,
+    before → after of the fields that changed, personal numbers masked. Call it in the
+    service's transaction, after the write.
+
+    `action` (one of app.audit.present.ACTIONS) and `params` say what was done; the page puts
+    them in words in the reader's language, as a notice's message and params are. `what` is a
+    short machine summary (e.g. "create user demo-x") kept for searching the table."""
+    from app.audit.present import ACTIONS
+
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    detail = {"action": action, "params": params or {}, **changes(before, after)}
     await AuditLog.insert(
         AuditLog(
             user=actor.id,
             county=county or county_of(actor),
             kind=kind,
             what=what[:200],
-            detail=json.dumps(changes(before, after), ensure_ascii=False, default=str),
+            detail=json.dumps(detail, ensure_ascii=False, default=str),
             ip=(origin or Origin()).ip,
             user_agent=(origin or Origin()).user_agent,
             created_at=now or clock.now(),

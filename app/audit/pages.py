@@ -39,7 +39,7 @@ async def audit_page(request: Request) -> Template:
     page = await queries.entries(request.user, filters)
     for entry in page["items"]:
         entry["device"] = present.device(entry["user_agent"])
-        entry["seen"] = present.what(entry["kind"], entry["what"])
+        entry["seen"] = present.what(entry["kind"], entry["what"], entry.pop("change"))
     response = render(
         request,
         "audit/log.html",

@@ -111,23 +111,15 @@ async def entries(actor: Actor, f: Filters) -> dict[str, Any]:
         .offset((f.page - 1) * PER_PAGE)
     )
     for row in rows:
-        row["what"] = describe(row["what"], row.pop("detail"))
+        row["change"] = parse_detail(row.pop("detail"))
     return {"items": rows[:PER_PAGE], "has_next": len(rows) > PER_PAGE, "page": f.page}
 
 
-def describe(what: str, detail: str | None) -> str:
-    """An admin change's `what`, then each changed field as `name: before → after`."""
+def parse_detail(detail: str | None) -> dict[str, Any]:
+    """An entry's detail: for an admin change {action, params, before, after} (older entries:
+    before and after only); {} for the others."""
     try:
         change = json.loads(detail) if detail else {}
     except ValueError:
-        change = {}
-    before, after = change.get("before") or {}, change.get("after") or {}
-    parts = [
-        f"{name}: {_value(before.get(name))} → {_value(after.get(name))}"
-        for name in dict.fromkeys([*before, *after])
-    ]
-    return "; ".join([what, *parts]) if parts else what
-
-
-def _value(value: Any) -> str:
-    return "—" if value in (None, "") else str(value)
+        return {}
+    return change if isinstance(change, dict) else {}

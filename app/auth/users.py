@@ -211,7 +211,14 @@ async def create_user(
         after = fields | {"username": username, "active": True}
         after["jurisdiction"] = await _code_of(fields["jurisdiction"])
         await audit.record_change(
-            actor, "user", f"create user {username}", origin, None, _audited(after)
+            actor,
+            "user",
+            f"create user {username}",
+            origin,
+            None,
+            _audited(after),
+            action="create_user",
+            params={"name": username},
         )
     return rows[0]["id"], password
 
@@ -247,7 +254,14 @@ async def update_user(
         if "phone" in fields and crypto.decrypt(user["phone"]) == crypto.decrypt(fields["phone"]):
             after["phone"] = before["phone"]
         await audit.record_change(
-            actor, "user", f"change user {user['username']}", origin, before, after
+            actor,
+            "user",
+            f"change user {user['username']}",
+            origin,
+            before,
+            after,
+            action="change_user",
+            params={"name": user["username"]},
         )
         if rights_changed:
             await sessions.end_all(user_id)
@@ -279,6 +293,8 @@ async def set_active(
             origin,
             {"active": user["active"]},
             {"active": active},
+            action=f"{verb}_user",
+            params={"name": user["username"]},
         )
         if not active:
             await sessions.end_all(user_id)
@@ -294,7 +310,14 @@ async def reset_password(actor: Actor, user_id: int, origin: audit.Origin | None
     await User.update(
         {User.password_hash: hash_password(password), User.must_change_password: True}
     ).where(User.id == user_id)
-    await audit.record_change(actor, "user", f"reset password of user {user['username']}", origin)
+    await audit.record_change(
+        actor,
+        "user",
+        f"reset password of user {user['username']}",
+        origin,
+        action="reset_password",
+        params={"name": user["username"]},
+    )
     await sessions.end_all(user_id)
     # a user locked out by wrong guesses can sign in with the new password at once
     await throttle.clear_account(user["username"])

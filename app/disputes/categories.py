@@ -163,6 +163,8 @@ async def create(actor: Actor, data: dict[str, Any], origin: audit.Origin | None
             origin,
             None,
             _audited(fields | {"code": code, "active": True}),
+            action="create_category",
+            params={"name": fields.get("name") or code},
         )
     await refresh()
     return code
@@ -198,5 +200,7 @@ async def change(
             origin,
             _audited(row),
             _audited(row | fields),
+            action=f"{verb}_category",
+            params={"name": fields.get("name") or row["name"]},
         )
     await refresh()

@@ -114,6 +114,8 @@ async def confirm(
             origin,
             None,
             {k: ", ".join(v)[:2000] for k, v in changed.items() if v},
+            action="import_boundaries",
+            params={"c": report.created, "u": report.updated},
         )
     return report
 

@@ -104,6 +104,8 @@ async def issue(
             origin,
             None,
             {"name": name, "account": account["username"]},
+            action="issue_open311_key",
+            params={"name": name, "user": account["username"]},
         )
     return secret
 
@@ -126,5 +128,11 @@ async def revoke(actor: Actor, client_id: int, origin: audit.Origin | None = Non
     async with db.transaction():
         await LoginSession.delete().where(LoginSession.id == row["login"])  # the row goes too
         await audit.record_change(
-            actor, "open311", f"revoke Open311 key {row['name']}", origin, {"name": row["name"]}
+            actor,
+            "open311",
+            f"revoke Open311 key {row['name']}",
+            origin,
+            {"name": row["name"]},
+            action="revoke_open311_key",
+            params={"name": row["name"]},
         )

@@ -223,12 +223,25 @@ async def save_year(
 
         old = {r["day"]: r["kind"] for r in before}
         new = {d: k for d, (k, _n) in days.items()}
+        was = {"holidays": of(old, "holiday"), "workdays": of(old, "workday")}
+        if not existed:
+            was = {"holidays": "-", "workdays": "-"}
+        now_is = {"holidays": of(new, "holiday"), "workdays": of(new, "workday")}
         what = (
-            f"calendar {year}: holidays {of(old, 'holiday') if existed else '-'} → "
-            f"{of(new, 'holiday')}; workdays {of(old, 'workday') if existed else '-'} → "
-            f"{of(new, 'workday')}"
+            f"calendar {year}: holidays {was['holidays']} → {now_is['holidays']}; "
+            f"workdays {was['workdays']} → {now_is['workdays']}"
         )
-        await audit.record(actor, "calendar", audit.county_of(actor), what, origin, now=now)
+        await audit.record_change(
+            actor,
+            "calendar",
+            what,
+            origin,
+            was,
+            now_is,
+            now=now,
+            action="change_calendar",
+            params={"year": year},
+        )
     await calendar.ensure(0)
     return await recompute.recompute(now)
 
@@ -327,7 +340,18 @@ async def save_limits(
             what = f"{what} [applied to {running} running cases]"
         if len(what) > 200:
             what = what[:199] + "…"
-        await audit.record(actor, "limits", county, what, origin, now=now)
+        await audit.record_change(
+            actor,
+            "limits",
+            what,
+            origin,
+            limits.flat(before),
+            limits.flat(rules),
+            county=county,
+            now=now,
+            action="apply_limits" if apply_running else "change_limits",
+            params={"old": version or 0, "new": new_version, "running": running},
+        )
     result = await recompute.recompute(now) if apply_running else {}
     return {"version": new_version, "running": running, **result}
 

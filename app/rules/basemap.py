@@ -213,8 +213,16 @@ async def save(
         else:
             await BaseMapSetting.update(values).where(BaseMapSetting.county == county)
         await RulesVersion.update({RulesVersion.version: RulesVersion.version + 1}, force=True)
-        # machine words, shown in the reader's language by app/audit/present.py
-        what = f"basemap {before['kind'] if before else 'default'}->{choice['kind']}"
-        await audit.record(actor, "basemap", county, what, origin, now=now)
+        was = before["kind"] if before else "default"
+        await audit.record_change(
+            actor,
+            "basemap",
+            f"basemap {was}->{choice['kind']}",
+            origin,
+            county=county,
+            now=now,
+            action="change_basemap",
+            params={"before": was, "after": choice["kind"]},
+        )
     forget()
     return choice

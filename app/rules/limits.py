@@ -96,6 +96,21 @@ def history(rows: list[dict]) -> list[dict]:
     return [r | {"rules": json.loads(r["rules"])} for r in rows]
 
 
+def flat(rules: dict[str, Any] | None) -> dict[str, Any]:
+    """The rules as {"resolve_days.village": 15, ...}: each value under its dotted path."""
+    out: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key in sorted(value):
+                walk(f"{prefix}.{key}" if prefix else key, value[key])
+        else:
+            out[prefix] = value
+
+    walk("", rules or {})
+    return out
+
+
 def describe_change(before: dict[str, Any], after: dict[str, Any]) -> str:
     """before → after of every value that changed, in one line for the audit log."""
     changes = []

@@ -200,6 +200,8 @@ async def create_juror(
             origin,
             None,
             _audited(fields),
+            action="create_juror",
+            params={"name": fields.get("name") or rows[0]["id"]},
         )
     return rows[0]["id"]
 
@@ -221,4 +223,13 @@ async def update_juror(
         if "phone" in after and crypto.decrypt(juror["phone"]) == crypto.decrypt(after["phone"]):
             after["phone"] = before["phone"]  # the same number typed again: no change
         verb = "deactivate" if juror["active"] and not fields.get("active", True) else "change"
-        await audit.record_change(actor, "juror", f"{verb} juror {juror_id}", origin, before, after)
+        await audit.record_change(
+            actor,
+            "juror",
+            f"{verb} juror {juror_id}",
+            origin,
+            before,
+            after,
+            action=f"{verb}_juror",
+            params={"name": fields.get("name") or juror["name"]},
+        )

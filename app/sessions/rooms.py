@@ -325,6 +325,8 @@ async def create_room(
             origin,
             None,
             _audited(fields),
+            action="create_room",
+            params={"name": fields.get("name") or rows[0]["id"]},
         )
     return rows[0]["id"]
 
@@ -339,5 +341,12 @@ async def update_room(
         await Room.update(fields).where(Room.id == room_id)
         verb = "deactivate" if room["active"] and not fields.get("active", True) else "change"
         await audit.record_change(
-            actor, "room", f"{verb} room {room_id}", origin, _audited(room), _audited(fields)
+            actor,
+            "room",
+            f"{verb} room {room_id}",
+            origin,
+            _audited(room),
+            _audited(fields),
+            action=f"{verb}_room",
+            params={"name": fields.get("name") or room["name"]},
         )

@@ -4,6 +4,7 @@ with a ledger entry); a category may have its own; every change is audited befor
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from app.audit.tables import AuditLog
@@ -47,6 +48,8 @@ async def test_a_changed_limit_applies_to_new_cases_only_unless_applied_to_runni
     entry = await _last_audit()
     assert entry["kind"] == "limits" and entry["who"] == "demo-admin"
     assert "v0→v1" in entry["what"] and "resolve_days.village 15→5" in entry["what"]
+    log = (await admin.get("/admin/audit", params={"kind": "limits"})).text
+    assert "办理时限变更：第 0 版 → 第 1 版" in log and "resolve_days.village：15 → 5" in log
 
     after = await _accepted(cast)
     assert given(after) == timedelta(days=5)
@@ -66,6 +69,8 @@ async def test_a_changed_limit_applies_to_new_cases_only_unless_applied_to_runni
         assert len(moved) == 1 and moved[0]["data"]["due_kind"] == "resolve"
     entry = await _last_audit()
     assert "v1→v2" in entry["what"] and "5→7" in entry["what"] and "running" in entry["what"]
+    log = (await admin.get("/admin/audit", params={"kind": "limits"})).text
+    assert re.search(r"办理时限变更：第 1 版 → 第 2 版，已适用于 [1-9]\d* 件在办案件", log)
     page = await admin.get("/admin/limits")
     assert 'name="resolve_village" value="7"' in page.text and "v2" in page.text
 

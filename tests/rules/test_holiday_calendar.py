@@ -116,6 +116,8 @@ async def test_holidays_entered_on_the_grid_move_running_deadlines_and_skip_the_
     assert entry["who"] == "demo-admin"
     assert "2027" in entry["what"] and "- → 01-01,02-08..02-12" in entry["what"]
     assert "02-14,02-20" in entry["what"]
+    log = (await admin.get("/admin/audit", params={"kind": "calendar"})).text
+    assert "修改 2027 年节假日" in log and "法定节假日：- → 01-01,02-08..02-12" in log
 
     # a change of the year is audited before → after and moves the case again
     r = await admin.post_form("/admin/calendar/2027", {"flip": HOLIDAYS_2027})
