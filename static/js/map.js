@@ -96,9 +96,13 @@
   }
 
   var caseRequest = 0;
+  var casesShown = null;  // the box last asked for: a view that did not move asks nothing
   function loadCases() {
+    var box = bbox();
+    if (box === casesShown) return;
+    casesShown = box;
     var mine = ++caseRequest;
-    getJSON(cfg.urls.cases + query({ bbox: bbox() })).then(function (data) {
+    getJSON(cfg.urls.cases + query({ bbox: box })).then(function (data) {
       if (mine !== caseRequest) return;  // a newer view asked since
       var markers = data.features.map(function (f) {
         var p = f.properties;
@@ -113,7 +117,7 @@
       cases.clearLayers();
       cases.addLayers(markers);
       notice.textContent = data.truncated ? fmt(S.truncated, { shown: data.features.length, total: data.total }) : "";
-    }).catch(failed);
+    }).catch(function (e) { casesShown = null; failed(e); });
   }
 
   function loadSpots() {
@@ -150,7 +154,9 @@
   getJSON(cfg.urls.areas + query({ zoom: cfg.zoom })).then(function (data) {
     labelled = data.features.length <= 40;
     areas.addData(data);
-    if (areas.getLayers().length) map.fitBounds(areas.getBounds(), { padding: [6, 6] });
+    // not animated: the view is final before the case points are asked for, and the
+    // moveend of the fit (which would ask for them again) fires before the listener exists
+    if (areas.getLayers().length) map.fitBounds(areas.getBounds(), { padding: [6, 6], animate: false });
     el.setAttribute("data-areas", String(areas.getLayers().length));
     loadCases();
     loadSpots();
