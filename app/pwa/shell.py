@@ -40,7 +40,17 @@ PRECACHE_GLOBS = ("css/**/*.css", "js/**/*.js", "icons/icon.svg")
 # The map (Leaflet and its plugins, ~150 KB) is for office screens and needs the network for its
 # data anyway: a grid worker's phone should not download it on the first visit. It is cached
 # when the map is opened, like any static file.
-PRECACHE_EXCLUDE = ("js/vendor/leaflet*", "js/map.js", "css/map.css")  # fnmatch: * crosses /
+# Nor do office pages that need the network anyway: the reasoning-session pages, the boundary
+# preview, "near me", printing. (An officer's first visit to the map stays under 150 KB.)
+PRECACHE_EXCLUDE = (  # fnmatch: * crosses /
+    "js/vendor/leaflet*",
+    "js/map.js",
+    "css/map.css",
+    "css/sessions.css",
+    "js/boundary-preview.js",
+    "js/near.js",
+    "js/print.js",
+)
 # The outbox code the service worker runs itself (Background Sync), imported by URL.
 SW_IMPORTS = ("js/outbox-db.js", "js/outbox-sync.js")
 

@@ -160,7 +160,11 @@
     el.setAttribute("data-areas", String(areas.getLayers().length));
     loadCases();
     loadSpots();
-    loadRooms();
+    // the rooms layer starts hidden: asked for when it is first shown
+    var roomsAsked = false;
+    map.on("overlayadd", function (e) {
+      if (e.layer === rooms && !roomsAsked) { roomsAsked = true; loadRooms(); }
+    });
     map.on("moveend", function () {
       clearTimeout(moved);
       moved = setTimeout(loadCases, 300);
