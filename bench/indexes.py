@@ -23,6 +23,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections import Counter
 
 PASSWORD = "pingli-demo-2026"
@@ -92,29 +93,26 @@ async def main(out: str | None) -> None:
     app = create_app(run_scheduler=False)
     engine = db.engine()
     statements: dict[str, list] = {}  # statement -> the arguments it was first sent with
-    original = engine._run_in_pool if hasattr(engine, "_run_in_pool") else None
+    kind = type(engine)  # the engine has __slots__: the class's method is wrapped
+    original = kind._run_in_pool
 
-    async def recording(query, args=None):
+    async def recording(self, query, args=None):
         statements.setdefault(query, list(args or []))
-        return await original(query, args)
+        return await original(self, query, args)
 
     async with app.lifespan():
         await Dispute.raw("SELECT pg_stat_reset()")
-        if original is not None:
-            engine._run_in_pool = recording  # type: ignore[method-assign]
+        kind._run_in_pool = recording  # type: ignore[method-assign]
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120
         ) as client:
+            started = time.perf_counter()
             with contextlib.redirect_stdout(io.StringIO()):
                 await workload(client)
-        if original is not None:
-            engine._run_in_pool = original  # type: ignore[method-assign]
-        await asyncio.sleep(1)  # the statistics collector
-        usage = await Dispute.raw(
-            "SELECT indexrelname AS index, idx_scan AS scans FROM pg_stat_user_indexes"
-            " WHERE relname = 'dispute' ORDER BY idx_scan DESC, indexrelname"
-        )
+            spent = time.perf_counter() - started
+        kind._run_in_pool = original  # type: ignore[method-assign]
         plans: Counter = Counter()
+        failed: list[str] = []
         for query, args in statements.items():
             if not re.search(
                 r'\bdispute\b|"dispute"', query
@@ -122,7 +120,8 @@ async def main(out: str | None) -> None:
                 continue
             try:
                 rows = await Dispute.raw("EXPLAIN (FORMAT JSON) " + query, *args)
-            except Exception:
+            except Exception as exc:
+                failed.append(f"{type(exc).__name__}: {exc}"[:160])
                 continue
             plan = rows[0]["QUERY PLAN"]
             plan = json.loads(plan)[0] if isinstance(plan, str) else plan[0]
@@ -131,12 +130,33 @@ async def main(out: str | None) -> None:
             first = (flat[where + 1 :] if where >= 0 else flat)[:140]
             for how in dispute_index(plan):
                 plans[(how, first)] += 1
-    lines = ["index scans during the workload (pg_stat_user_indexes):"]
+    # each backend hands its counters over when it ends (or a second later, when idle): the
+    # pool is closed now; read them on a connection of our own
+    import asyncpg
+
+    await asyncio.sleep(2)
+    connection = await asyncpg.connect(os.environ["PINGLI_DATABASE_URL"])
+    usage = await connection.fetch(
+        "SELECT indexrelname AS index, idx_scan AS scans FROM pg_stat_user_indexes"
+        " WHERE relname = 'dispute' ORDER BY idx_scan DESC, indexrelname"
+    )
+    table = await connection.fetchrow(
+        "SELECT seq_scan, idx_scan FROM pg_stat_user_tables WHERE relname = 'dispute'"
+    )
+    await connection.close()
+    lines = [
+        f"workload: {spent:.1f} s; dispute read by {table['seq_scan']} sequential scans and"
+        f" {table['idx_scan']} index scans",
+        "",
+        "index scans during the workload (pg_stat_user_indexes):",
+    ]
     lines += [f"  {r['scans']:>7}  {r['index']}" for r in usage]
     lines.append("")
     lines.append("how each distinct statement reads dispute (EXPLAIN):")
     for (how, first), n in sorted(plans.items()):
         lines.append(f"  {how:<36} ×{n:<3} {first}")
+    lines.append(f"\n{len(statements)} statements recorded; {len(failed)} not explained")
+    lines += [f"  {f}" for f in dict.fromkeys(failed)][:5]
     text = "\n".join(lines)
     print(text)
     if out:
