@@ -77,9 +77,7 @@ async def test_new_cases_close_together_appear_as_a_hotspot_after_the_layer_was_
         ours = {c["id"] for c in cases}
         after = (await api.get("/api/v1/map/hotspots")).json()
         assert after != before
-        spot = next(
-            f for f in after["features"] if ours & set(f["properties"]["case_ids"])
-        )
+        spot = next(f for f in after["features"] if ours & set(f["properties"]["case_ids"]))
         assert spot["properties"]["count"] >= 3
     finally:
         for c in cases:
@@ -87,9 +85,12 @@ async def test_new_cases_close_together_appear_as_a_hotspot_after_the_layer_was_
     # withdrawn cases still mark the place (every status counts) but are no longer open
     last = (await api.get("/api/v1/map/hotspots")).json()
     spot = next(f for f in last["features"] if ours & set(f["properties"]["case_ids"]))
-    assert spot["properties"]["open"] < next(
-        f for f in after["features"] if ours & set(f["properties"]["case_ids"])
-    )["properties"]["open"]
+    assert (
+        spot["properties"]["open"]
+        < next(f for f in after["features"] if ours & set(f["properties"]["case_ids"]))[
+            "properties"
+        ]["open"]
+    )
 
 
 async def test_a_case_moved_out_of_a_grid_leaves_that_grids_kept_answer(cast):
