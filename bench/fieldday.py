@@ -202,7 +202,19 @@ async def field_day(base: str, points: list, seconds: float, jpegs: list[bytes])
         await asyncio.sleep(max(0.0, started + i * seconds / n - time.perf_counter()))
         await grid_worker(i, base, points[i], jpegs[i % len(jpegs)], tally)
 
+    async def progress() -> None:
+        while True:
+            await asyncio.sleep(30)
+            done = sum(len(t) for t in tally.times.values())
+            print(
+                f"  {time.perf_counter() - started:5.0f} s: {done} requests answered,"
+                f" {len(tally.errors)} errors",
+                flush=True,
+            )
+
+    reporter = asyncio.create_task(progress())
     await asyncio.gather(*[at_its_moment(i) for i in range(n)])
+    reporter.cancel()
     tally.elapsed = time.perf_counter() - started  # type: ignore[attr-defined]
     return tally
 

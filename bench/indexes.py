@@ -73,9 +73,18 @@ def dispute_index(plan: dict) -> list[str]:
     """How each plan node reads `dispute`: the index name, or 'Seq Scan'."""
     found = []
 
+    def index_names(node: dict) -> list[str]:
+        names = [node["Index Name"]] if "Index Name" in node else []
+        for child in node.get("Plans", []):
+            names += index_names(child)
+        return names
+
     def walk(node: dict) -> None:
         if node.get("Relation Name") == "dispute":
-            found.append(node.get("Index Name") or node["Node Type"])
+            if node["Node Type"] == "Bitmap Heap Scan":  # its indexes are its children
+                found.append("bitmap " + " + ".join(index_names(node)))
+            else:
+                found.append(node.get("Index Name") or node["Node Type"])
         for child in node.get("Plans", []):
             walk(child)
 
@@ -111,25 +120,6 @@ async def main(out: str | None) -> None:
                 await workload(client)
             spent = time.perf_counter() - started
         kind._run_in_pool = original  # type: ignore[method-assign]
-        plans: Counter = Counter()
-        failed: list[str] = []
-        for query, args in statements.items():
-            if not re.search(
-                r'\bdispute\b|"dispute"', query
-            ) or not query.lstrip().upper().startswith(("SELECT", "WITH", "UPDATE")):
-                continue
-            try:
-                rows = await Dispute.raw("EXPLAIN (FORMAT JSON) " + query, *args)
-            except Exception as exc:
-                failed.append(f"{type(exc).__name__}: {exc}"[:160])
-                continue
-            plan = rows[0]["QUERY PLAN"]
-            plan = json.loads(plan)[0] if isinstance(plan, str) else plan[0]
-            flat = " ".join(query.split())
-            where = flat.find(" WHERE ")
-            first = (flat[where + 1 :] if where >= 0 else flat)[:140]
-            for how in dispute_index(plan):
-                plans[(how, first)] += 1
     # each backend hands its counters over when it ends (or a second later, when idle): the
     # pool is closed now; read them on a connection of our own
     import asyncpg
@@ -143,6 +133,25 @@ async def main(out: str | None) -> None:
     table = await connection.fetchrow(
         "SELECT seq_scan, idx_scan FROM pg_stat_user_tables WHERE relname = 'dispute'"
     )
+    plans: Counter = Counter()
+    failed: list[str] = []
+    for query, args in statements.items():
+        if not re.search(r'\bdispute\b|"dispute"', query) or not query.lstrip().upper().startswith(
+            ("SELECT", "WITH", "UPDATE")
+        ):
+            continue
+        try:
+            rows = await connection.fetch("EXPLAIN (FORMAT JSON) " + query, *args)
+        except Exception as exc:
+            failed.append(f"{type(exc).__name__}: {exc}"[:160])
+            continue
+        plan = rows[0]["QUERY PLAN"]
+        plan = json.loads(plan)[0] if isinstance(plan, str) else plan[0]
+        flat = " ".join(query.split())
+        where = flat.find(" WHERE ")
+        first = (flat[where + 1 :] if where >= 0 else flat)[:140]
+        for how in dispute_index(plan):
+            plans[(how, first)] += 1
     await connection.close()
     lines = [
         f"workload: {spent:.1f} s; dispute read by {table['seq_scan']} sequential scans and"
@@ -154,7 +163,7 @@ async def main(out: str | None) -> None:
     lines.append("")
     lines.append("how each distinct statement reads dispute (EXPLAIN):")
     for (how, first), n in sorted(plans.items()):
-        lines.append(f"  {how:<36} ×{n:<3} {first}")
+        lines.append(f"  {how:<44} ×{n:<3} {first}")
     lines.append(f"\n{len(statements)} statements recorded; {len(failed)} not explained")
     lines += [f"  {f}" for f in dict.fromkeys(failed)][:5]
     text = "\n".join(lines)
