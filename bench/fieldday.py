@@ -35,7 +35,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from bench.common import REPO, free_port, pingli, scratch_database, wait_until_up
 
@@ -106,6 +106,7 @@ class Tally:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
         self.answered: dict[str, int] = {}  # case id -> status of its create
+        self.sent: set[str] = set()  # every case id sent, answered or not
 
     async def timed(self, kind: str, send, expect: tuple[int, ...]):
         for attempt in range(3):  # the outbox sends again with the same UUID
@@ -166,6 +167,7 @@ async def grid_worker(i: int, base: str, point: list[float], jpeg: bytes, tally:
                 {"role": "respondent", "name": "李某"},
             ],
         }
+        tally.sent.add(case_id)
         created = await tally.timed(
             "log a case",
             lambda: http.post("/api/v1/disputes", json=body, headers=headers),
@@ -193,7 +195,9 @@ async def grid_worker(i: int, base: str, point: list[float], jpeg: bytes, tally:
         )
 
 
-async def field_day(base: str, points: list, seconds: float, jpegs: list[bytes]) -> Tally:
+async def field_day(
+    base: str, points: list, seconds: float, jpegs: list[bytes], limit: float
+) -> Tally:
     tally = Tally()
     n = len(points)
     started = time.perf_counter()
@@ -213,7 +217,13 @@ async def field_day(base: str, points: list, seconds: float, jpegs: list[bytes])
             )
 
     reporter = asyncio.create_task(progress())
-    await asyncio.gather(*[at_its_moment(i) for i in range(n)])
+    workers = [asyncio.create_task(at_its_moment(i)) for i in range(n)]
+    # bounded in time: what has not finished by then is counted as unfinished
+    _done, pending = await asyncio.wait(workers, timeout=limit)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    tally.unfinished = len(pending)  # type: ignore[attr-defined]
     reporter.cancel()
     tally.elapsed = time.perf_counter() - started  # type: ignore[attr-defined]
     return tally
@@ -229,6 +239,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=500, help="simulated grid workers (≤600)")
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--processes", type=int, default=2, help="PINGLI_WORKERS")
+    parser.add_argument(
+        "--limit", type=float, default=900, help="seconds after which unfinished workers stop"
+    )
     args = parser.parse_args()
     if not 1 <= args.workers <= 600:
         raise SystemExit("--workers: 1 to 600 (one per grid of the demo county)")
@@ -270,7 +283,7 @@ def main() -> int:
                 f"PINGLI_WORKERS={args.processes}, photos of {len(jpegs[0]):,} B…",
                 flush=True,
             )
-            tally = asyncio.run(field_day(base, points, args.seconds, jpegs))
+            tally = asyncio.run(field_day(base, points, args.seconds, jpegs, args.limit))
         finally:
             server.send_signal(signal.SIGINT)
             try:
@@ -306,9 +319,15 @@ def main() -> int:
     )
     print(f"  requests/s (over the run)        {len(every) / tally.elapsed:.1f}")  # type: ignore[attr-defined]
     print(f"  errors                           {len(tally.errors)}")
-    for e in tally.errors[:10]:
-        print(f"    {e}")
-    print(f"  cases answered / stored          {len(answered)} / {len(stored['ids'])}")
+    kinds = Counter(e.split(" ", 2)[0] + " " + e.split(" ", 2)[1] for e in tally.errors)
+    for kind, count in kinds.most_common(10):
+        print(f"    {count:>6}  {kind}")
+    for e in tally.errors[:3]:
+        print(f"    e.g. {e}")
+    print(f"  workers unfinished at the limit  {tally.unfinished}")  # type: ignore[attr-defined]
+    print(
+        f"  cases sent / answered / stored   {len(tally.sent)} / {len(answered)} / {len(stored['ids'])}"
+    )
     print(f"  cases lost                       {lost}")
     print(f"  cases duplicated                 {duplicated}")
     print(f"  photos stored                    {stored['photos']}")
@@ -316,7 +335,8 @@ def main() -> int:
     print(
         f"  (median of all {statistics.median(every) * 1e3:.1f} ms; python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"
     )
-    return 0 if not tally.errors and not lost and not duplicated else 1
+    ok = not tally.errors and not lost and not duplicated and not tally.unfinished  # type: ignore[attr-defined]
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
