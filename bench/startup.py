@@ -40,6 +40,13 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used (what the load on the machine does not
+    inflate, unlike the wall clock)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -70,7 +77,7 @@ def start_once(env: dict, setup: bool, workers: int) -> tuple[float, dict[str, i
             except OSError:
                 time.sleep(0.05)
         elapsed = time.perf_counter() - started
-        memory = {}
+        memory = {"cpu_ms": int(_cpu_s(proc.pid) * 1000)}
         if workers > 1:
             # every worker up: ask a few more times, then read /proc
             time.sleep(2)
@@ -116,9 +123,12 @@ def main() -> int:
                 times.append(elapsed)
                 line = f"start to first 200 on /healthz: {elapsed:.2f} s"
                 if memory:
-                    line += "  RSS " + ", ".join(
-                        f"{k} {v / 1024:.0f} MB" for k, v in memory.items()
-                    )
+                    cpu = memory.pop("cpu_ms")
+                    line += f"  ({cpu / 1000:.2f} s of CPU in the serving process)"
+                    if memory:
+                        line += "  RSS " + ", ".join(
+                            f"{k} {v / 1024:.0f} MB" for k, v in memory.items()
+                        )
                 print(line, flush=True)
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
