@@ -6,36 +6,59 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
+import re
 import sys
 import time
 from pathlib import Path
 
 from app.settings import get_settings
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+_MIGRATION_ID = re.compile(r'^ID = "([^"]+)"', re.MULTILINE)
 
-async def migrate() -> int:
+
+async def pending_migrations() -> bool:
+    """Whether a migration file has not run yet: the ids written in the files against
+    Piccolo's `migration` table. Piccolo's own check imports every migration module (half a
+    second and more at each start); reading their `ID = "..."` lines costs milliseconds."""
+    from piccolo.apps.migrations.tables import Migration
+
+    on_disk = set()
+    for path in MIGRATIONS.glob("*.py"):
+        if found := _MIGRATION_ID.search(path.read_text(encoding="utf-8")):
+            on_disk.add(found.group(1))
+    if not await Migration.table_exists():
+        return True
+    ran = await Migration.select(Migration.name).where(Migration.app_name == "pingli")
+    return bool(on_disk - {row["name"] for row in ran})
+
+
+async def migrate(only_if_pending: bool = False) -> int:
     """Apply the migrations not yet run; returns how many ran. Piccolo's own report (one line
     per migration, emoji, ANSI-coloured warnings such as SQLite ignoring column lengths) is
     kept back: `pingli migrate` prints one plain line, the tests and `serve --setup` nothing.
-    On failure its report is shown with the error."""
+    On failure its report is shown with the error. `only_if_pending` (what `serve --setup`
+    asks): Piccolo is not asked at all when every migration file has run already."""
     import contextlib
     import io
     import warnings
 
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
     from app import db
 
     report = io.StringIO()
-    with (
-        contextlib.redirect_stdout(report),
-        contextlib.redirect_stderr(report),
-        warnings.catch_warnings(),
-    ):
-        warnings.filterwarnings("ignore", module=r"piccolo\..*")
-        result = await run_forwards(app_name="pingli")
-    if not result.success:
-        raise SystemExit(f"{report.getvalue()}\nmigration failed: {result.message}")
+    if not only_if_pending or await pending_migrations():
+        from piccolo.apps.migrations.commands.forwards import run_forwards
+
+        with (
+            contextlib.redirect_stdout(report),
+            contextlib.redirect_stderr(report),
+            warnings.catch_warnings(),
+        ):
+            warnings.filterwarnings("ignore", module=r"piccolo\..*")
+            result = await run_forwards(app_name="pingli")
+        if not result.success:
+            raise SystemExit(f"{report.getvalue()}\nmigration failed: {result.message}")
     from app.rules.seed import seed_from_package
 
     await seed_from_package()  # years a newer `chinesecalendar` brought (idempotent)
@@ -60,10 +83,20 @@ def cmd_migrate(_args) -> None:
     print(f"migrations: {ran} applied" if ran else "migrations: up to date")
 
 
-def cmd_seed_demo(args) -> None:
-    from app.seed import cases, demo
+async def _is_empty() -> bool:
+    """No county yet; asked without importing the seeding code (shapely, the case generator)."""
+    from app.jurisdictions.tables import Jurisdiction
 
+    return not await Jurisdiction.exists()
+
+
+def cmd_seed_demo(args) -> None:
     async def run() -> None:
+        if not args.disputes and not await _is_empty():
+            print("the database already holds a county; nothing seeded")
+            return
+        from app.seed import cases, demo
+
         if await demo.is_empty():
             started = time.perf_counter()
             summary = await demo.seed_demo()
@@ -79,7 +112,7 @@ def cmd_seed_demo(args) -> None:
 
 
 def print_banner(host: str, port: int) -> None:
-    from app.seed.demo import DEMO_PASSWORD, DEMO_USERS
+    from app.seed.users import DEMO_PASSWORD, DEMO_USERS
 
     print(f"\n  Pingli is serving on http://{host}:{port}\n")
     print(f"  Demo logins (password {DEMO_PASSWORD}):")
@@ -101,16 +134,22 @@ def cmd_serve(args) -> None:
     settings = get_settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    if args.setup:
-        asyncio.run(migrate())
-        cmd_seed_demo(argparse.Namespace(disputes=0, random=False))
-    print_banner(host, port)
     workers = args.workers or settings.workers
     if workers > 1 and settings.run_scheduler:
         print(
             "  PINGLI_SCHEDULER=0 is required with several workers: run `pingli scheduler` apart."
         )
         raise SystemExit(2)
+    if args.setup:
+        asyncio.run(migrate(only_if_pending=True))
+        cmd_seed_demo(argparse.Namespace(disputes=0, random=False))
+        if workers > 1:
+            # The parent of several workers only watches them, and each worker starts afresh
+            # (uvicorn spawns them): it need not keep what migrating and seeding loaded
+            # (~90 MB). Start over as plain `serve`, the same process id, without --setup.
+            sys.stdout.flush()
+            os.execv(sys.executable, [sys.executable, "-m", "app.cli", *_without_setup(args)])
+    print_banner(host, port)
     uvicorn.run(
         "app.asgi:app",
         host=host,
@@ -118,6 +157,15 @@ def cmd_serve(args) -> None:
         workers=workers,
         **server_options(),
     )
+
+
+def _without_setup(args) -> list[str]:
+    """`serve` with the same address and workers, without `--setup`."""
+    argv = ["serve"]
+    for flag, value in (("--host", args.host), ("--port", args.port), ("--workers", args.workers)):
+        if value:
+            argv += [flag, str(value)]
+    return argv
 
 
 def cmd_scheduler(_args) -> None:

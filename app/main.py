@@ -9,13 +9,11 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import CacheControlHeader
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import YamlRenderPlugin
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.static_files import create_static_files_router
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import crypto, db, health
@@ -49,6 +47,7 @@ from app.open311 import routes as open311_routes
 from app.openapi import declare_errors, describe_bodies_as_decoded, fix_allow_headers
 from app.pwa import routes as pwa_routes
 from app.pwa import shell
+from app.pwa import static as static_files
 from app.request_checks import refuse_bad_input
 from app.rules import basemap
 from app.rules import calendar as holiday_calendar
@@ -57,7 +56,7 @@ from app.security import security_headers_hook
 from app.sessions import api as session_api
 from app.sessions import calendar_pages, manage_pages
 from app.sessions import pages as session_pages
-from app.settings import REPO_ROOT, Settings, get_settings
+from app.settings import Settings, get_settings
 from app.web import EXCEPTION_HANDLERS, template_config
 
 
@@ -151,12 +150,6 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         # Open311 clients authenticate each request with their api_key, never a cookie
         exclude=["^/open311/"],
     )
-    static = create_static_files_router(
-        path="/static",
-        directories=[REPO_ROOT / "static"],
-        cache_control=CacheControlHeader(max_age=86400, public=True),
-        include_in_schema=False,
-    )
     app = Litestar(
         route_handlers=[
             healthz,
@@ -189,7 +182,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
             boundary_pages.router,
             ledger_import_pages.router,
             rules_pages.router,
-            static,
+            static_files.static_file,
         ],
         before_request=before_request,
         before_send=[security_headers_hook(settings, basemap.img_sources)],
@@ -202,7 +195,11 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=500, gzip_compress_level=6
+            backend="gzip",
+            minimum_size=500,
+            gzip_compress_level=6,
+            # static files come compressed once and for all (app/pwa/static.py)
+            exclude_opt_key=static_files.SKIP_COMPRESSION,
         ),
         # the description only (JSON at /schema/openapi.json, YAML at /schema): Litestar's
         # browsable viewers load their scripts from CDNs, which counties' closed networks and

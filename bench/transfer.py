@@ -12,7 +12,7 @@ apart (its compressed size and headers, as served) and added.
 First visit: a fresh profile, straight to the home page. Repeat visit: the app opened again
 (a new page in the same profile), once the service worker is in control.
 
-Run: python -m bench.transfer [--json]   (needs /usr/bin/chromium; builds a demo database in
+Run: python -m bench.transfer [--json] [--path /map --user demo-county]   (needs /usr/bin/chromium; builds a demo database in
 a temporary folder, like the tests)
 """
 
@@ -143,7 +143,7 @@ def _wire_size(base_url: str, path: str) -> int:
         )
 
 
-def _session_cookie(base_url: str) -> list[dict]:
+def _session_cookie(base_url: str, username: str = "demo-grid") -> list[dict]:
     import httpx
 
     with httpx.Client(base_url=base_url) as http:
@@ -152,7 +152,7 @@ def _session_cookie(base_url: str) -> list[dict]:
         r = http.post(
             "/login",
             data={
-                "username": "demo-grid",
+                "username": username,
                 "password": "pingli-demo-2026",
                 "next": "/",
                 "_csrf_token": token,
@@ -162,16 +162,16 @@ def _session_cookie(base_url: str) -> list[dict]:
         return [{"name": k, "value": v, "url": base_url} for k, v in http.cookies.items()]
 
 
-def measure(browser, base_url: str) -> dict:
-    """First and repeat visit of the home page, in a fresh phone-sized context."""
+def measure(browser, base_url: str, path: str = "/", username: str = "demo-grid") -> dict:
+    """First and repeat visit of a page (the home page), in a fresh phone-sized context."""
     from tests.browser.conftest import PHONE
 
     context = browser.new_context(base_url=base_url, locale="zh-CN", **PHONE)
     try:
-        context.add_cookies(_session_cookie(base_url))
+        context.add_cookies(_session_cookie(base_url, username))
         page = context.new_page()
         meter = Meter(context, page)
-        page.goto("/")
+        page.goto(path)
         _eventually(page, "navigator.serviceWorker.ready.then(r => r.active.state === 'activated')")
         _eventually(page, SHELL_KEPT)
         _settle(page)
@@ -181,7 +181,10 @@ def measure(browser, base_url: str) -> dict:
         # The home page again, as when the worker taps "评理" in the menu. (The same page, so
         # the meter stays attached to the service worker, which is now running.)
         meter.reset()
-        page.click("a.brand")
+        if path == "/":
+            page.click("a.brand")
+        else:
+            page.goto(path)
         page.wait_for_load_state("load")
         _settle(page)
         repeat = meter.transfer
@@ -226,6 +229,8 @@ def report(result: dict, as_json: bool) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="one JSON line instead of the table")
+    parser.add_argument("--path", default="/", help="the page visited (the map: /map)")
+    parser.add_argument("--user", default="demo-grid", help="who visits it")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="pingli-bench-")
@@ -248,7 +253,7 @@ def main() -> int:
         asyncio.run(setup())
         with LiveServer() as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-            result = measure(browser, server.url)
+            result = measure(browser, server.url, args.path, args.user)
             browser.close()
         report(result, args.json)
         return 0 if result["first"].total < BUDGET else 1

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from app import crypto, db
 from app.auth.actor import Actor
-from app.disputes import deadlines, ledger
+from app.disputes import deadlines, ledger, numbers
 from app.disputes.deadlines import CHINA
-from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
+from app.disputes.tables import CaseEvent, Dispute, Party
 from app.jurisdictions.tables import Jurisdiction
 
 if TYPE_CHECKING:
@@ -36,18 +36,10 @@ def moment(day: date, step: int = 0) -> datetime:
 
 
 async def _claim_numbers(county: dict, year: int, n: int) -> list[str]:
-    """n case numbers of the county's year in one statement (inside the caller's transaction)."""
-    key = f"{county['code']}-{year}"
-    rows = await CaseSequence.raw(
-        "INSERT INTO case_sequence (key, last) VALUES ({}, {}) "
-        "ON CONFLICT (key) DO UPDATE SET last = case_sequence.last + {} RETURNING last",
-        key,
-        n,
-        n,
-    )
-    last = rows[0]["last"]
+    """n case numbers of the county's year (inside the caller's transaction)."""
+    claimed = await numbers.claim(numbers.key(county["code"], year), n)
     prefix = county["abbr"] or county["code"]
-    return [f"{prefix}-{year}-{number:06d}" for number in range(last - n + 1, last + 1)]
+    return [f"{prefix}-{year}-{number:06d}" for number in claimed]
 
 
 def _history(row: Row, by: int, import_id: int) -> tuple[list[dict], dict[str, Any]]:

@@ -14,9 +14,9 @@ from app import clock, crypto, db
 from app.auth import policy
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
-from app.disputes import deadlines, ledger, notices
+from app.disputes import deadlines, ledger, notices, numbers
 from app.disputes.errors import Conflict, FieldErrors
-from app.disputes.tables import CaseEvent, CaseSequence, Dispute, Party
+from app.disputes.tables import CaseEvent, Dispute, Party
 from app.disputes.validation import NewDispute, location_source
 from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE
 from app.geo.locate import locate_grid, place
@@ -117,16 +117,11 @@ async def _point_in_grid(actor: Actor, grid_id: int, lon: float, lat: float) -> 
 
 
 async def _next_case_no(grid: dict, year: int) -> str:
-    """Claim the next number of the county's year in one statement (UPSERT ... RETURNING works
-    on SQLite >= 3.35 and PostgreSQL), inside the caller's transaction."""
-    key = f"{grid['county_code']}-{year}"
-    rows = await CaseSequence.raw(
-        "INSERT INTO case_sequence (key, last) VALUES ({}, 1) "
-        "ON CONFLICT (key) DO UPDATE SET last = case_sequence.last + 1 RETURNING last",
-        key,
-    )
+    """Claim the next number of the county's year inside the caller's transaction, without
+    holding anything other creates wait for (app/disputes/numbers.py)."""
+    number = (await numbers.claim(numbers.key(grid["county_code"], year)))[0]
     prefix = grid["county_abbr"] or grid["county_code"]
-    return f"{prefix}-{year}-{rows[0]['last']:06d}"
+    return f"{prefix}-{year}-{number:06d}"
 
 
 async def create_dispute(
@@ -146,8 +141,10 @@ async def create_dispute(
     limits_version, rules = await county_limits.current(grid["county"])
     await calendar.ensure()
     due = deadlines.accept_due(now, county_limits.to_limits(rules, new.category))
+    await numbers.ensure(numbers.key(grid["county_code"], now.astimezone(CHINA).year))
     try:
         async with db.transaction():
+            await numbers.one_at_a_time(dispute_id)
             if (existing := await _replay(dispute_id, digest)) is not None:
                 return existing, False
             case_no = await _next_case_no(grid, now.astimezone(CHINA).year)

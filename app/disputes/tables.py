@@ -28,7 +28,9 @@ from app.jurisdictions.tables import Jurisdiction
 class Dispute(Table):
     id = UUID(primary_key=True, help_text="Client-generated: the same id posted twice is one case.")
     case_no = Varchar(length=32, unique=True, help_text="e.g. BY-2026-000123")
-    category = Varchar(length=32, index=True)
+    # Indexes: only those a query plan uses (bench/README.md, "The dispute table's indexes"):
+    # the scope columns are served by the composite indexes that lead with them.
+    category = Varchar(length=32)
     title = Varchar(length=200)
     description = Text(default="")
     occurred_at = Timestamptz(null=True, default=None)
@@ -42,14 +44,14 @@ class Dispute(Table):
         default=None,
         help_text="gps: the phone's fix; manual: placed by hand (the map's pin moved, or typed)",
     )
-    county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
-    township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
-    village = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
-    grid = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict)
+    township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict)
+    village = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict)
+    grid = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict)
     people_involved = Integer(default=2)
-    risk_level = Varchar(length=8, default="low", index=True)
-    status = Varchar(length=24, default="logged", index=True)
-    level = Varchar(length=16, default="village", index=True, help_text="Level holding the case.")
+    risk_level = Varchar(length=8, default="low")
+    status = Varchar(length=24, default="logged")
+    level = Varchar(length=16, default="village", help_text="Level holding the case.")
     due_at = Timestamptz(null=True, default=None, index=True)
     version = Integer(default=1, help_text="Optimistic concurrency: every change bumps it.")
     content_hash = Varchar(length=64, help_text="Hash of the create payload (idempotent replays).")
@@ -150,10 +152,10 @@ class Supervision(Table):
     required reply. The holder keeps the case. Scoped like the case it is about."""
 
     dispute = ForeignKey(references=Dispute, on_delete=OnDelete.restrict, index=True)
-    county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
-    township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
-    village = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
-    grid = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict, index=True)
+    county = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict)
+    township = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict)
+    village = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict)
+    grid = ForeignKey(references=Jurisdiction, on_delete=OnDelete.restrict)
     issuer = ForeignKey(
         references=Jurisdiction, on_delete=OnDelete.restrict, help_text="The level above."
     )

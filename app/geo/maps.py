@@ -17,7 +17,7 @@ from app.auth.actor import Actor
 from app.auth.scope import get_or_404, scope_where
 from app.disputes.tables import Dispute
 from app.disputes.vocabulary import CATEGORIES, OPEN_STATUSES
-from app.geo import hotspots
+from app.geo import hotspots, layer_cache
 from app.geo.backend import Box, CaseFilter, current
 from app.geo.measure import DECIMALS, simplify_tolerance
 from app.geo.params import box_param, int_param
@@ -137,10 +137,27 @@ def scale(top: int) -> list[tuple[int, int]]:
     return [(v[0], v[-1]) for _k, v in sorted(steps.items())]
 
 
+def _filter_key(p: MapParams) -> tuple:
+    """What an area layer's answer depends on besides its node (see app/geo/layer_cache.py)."""
+    return (p.level, p.category, p.since, p.until, p.open_only)
+
+
 async def area_stats(actor: Actor, p: MapParams) -> tuple[list[dict], int]:
     """The areas at p.level under p.node, each with its open cases, density (per km²) and
     shade (0: none open; 1..SHADES by fifths of the area with the most open cases), and that
-    most. Officers read counts; the density stays in the data for whoever needs it."""
+    most. Officers read counts; the density stays in the data for whoever needs it.
+    Kept until a case of the node changes (the node is in the actor's area, and the answer is
+    the node's whole subtree, so it is the same for everyone who may see the node); the
+    overdue-only view changes by the minute and is counted each time."""
+    if p.overdue_at is not None:
+        return await _area_stats(actor, p)
+    rows, top = await layer_cache.cached(
+        "area_stats", p.node, _filter_key(p), lambda: _area_stats(actor, p)
+    )
+    return [dict(r) for r in rows], top  # callers may add to a row: not to the kept one
+
+
+async def _area_stats(actor: Actor, p: MapParams) -> tuple[list[dict], int]:
     column = Jurisdiction._meta.get_column_by_name(p.node["level"])
     rows = await (
         Jurisdiction.select(
@@ -172,7 +189,15 @@ async def area_stats(actor: Actor, p: MapParams) -> tuple[list[dict], int]:
 
 
 async def areas(actor: Actor, p: MapParams) -> dict:
-    """area_stats as GeoJSON, boundaries simplified to p.zoom."""
+    """area_stats as GeoJSON, boundaries simplified to p.zoom; kept like area_stats."""
+    if p.overdue_at is not None:
+        return await _areas(actor, p)
+    return await layer_cache.cached(
+        "areas", p.node, (*_filter_key(p), p.zoom), lambda: _areas(actor, p)
+    )
+
+
+async def _areas(actor: Actor, p: MapParams) -> dict:
     rows, top = await area_stats(actor, p)
     outlines = await current().outlines([r["id"] for r in rows], simplify_tolerance(p.zoom))
     features = [_feature(outlines.get(r["id"]), r) for r in rows]
@@ -218,7 +243,13 @@ LAYER_CASE_IDS = 5
 async def hotspot_layer(actor: Actor, p: MapParams, now: datetime | None = None) -> dict:
     """Clusters of p.days of cases (every status: a settled case still marks the place) up to
     p.until or now, over the whole node so a cluster is never cut by the screen's edge; the
-    box only picks which clusters are sent."""
+    box only picks which clusters are sent. Kept until a case of the node changes, or for
+    layer_cache.TTL seconds when the window ends now."""
+    key = (p.category, p.until, p.days, p.box, now)
+    return await layer_cache.cached("hotspots", p.node, key, lambda: _hotspot_layer(actor, p, now))
+
+
+async def _hotspot_layer(actor: Actor, p: MapParams, now: datetime | None = None) -> dict:
     until = p.until or (now or clock.now())
     f = CaseFilter(
         actor=actor,

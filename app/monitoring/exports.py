@@ -9,9 +9,6 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from app.audit import log as audit
 from app.auth.actor import Actor
 from app.disputes.vocabulary import CATEGORIES, NATIONAL_CATEGORIES, label
@@ -122,6 +119,9 @@ def _csv(body: dict[str, Any]) -> bytes:
 
 
 def _xlsx(body: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook  # here, not at import: ~0.3 s of every start-up
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     for name, rows in sheets(body):

@@ -20,9 +20,9 @@ from shapely.geometry import shape
 from app import clock, crypto, db
 from app.auth.actor import MEDIATING_ROLES
 from app.auth.tables import User
-from app.disputes import deadlines
+from app.disputes import deadlines, numbers
 from app.disputes.services import CHINA
-from app.disputes.tables import AgreementTerm, CaseEvent, CaseSequence, Dispute, Party, Supervision
+from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.jurisdictions.tables import Jurisdiction
 from app.seed.ledgers import History, history
 
@@ -154,12 +154,7 @@ async def add_cases(
     created = sorted(now - timedelta(seconds=rng.randrange(1, 365 * 86400)) for _ in range(n))
     counters: dict[int, int] = {}
     for year in {c.astimezone(CHINA).year for c in created}:
-        row = (
-            await CaseSequence.select()
-            .where(CaseSequence.key == f"{county['code']}-{year}")
-            .first()
-        )
-        counters[year] = row["last"] if row else 0
+        counters[year] = await numbers.last(numbers.key(county["code"], year))
 
     limits = deadlines.limits()
     staff = {
@@ -247,11 +242,7 @@ async def add_cases(
             await batch.flush()
     await batch.flush()
     for year, last in counters.items():
-        key = f"{county['code']}-{year}"
-        await CaseSequence.insert(CaseSequence(key=key, last=0)).on_conflict(action="DO NOTHING")
-        await CaseSequence.update({CaseSequence.last: last}).where(
-            (CaseSequence.key == key) & (CaseSequence.last < last)
-        )
+        await numbers.advance_to(numbers.key(county["code"], year), last)
     await db.analyze(Dispute, Party, CaseEvent, AgreementTerm, Supervision)
     return n
 

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from app.auth.passwords import hash_password
 from app.auth.tables import User
 from app.jurisdictions.boundaries import import_feature_collection
 from app.jurisdictions.tables import Jurisdiction
 from app.seed import cases
 from app.seed.territory import build_county, feature_collection
+from app.seed.users import DEMO_PASSWORD, DEMO_USERS, DemoUser  # noqa: F401 (their home was here)
 from app.sessions.tables import Room
 
-DEMO_PASSWORD = "pingli-demo-2026"
 HISTORY_CASES = 300
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    display_name: str
-    role: str
-    where: str  # which node: "county", "township", "village", "grid", "grid-2"
-
-
-DEMO_USERS = (
-    DemoUser("demo-admin", "陈管理员", "admin", "county"),
-    DemoUser("demo-county", "王主任（县矛调中心）", "county_officer", "county"),
-    DemoUser("demo-township", "李主任（乡镇综治中心）", "township_officer", "township"),
-    DemoUser("demo-village", "张大姐（村调委会）", "village_mediator", "village"),
-    DemoUser("demo-grid", "刘小明（网格员）", "grid_worker", "grid"),
-    DemoUser("demo-grid-2", "赵小红（网格员）", "grid_worker", "grid-2"),
-)
 
 
 async def is_empty() -> bool:

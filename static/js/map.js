@@ -95,9 +95,13 @@
   }
 
   var caseRequest = 0;
+  var casesShown = null;  // the box last asked for: a view that did not move asks nothing
   function loadCases() {
+    var box = bbox();
+    if (box === casesShown) return;
+    casesShown = box;
     var mine = ++caseRequest;
-    getJSON(cfg.urls.cases + query({ bbox: bbox() })).then(function (data) {
+    getJSON(cfg.urls.cases + query({ bbox: box })).then(function (data) {
       if (mine !== caseRequest) return;  // a newer view asked since
       var markers = data.features.map(function (f) {
         var p = f.properties;
@@ -112,7 +116,7 @@
       cases.clearLayers();
       cases.addLayers(markers);
       notice.textContent = data.truncated ? fmt(S.truncated, { shown: data.features.length, total: data.total }) : "";
-    }).catch(failed);
+    }).catch(function (e) { casesShown = null; failed(e); });
   }
 
   function loadSpots() {
@@ -160,11 +164,17 @@
       map.on("zoomend moveend", crowd);
       crowd();
     }
-    if (areas.getLayers().length) map.fitBounds(areas.getBounds(), { padding: [6, 6] });
+    // not animated: the view is final before the case points are asked for, and the
+    // moveend of the fit (which would ask for them again) fires before the listener exists
+    if (areas.getLayers().length) map.fitBounds(areas.getBounds(), { padding: [6, 6], animate: false });
     el.setAttribute("data-areas", String(areas.getLayers().length));
     loadCases();
     loadSpots();
-    loadRooms();
+    // the rooms layer starts hidden: asked for when it is first shown
+    var roomsAsked = false;
+    map.on("overlayadd", function (e) {
+      if (e.layer === rooms && !roomsAsked) { roomsAsked = true; loadRooms(); }
+    });
     map.on("moveend", function () {
       clearTimeout(moved);
       moved = setTimeout(loadCases, 300);

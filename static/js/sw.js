@@ -175,8 +175,8 @@ self.addEventListener('push', function (event) {
   event.waitUntil(self.registration.showNotification(data.title || 'Pingli', {
     body: data.body || '',
     tag: data.tag || undefined,
-    icon: '/static/icons/icon-192.png',
-    badge: '/static/icons/icon-192.png',
+    icon: SHELL.icon,
+    badge: SHELL.icon,
     data: { url: data.url || '/notifications' }
   }));
 });

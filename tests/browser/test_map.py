@@ -42,6 +42,12 @@ def test_the_county_map_draws_its_boundaries_on_a_phone_without_tiles(
     assert any("/api/v1/map/areas" in u for u in requests) and any(
         "/api/v1/map/cases" in u for u in requests
     )
+    # the view settles before the points are asked for: once, not again for the same box
+    page.wait_for_timeout(800)  # past the map's 300 ms pause after a move
+    assert len([u for u in requests if "/api/v1/map/cases" in u]) == 1, requests
+    # everything the map page loads from /static/ is fingerprinted
+    static = [u for u in requests if "/static/" in u]
+    assert static and all("?v=" in u for u in static), static
     assert not problems, problems
 
 
