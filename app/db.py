@@ -6,17 +6,21 @@ code base talks to Piccolo and never asks which engine it has, except through th
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 try:  # asyncpg is only needed for PostgreSQL
@@ -53,8 +57,192 @@ def engine_from_url(url: str) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         protect_sqlite_files(path)
         # timeout: wait for a concurrent writer instead of failing with "database is locked".
-        return SQLiteEngine(path=str(path), timeout=30)
+        return KeptSQLiteEngine(path=str(path), timeout=30)
     raise ValueError(f"Unsupported PINGLI_DATABASE_URL: {url!r}")
+
+
+# -- SQLite: connections kept open, writers queued ------------------------------------------------
+#
+# Piccolo's SQLiteEngine opens a new aiosqlite connection (and its OS thread) for every statement
+# outside a transaction and for every transaction, then closes it; and it sends
+# `PRAGMA foreign_keys = 1` before every statement of a transaction. Under load that was most of
+# a request's time (bench/README.md, "What one request costs"). KeptSQLiteEngine keeps its
+# connections open instead: idle ones wait in a list (the most recently used first) and a
+# statement or a transaction borrows one, so no thread is started per query; each statement is
+# one trip to the connection's thread (execute and fetch together).
+#
+# Writers are queued in the process: a write transaction (BEGIN IMMEDIATE, see `transaction()`)
+# or a lone INSERT/UPDATE/DELETE first takes an asyncio lock of the event loop, so the process
+# sends SQLite one writer at a time and the others wait in line rather than in SQLite's busy
+# handler (which polls, and gives up after the timeout). Other processes on the same file (the
+# scheduler, `pingli` commands, a second worker) are still waited for by `timeout`.
+#
+# Nothing about durability changes: the same file, WAL (set at start, kept in the file), the
+# same `synchronous` (SQLite's default, FULL), each commit as before. Every connection is in
+# autocommit mode between transactions (isolation_level=None), so an idle connection holds no
+# snapshot and sees every commit at its next statement.
+
+_IDLE_KEPT = 8  # idle connections kept open; more are opened under a burst and closed after
+
+
+def _fetch(raw: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list:
+    cursor = raw.execute(sql, args)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _is_read(sql: str) -> bool:
+    head = sql.lstrip()[:8].upper()
+    return head.startswith(("SELECT", "WITH", "EXPLAIN", "PRAGMA"))
+
+
+class KeptSQLiteTransaction(SQLiteTransaction):
+    """A transaction on a borrowed connection, given back (not closed) at the end. A write
+    transaction waits its turn on the process's writer queue before BEGIN."""
+
+    __slots__ = ("_write_lock",)
+    engine: KeptSQLiteEngine
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self._write_lock = None
+        if self.transaction_type != TransactionType.deferred:
+            self._write_lock = self.engine.write_lock()
+            await self._write_lock.acquire()
+        try:
+            self.connection = await self.engine.borrow()
+            try:
+                await self.begin()
+            except BaseException:
+                await self.engine.give_back(self.connection)
+                raise
+        except BaseException:
+            if self._write_lock is not None:
+                self._write_lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self.engine.give_back(self.connection)
+            self.engine.current_transaction.reset(self.context)
+            if self._write_lock is not None:
+                self._write_lock.release()
+        return exception is None
+
+
+class KeptSQLiteEngine(SQLiteEngine):
+    """SQLiteEngine with connections kept open and writers queued (see above)."""
+
+    __slots__ = ("_idle", "_locks")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle: list[aiosqlite.Connection] = []
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def write_lock(self) -> asyncio.Lock:
+        """The writer queue of the running event loop (one per process in production; tests
+        run several loops, each with its own)."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+    async def _open(self) -> aiosqlite.Connection:
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        # The connection's thread must not keep the interpreter alive when a command forgets to
+        # call db.stop(): idle connections hold no transaction, so nothing is lost with it.
+        connection._thread.daemon = True
+        await connection
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        connection._conn.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    async def borrow(self) -> aiosqlite.Connection:
+        while self._idle:
+            connection = self._idle.pop()
+            if connection._connection is not None and connection._running:
+                return connection
+        return await self._open()
+
+    async def give_back(self, connection: aiosqlite.Connection) -> None:
+        healthy = connection._connection is not None and connection._running
+        if healthy and not connection.in_transaction and len(self._idle) < _IDLE_KEPT:
+            self._idle.append(connection)
+        elif connection._connection is not None:
+            with suppress(Exception):
+                await connection.close()
+
+    async def close_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            with suppress(Exception):
+                await connection.close()
+
+    async def _run(self, sql: str, args: Sequence[Any], write: bool) -> list:
+        lock = self.write_lock() if write else None
+        if lock is not None:
+            await lock.acquire()
+        try:
+            connection = await self.borrow()
+            try:
+                return await connection._execute(_fetch, connection._conn, sql, args)
+            finally:
+                await self.give_back(connection)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    async def _run_in_existing_connection(
+        self, connection, query, args=None, query_type="generic", table=None
+    ):
+        # foreign_keys was set when the connection was opened: not again before every statement
+        if query_type == "insert" and self.get_version_sync() < 3.35:  # pragma: no cover
+            return await super()._run_in_existing_connection(
+                connection, query, args, query_type, table
+            )
+        return await connection._execute(_fetch, connection._conn, query, args or [])
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
+        current = self.current_transaction.get()
+        if current is not None or self.log_queries or self.log_responses:
+            return await super().run_querystring(querystring, in_pool)
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        if querystring.query_type == "insert" and self.get_version_sync() < 3.35:
+            return await super().run_querystring(querystring, in_pool)  # pragma: no cover
+        return await self._run(query, args, write=not _is_read(query))
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        current = self.current_transaction.get()
+        if current is not None or self.log_queries or self.log_responses:
+            return await super().run_ddl(ddl, in_pool)
+        return await self._run(ddl, [], write=not _is_read(ddl))
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return KeptSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
 
 
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
@@ -112,6 +300,8 @@ async def stop() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()
+    elif isinstance(db, KeptSQLiteEngine):
+        await db.close_idle()
     for hook in _stop_hooks:
         await hook()
 
