@@ -12,6 +12,7 @@ import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -306,17 +307,43 @@ async def stop() -> None:
         await hook()
 
 
+# what to do once the outermost transaction has committed (see after_commit)
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "pingli_after_commit", default=None
+)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` when the current transaction has committed (at once outside one; never
+    when it rolls back). For telling other processes that something changed: told before the
+    commit, they could read the old rows again and keep them."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
+
+
 @asynccontextmanager
 async def transaction() -> AsyncIterator[None]:
     """A write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so a
-    check-then-insert inside it is serialized against every other writer."""
+    check-then-insert inside it is serialized against every other writer (and, in this process,
+    waits its turn in the writer queue: KeptSQLiteEngine)."""
     db = engine()
-    if isinstance(db, SQLiteEngine):
-        async with db.transaction(transaction_type=TransactionType.immediate):
+    kind = {"transaction_type": TransactionType.immediate} if isinstance(db, SQLiteEngine) else {}
+    if _after_commit.get() is not None:  # nested: the outermost one commits
+        async with db.transaction(**kind):
             yield
-    else:
-        async with db.transaction():
+        return
+    token = _after_commit.set([])
+    try:
+        async with db.transaction(**kind):
             yield
+        callbacks = _after_commit.get() or []
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        callback()
 
 
 async def bulk_insert(table: type[Table], rows: Sequence[dict[str, Any]]) -> None:

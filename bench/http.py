@@ -107,7 +107,10 @@ def run_wrk(url: str, seconds: int, headers: dict[str, str], post: bool, workdir
     cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     cmd += ["--timeout", "30s", "-s", str(script), url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60)
-    return parse_wrk(out.stdout)
+    parsed = parse_wrk(out.stdout)
+    if not parsed["p99"]:
+        print(out.stdout, file=sys.stderr)
+    return parsed
 
 
 @contextmanager
