@@ -21,6 +21,7 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.query.methods.select import First
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
@@ -83,7 +84,7 @@ def engine_from_url(url: str) -> Engine:
 # autocommit mode between transactions (isolation_level=None), so an idle connection holds no
 # snapshot and sees every commit at its next statement.
 
-_IDLE_KEPT = 8  # idle connections kept open; more are opened under a burst and closed after
+_IDLE_KEPT = 16  # idle connections kept open (one per client in flight); more are closed after
 
 
 def _fetch(raw: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list:
@@ -389,3 +390,78 @@ def is_unique_violation(exc: BaseException) -> bool:
 
 def is_exclusion_violation(exc: BaseException) -> bool:
     return asyncpg is not None and isinstance(exc, asyncpg.ExclusionViolationError)
+
+
+# -- statements built once ---------------------------------------------------------------------
+#
+# Piccolo builds a query's SQL anew every time it runs: for a select with joins that is most of
+# the Python time a request spends on it (a third or more; issue #15's profiles), more than the
+# database needs to answer. A hot statement is therefore built once as a Piccolo query with
+# `Param` placeholders where its values go, compiled once, and run with the values of each call;
+# the rows come back exactly as the query would have returned them (its own post-processing).
+
+
+class Param:
+    """A placeholder for a value of a prepared statement (see `Prepared`)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r})"
+
+
+class _Compiled:
+    """What an engine's run_querystring needs of a QueryString, with the SQL already made."""
+
+    __slots__ = ("_sql", "_args", "query_type", "table")
+
+    def __init__(self, sql: str, args: list[Any], query_type: str, table: Any) -> None:
+        self._sql, self._args, self.query_type, self.table = sql, args, query_type, table
+
+    def compile_string(self, engine_type: str = "postgres") -> tuple[str, list[Any]]:
+        return self._sql, self._args
+
+    def __str__(self) -> str:
+        return self._sql
+
+
+class Prepared:
+    """A Piccolo query made once (by `build`, at its first run: the engine is known then) with
+    `Param("name")` where values go; `await prepared.run(name=value, ...)` answers what the
+    query with those values would."""
+
+    __slots__ = ("_build", "_query", "_first", "_sql", "_args", "_slots", "_type", "_table")
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._query: Any = None
+
+    def _prepare(self) -> None:
+        query = self._build()
+        # `.first()` is a proxy around the select: its one row (or None) is taken here
+        self._first = isinstance(query, First)
+        if self._first:
+            query = query.query
+        (querystring,) = query.querystrings
+        sql, args = querystring.compile_string(engine_type=engine().engine_type)
+        self._sql, self._args = sql, list(args)
+        self._slots = [(i, a.name) for i, a in enumerate(args) if isinstance(a, Param)]
+        self._type, self._table = querystring.query_type, querystring.table
+        self._query = query
+
+    async def run(self, **values: Any) -> Any:
+        if self._query is None:
+            self._prepare()
+        args = list(self._args)
+        for index, name in self._slots:
+            args[index] = values[name]
+        results = await engine().run_querystring(
+            _Compiled(self._sql, args, self._type, self._table)
+        )
+        rows = await self._query._process_results(results)
+        if self._first:
+            return rows[0] if rows else None
+        return rows
