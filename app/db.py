@@ -84,7 +84,9 @@ def engine_from_url(url: str) -> Engine:
 # autocommit mode between transactions (isolation_level=None), so an idle connection holds no
 # snapshot and sees every commit at its next statement.
 
-_IDLE_KEPT = 16  # idle connections kept open (one per client in flight); more are closed after
+# idle connections kept open: one per statement in flight (a page may run several at once); a
+# burst beyond that opens more, closed when given back
+_IDLE_KEPT = 32
 
 
 def _fetch(raw: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list:

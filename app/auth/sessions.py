@@ -107,8 +107,15 @@ _GENERATION_FILE = "login-generation"
 _GENERATION_MAX = 64 * 1024  # bytes before the file starts again
 
 
-def _generation_path() -> Path:
-    return Path(get_settings().data_dir) / _GENERATION_FILE
+_paths: dict[str, str] = {}
+
+
+def _generation_path() -> str:
+    folder = str(get_settings().data_dir)
+    path = _paths.get(folder)
+    if path is None:
+        path = _paths[folder] = os.path.join(folder, _GENERATION_FILE)
+    return path
 
 
 def _generation() -> tuple[int, int, int] | None:
@@ -121,7 +128,7 @@ def _generation() -> tuple[int, int, int] | None:
 
 def _bump() -> None:
     _cache.clear()
-    path = _generation_path()
+    path = Path(_generation_path())
     try:
         if path.stat().st_size >= _GENERATION_MAX:
             tmp = path.with_name(path.name + ".new")
