@@ -130,7 +130,10 @@ async def _startup() -> None:
     if IS_PG:
         import asyncpg
 
-        _pool = await asyncpg.create_pool(URL, min_size=1, max_size=10)
+        async def keep(_conn) -> None:  # as Pingli's pool (app/db.py): no reset round trip
+            pass
+
+        _pool = await asyncpg.create_pool(URL, min_size=1, max_size=10, reset=keep)
 
 
 async def _shutdown() -> None:
