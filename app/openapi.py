@@ -38,6 +38,7 @@ class Problem(Struct, omit_defaults=True):
     detail: str | None = None
     errors: list[FieldProblem] | None = None
     current: dict[str, Any] | None = None
+    retry_after: int | None = None
 
 
 DESCRIPTIONS = {
@@ -49,6 +50,7 @@ DESCRIPTIONS = {
     413: "The body is too large.",
     415: "The body is of a type this route does not read.",
     422: "Some fields or parameters are wrong; `errors` lists them.",
+    429: "Too many failed sign-ins: wait `retry_after` seconds (also the Retry-After header).",
 }
 ALWAYS = (400, 401, 403, 404, 422)
 WITH_BODY = (409, 413, 415)

@@ -18,6 +18,7 @@ from app.auth.guards import signed_in
 from app.auth.passwords import verify_password
 from app.i18n import LOCALES, _, ngettext
 from app.jurisdictions.tables import Jurisdiction
+from app.openapi import problem_responses
 from app.settings import get_settings
 from app.web import problem, render
 
@@ -178,7 +179,12 @@ async def me_dict(actor: Actor) -> dict:
     }
 
 
-@post("/api/v1/auth/login", exclude_from_csrf=True, status_code=200)
+@post(
+    "/api/v1/auth/login",
+    exclude_from_csrf=True,
+    status_code=200,
+    responses=problem_responses(429),
+)
 async def api_login(request: Request, data: JSONBody[LoginIn]) -> Response:
     try:
         user = await authenticate(data.username, data.password, client_address(request))
