@@ -105,6 +105,7 @@ _cache: dict[tuple[str, str], _Cached] = {}
 _seen_generation: tuple[int, int, int] | None = None
 _GENERATION_FILE = "login-generation"
 _GENERATION_MAX = 64 * 1024  # bytes before the file starts again
+_CACHE_MAX = 20_000  # logins kept per process
 
 
 _paths: dict[str, str] = {}
@@ -220,6 +221,8 @@ async def resolve(secret: str, kind: str) -> Actor | None:
         last_seen = stamp
     actor = actor_from_row(row, session_id=row["id"], via_token=kind == "api")
     if _generation() == generation:  # nothing changed while it was read: keep it
+        if len(_cache) >= _CACHE_MAX:  # lapsed logins are never asked again: start afresh
+            _cache.clear()
         _cache[key] = _Cached(actor, row["id"], last_seen, row["expires_at"])
     return actor
 
