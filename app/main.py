@@ -62,6 +62,8 @@ from app.web import EXCEPTION_HANDLERS, template_config
 
 @get(
     "/healthz",
+    # only the input check of every route: no login is read here (app/auth/middleware.py)
+    before_request=refuse_bad_input,
     include_in_schema=True,
     tags=["ops"],
     responses={
@@ -76,9 +78,11 @@ from app.web import EXCEPTION_HANDLERS, template_config
 async def healthz(deep: FromQuery[bool] = False) -> Response[dict[str, str]]:
     """Reads a real table; `?deep=1` also writes (rolled back) to the database and the data
     dir (app/health.py). 503 when any of it fails."""
+    # never stored: a health answer is of the moment (and no login is read to decide)
+    headers = {"Cache-Control": "no-store"}
     if await health.check(deep) is not None:
-        return Response({"status": "unavailable"}, status_code=503)
-    return Response({"status": "ok"})
+        return Response({"status": "unavailable"}, status_code=503, headers=headers)
+    return Response({"status": "ok"}, headers=headers)
 
 
 # JSON bodies are small (a case with its parties is a few KB); photos have their own route

@@ -42,6 +42,7 @@ class Problem(Struct, omit_defaults=True):
     detail: str | None = None
     errors: list[FieldProblem] | None = None
     current: dict[str, Any] | None = None
+    retry_after: int | None = None
 
 
 DESCRIPTIONS = {
@@ -56,7 +57,7 @@ DESCRIPTIONS = {
     "description declares, a NUL character in any text and an integer beyond 32 bits anywhere "
     "in a JSON body are refused; an operation's own description names the rules it checks "
     "against stored data (a point in its grid, a case's state…).",
-    429: "Too many refused sign-ins: wait the `Retry-After` seconds.",
+    429: "Too many refused sign-ins: wait `retry_after` seconds (also the Retry-After header).",
 }
 ALWAYS = (400, 401, 403, 404, 422)
 WITH_BODY = (409, 413, 415)

@@ -17,13 +17,14 @@ from app.auth.scope import get_or_404
 from app.i18n import _
 
 
-def signed_in(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+# Async on purpose: Litestar runs a sync guard in its thread pool, a thread hop per request.
+async def signed_in(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     if connection.scope.get("user") is None:
         raise NotAuthorizedException()
 
 
-def admin_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    signed_in(connection, handler)
+async def admin_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    await signed_in(connection, handler)
     if connection.user.role != "admin":
         raise PermissionDeniedException(_("Only an administrator may do this."))
 

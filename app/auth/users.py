@@ -265,6 +265,7 @@ async def update_user(
         )
         if rights_changed:
             await sessions.end_all(user_id)
+        sessions.forget_cached()  # the name every page shows is kept with the login
     return rights_changed
 
 

@@ -12,7 +12,8 @@ from piccolo.querystring import QueryString
 
 from app import clock, db
 from app.auth.actor import Actor
-from app.auth.scope import get_or_404, scope_where
+from app.auth.scope import get_or_404, get_or_404_prepared, scope_where
+from app.db import Param, Prepared
 from app.disputes import categories, deadlines, ledger, queues, states
 from app.disputes.privacy import mask_id_number, mask_phone
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
@@ -335,27 +336,42 @@ def iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Read by every view of a case: built once (app/db.py, Prepared)
+_OPEN_SUPERVISIONS = Prepared(
+    lambda: Supervision.count().where(
+        (Supervision.dispute == Param("id")) & Supervision.replied_at.is_null()
+    )
+)
+_AGREEMENT_TERMS = Prepared(
+    lambda: AgreementTerm.count().where(AgreementTerm.dispute == Param("id"))
+)
+_PARTIES = Prepared(
+    lambda: Party.select().where(Party.dispute == Param("id")).order_by(Party.position)
+)
+
+
 async def load_state(row: dict[str, Any]) -> states.CaseState:
     """What the rules need beyond the row: open supervision orders, agreement terms."""
-    open_supervisions = await Supervision.count().where(
-        (Supervision.dispute == row["id"]) & Supervision.replied_at.is_null()
-    )
-    terms = await AgreementTerm.count().where(AgreementTerm.dispute == row["id"])
+    open_supervisions = await _OPEN_SUPERVISIONS.run(id=row["id"])
+    terms = await _AGREEMENT_TERMS.run(id=row["id"])
     return states.CaseState.of(row, open_supervisions=open_supervisions, agreement_terms=terms)
 
 
 async def case_row(actor: Actor, dispute_id: uuid.UUID) -> dict:
     """The case's row with its place names, if `actor` may see it; otherwise 404."""
-    return await get_or_404(
+    return await get_or_404_prepared(
+        "case_row",
         Dispute,
         dispute_id,
         actor,
-        *Dispute.all_columns(),
-        Dispute.county.name.as_alias("county_name"),
-        Dispute.township.name.as_alias("township_name"),
-        Dispute.village.name.as_alias("village_name"),
-        Dispute.grid.name.as_alias("grid_name"),
-        Dispute.holder.name.as_alias("holder_name"),
+        lambda: (
+            *Dispute.all_columns(),
+            Dispute.county.name.as_alias("county_name"),
+            Dispute.township.name.as_alias("township_name"),
+            Dispute.village.name.as_alias("village_name"),
+            Dispute.grid.name.as_alias("grid_name"),
+            Dispute.holder.name.as_alias("holder_name"),
+        ),
     )
 
 
@@ -364,7 +380,7 @@ async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None 
     viewer may take now. 404 out of scope."""
     row = await case_row(actor, dispute_id)
     case = await load_state(row)
-    parties = await Party.select().where(Party.dispute == dispute_id).order_by(Party.position)
+    parties = await _PARTIES.run(id=dispute_id)
     result = summary(row, now)
     rules = await county_limits.for_case(row)
     result.update(

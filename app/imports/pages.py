@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def importers_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def importers_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Before anything is read: only the county's administrator or officers import ledgers."""
-    signed_in(connection, handler)
+    await signed_in(connection, handler)
     if not services.may_import(connection.user):
         raise PermissionDeniedException(
             _("Only the county's administrator or officers import ledgers.")

@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from app import db
+from app.auth import sessions
 from app.geo import locate
 from app.geo.measure import area_km2
 from app.i18n import _
@@ -278,6 +279,7 @@ async def apply(p: Plan) -> ImportReport:
                 await _upsert(f, existing, report)
         await _bump_version()
     locate.invalidate()
+    sessions.forget_cached()  # signed-in actors keep their area's name and level
     return report
 
 

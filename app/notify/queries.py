@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from app.db import Param, Prepared
 from app.notify.outbox import IN_APP, text
 from app.notify.tables import Notification
 
@@ -21,8 +22,14 @@ def mine(user_id: int):
     )
 
 
+# every page shows the badge: its statement is built once (app/db.py, Prepared)
+_UNREAD = Prepared(
+    lambda: Notification.count().where(mine(Param("user")) & Notification.read_at.is_null())
+)
+
+
 async def unread_count(user_id: int) -> int:
-    return await Notification.count().where(mine(user_id) & Notification.read_at.is_null())
+    return await _UNREAD.run(user=user_id)
 
 
 async def page(user_id: int, number: int) -> tuple[list[dict], bool]:
