@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.audit.tables import ADMIN_KINDS
 from app.disputes.vocabulary import ROLE_LABELS, label
 from app.i18n import N_, _
 
@@ -79,18 +80,6 @@ def what(kind: str, value: str, change: dict[str, Any] | None = None) -> dict[st
         return {"text": text, "session": None, "changed": changed}
     return {"text": value, "session": None}
 
-
-ADMIN_KINDS = (
-    "user",
-    "room",
-    "juror",
-    "category",
-    "boundaries",
-    "calendar",
-    "limits",
-    "open311",
-    "basemap",
-)
 
 # An administrator's change: the action stored with the entry, its words shown.
 ACTIONS: dict[str, str] = {
