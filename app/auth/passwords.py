@@ -13,8 +13,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from app.i18n import _
 
 _hasher = PasswordHasher()
-# Verified when the username is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("pingli-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the username is unknown, so both answers take the same time. Made at the
+    first sign-in, not at import: hashing costs ~0.5 s of every start-up otherwise."""
+    return _hasher.hash("pingli-timing-equaliser")
+
 
 MIN_LENGTH = 8
 _COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
@@ -26,7 +32,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 
