@@ -140,6 +140,9 @@ def _may_manage(actor: Actor, _session: dict[str, Any]) -> None:
     policy.require(actor, "manage_sessions")
 
 
+SessionAction = Literal["hold", "cancel", "reschedule", "no-show"]
+
+
 @post(
     "/sessions/{session_id:int}/actions/{action:str}",
     # out of the area 404, a role that may not 403, before the body is read
@@ -147,7 +150,10 @@ def _may_manage(actor: Actor, _session: dict[str, Any]) -> None:
     status_code=200,
 )
 async def session_action(
-    request: Request, session_id: PathId, action: FromPath[str], data: JSONBody[SessionActionIn]
+    request: Request,
+    session_id: PathId,
+    action: FromPath[SessionAction],
+    data: JSONBody[SessionActionIn],
 ) -> Response[dict[str, Any]]:
     """hold, cancel, reschedule or no-show. Answers the session to look at next: after a
     reschedule that is the new one (its `replaces` names the old)."""

@@ -155,3 +155,10 @@ async def test_only_a_scheduled_session_changes(cast, session):
 async def test_an_unknown_action_is_refused(cast, session):
     r = await _act(cast, session, "teleport")
     assert r.status_code in (404, 422)
+
+
+async def test_an_action_the_api_does_not_have_is_refused_by_name(cast, session):
+    before = await _ledger(cast, session)
+    r = await _act(cast, session, "dance", outcome="agreement")
+    assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "action"), r.text
+    assert await _ledger(cast, session) == before  # nothing written
