@@ -29,12 +29,12 @@ async def admin_only(connection: ASGIConnection, handler: BaseRouteHandler) -> N
         raise PermissionDeniedException(_("Only an administrator may do this."))
 
 
-def capable(capability: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+def capable(capability: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
     """A guard asking app/auth/policy.py for a capability, so that a role that may not is 403
     before its body is read (the README's order of refusals)."""
 
-    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-        signed_in(connection, handler)
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        await signed_in(connection, handler)
         policy.require(connection.user, capability)
 
     return guard
@@ -48,7 +48,7 @@ def in_scope(
     README's order of refusals, whatever the body holds."""
 
     async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-        signed_in(connection, handler)
+        await signed_in(connection, handler)
         row = await get_or_404(table, connection.path_params[path_param], connection.user)
         if then is not None:
             then(connection.user, row)
