@@ -75,6 +75,22 @@ STATE_RULES: dict[str, set[str]] = {
         "party_ids",
         "confirmed_juror_ids",
     },
+    # one body for four actions (the action is in the path, which JSON Schema cannot follow):
+    # what each action needs is in the operation's description — hold an outcome (an
+    # agreement its terms and performance), cancel a reason, reschedule new times as for a
+    # booking and a reason. Separate bodies per action would let the schema say it.
+    "POST /api/v1/sessions/{session_id}/actions/{action}": {
+        "outcome",
+        "agreement_terms",
+        "performance",
+        "performance_deadline",
+        "attended_party_ids",
+        "attended_juror_ids",
+        "reason",
+        "starts_at",
+        "ends_at",
+        "room_id",
+    },
     # the month is the current one; the cases found are of your grid
     "POST /api/v1/sweeps": {"month", "dispute_ids"},
     # the bytes must be a picture that decodes within the memory budget
