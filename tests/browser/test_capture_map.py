@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import struct
 import threading
+import time
 import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,6 +76,13 @@ class TileServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def wait_for(self, tile: tuple[int, int, int], seconds: float = 15) -> None:
+        """Until the map has asked for `tile` (tiles load after the view settles)."""
+        deadline = time.monotonic() + seconds
+        while tile not in self.requested:
+            assert time.monotonic() < deadline, (tile, self.requested[-12:])
+            time.sleep(0.1)
 
     def __enter__(self) -> TileServer:
         self.thread.start()
@@ -271,7 +279,7 @@ def test_tiles_come_from_the_configured_server_and_gcj02_tiles_shift_the_point(
     assert (round(wgs["lng"], 5), round(wgs["lat"], 5)) == (lon, lat)
     zoom = int(wgs["zoom"])
     eventually(page, "true")  # let the requests settle
-    assert tile_of(lon, lat, zoom) in tiles.requested
+    tiles.wait_for(tile_of(lon, lat, zoom))
     assert page.get_attribute(MAP, "data-basemap") == "xyz"
     page.screenshot(path=f"{screenshots_dir}/capture-map-tiles-360.png", full_page=True)
 
@@ -296,7 +304,7 @@ def test_tiles_come_from_the_configured_server_and_gcj02_tiles_shift_the_point(
     assert abs(expected_px[0] - gcj["x"]) < 1 and abs(expected_px[1] - gcj["y"]) < 1
     assert page.input_value("input[name=lon]") == f"{lon:.6f}"
     assert page.input_value("input[name=lat]") == f"{lat:.6f}"
-    assert tile_of(glon, glat, int(gcj["zoom"])) in tiles.requested
+    tiles.wait_for(tile_of(glon, glat, int(gcj["zoom"])))
 
     # the browser's transform is the Python one
     for (wlat, wlon), (rlat, rlon) in REFERENCE:

@@ -202,6 +202,9 @@ def test_an_outbox_the_browser_wiped_is_noticed_and_the_worker_told(phone, live_
     phone.set_offline(False)
     page.evaluate("Pingli.syncNow()")
     eventually(page, f"PingliOutbox.get('{record['id']}').then(r => r && r.state === 'failed')")
+    # the phone's report (with the entry's title) has reached the server: the cookie ledger of
+    # unreported entries no longer holds it
+    eventually(page, f"document.cookie.indexOf('{record['id']}') < 0")
     # Chrome evicts the site's storage (or the worker clears it)
     cdp = phone.new_cdp_session(page)
     cdp.send(
