@@ -90,7 +90,7 @@ def is_working_day(day: date) -> bool:
     if _known is None:  # before the first load (a unit test, a bare script): the package itself
         try:
             return chinese_calendar.is_workday(day)
-        except NotImplementedError:
+        except NotImplementedError:  # the package's answer for a year its table does not hold
             return day.weekday() < 5
     if day.year in _known.years and day in _known.special:
         return _known.special[day]
