@@ -131,7 +131,11 @@
     var ledger = readLedger();
     // in the ledger, gone from the outbox: cleared before the server ever heard of them
     var vanished = ledger.filter(function (e) { return !holding[e.id]; });
-    if (!force && !vanished.length && !discarded.length && !acknowledged.length && (await meta(key)) === signature) return null;
+    if (!force && !vanished.length && !discarded.length && !acknowledged.length && (await meta(key)) === signature) {
+      // told already; an entry the ledger took while that report was on its way goes now
+      forgetInLedger(entries.map(function (e) { return e.id; }));
+      return null;
+    }
     var token = await csrfToken();
     var put = function (body) {
       return fetch('/api/v1/devices/' + device + '/outbox', {
@@ -151,7 +155,9 @@
     records.forEach(function (r) {
       if (r.state !== 'sent' && !r.delivered && r.owner && r.owner !== user) waitingForOthers[r.id] = true;
     });
-    forgetInLedger(ledger.filter(function (e) { return !waitingForOthers[e.id]; }).map(function (e) { return e.id; }));
+    // the ledger as read before and what was sent: an entry saved meanwhile may be in it now
+    var told = ledger.concat(entries).map(function (e) { return e.id; });
+    forgetInLedger(told.filter(function (id) { return !waitingForOthers[id]; }));
     // what was told is done with; anything added meanwhile stays for the next report
     var left = function (now, sent) { return now.filter(function (id) { return sent.indexOf(id) < 0; }); };
     var stillDiscarded = left(await list('discarded'), discarded);
