@@ -1,0 +1,80 @@
+"""SQLite reads on the event loop's thread (app/db.py, issue #15): what a user would notice if
+it went wrong — a long read that holds every other request, a case just saved missing from the
+list read right after, a statement that writes slipping past the writer queue."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+
+from app import db
+from app.disputes.tables import Dispute
+from tests.conftest import ENGINE
+
+pytestmark = pytest.mark.skipif(ENGINE != "sqlite", reason="the embedded engine's own reader")
+
+# about a second of SQLite's work: far beyond the loop thread's budget
+LONG_READ = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+    "SELECT count(*) AS c FROM n"
+)
+
+
+async def test_a_long_read_does_not_hold_the_other_requests(app):
+    engine = db.engine()
+    beats: list[float] = []
+
+    async def heartbeat() -> None:
+        # what every other request on this process needs: the loop turning
+        while True:
+            beats.append(time.perf_counter())
+            await asyncio.sleep(0.005)
+
+    ticker = asyncio.create_task(heartbeat())
+    try:
+        started = time.perf_counter()
+        rows = await engine.run_ddl(LONG_READ)
+        took = time.perf_counter() - started
+    finally:
+        ticker.cancel()
+    assert rows == [{"c": 3_000_000}]  # answered in full, elsewhere
+    gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+    assert took > 0.1 and len(beats) > 5  # it did take long, and the loop went on meanwhile
+    assert max(gaps) < db.INLINE_BUDGET + 0.1
+    # and it goes to a thread at once the next time (no budget spent on it again)
+    assert LONG_READ in engine._reader().slow
+
+
+async def test_a_case_saved_is_in_the_next_read_at_once(cast):
+    # the write goes through a connection's thread and the writer queue, the read right after
+    # on the loop's own read-only connection: it must see the commit
+    for _ in range(5):
+        case_id = str(uuid.uuid4())
+        r = await cast.api["demo-grid"].post(
+            "/api/v1/disputes", json={"id": case_id, "title": "刚登记的纠纷", "category": "neighbours"}
+        )
+        assert r.status_code == 201, r.text
+        shown = await cast.api["demo-grid"].get(f"/api/v1/disputes/{case_id}")
+        assert shown.status_code == 200
+        listed = await cast.api["demo-grid"].get("/api/v1/disputes", params={"q": "刚登记"})
+        assert case_id in [c["id"] for c in listed.json()["items"]]
+
+
+async def test_a_statement_that_writes_never_runs_on_the_read_only_connection(app):
+    engine = db.engine()
+    marker = f"inline-{uuid.uuid4().hex[:8]}"
+    before = await Dispute.count()
+    # a statement that starts like a read but writes: refused read-only, run by a thread's
+    # connection (so it is written, once)
+    await engine.run_ddl(
+        "WITH t(v) AS (SELECT 1) UPDATE \"migration\" SET \"name\" = \"name\" "
+        f"WHERE \"name\" = '{marker}'"
+    )
+    with pytest.raises(Exception, match="readonly"):
+        engine._reader().connection.execute(
+            f"UPDATE \"migration\" SET \"name\" = '{marker}' WHERE 0"
+        )
+    assert await Dispute.count() == before
