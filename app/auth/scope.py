@@ -16,9 +16,9 @@ from piccolo.columns.combination import Where
 from piccolo.table import Table
 
 from app.auth.actor import Actor
-from app.db import Param, Prepared
 from app.i18n import _
 from app.openapi import INT4_MAX
+from app.statements import Param, Prepared
 
 
 def scope_key(actor: Actor) -> tuple[str, int]:

@@ -13,7 +13,6 @@ from piccolo.querystring import QueryString
 from app import clock, db
 from app.auth.actor import Actor
 from app.auth.scope import get_or_404, get_or_404_prepared, scope_where
-from app.db import Param, Prepared
 from app.disputes import categories, deadlines, ledger, queues, states
 from app.disputes.privacy import mask_id_number, mask_phone
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
@@ -31,6 +30,7 @@ from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
 from app.monitoring import figures
 from app.rules import limits as county_limits
+from app.statements import ByShape, Param, Prepared
 
 MAX_PER_PAGE = 100
 COUNT_CAP = 100  # a list's count stops here ("100+"): counting a whole county costs a scan
@@ -237,6 +237,33 @@ def _count_up_to(where: Any, cap: int) -> QueryString:
     return QueryString("(SELECT COUNT(*) FROM ({}) AS capped)", inner.querystrings[0])
 
 
+def _page_query(where: Where, by_due: bool, limit: int, offset: int) -> Any:
+    total = _count_up_to(where, COUNT_CAP + 1).as_alias("capped_total")
+    query = Dispute.select(*LIST_COLUMNS, total).where(where)
+    if by_due:
+        query = query.order_by(Dispute.due_at).order_by(Dispute.id)
+    else:
+        query = query.order_by(Dispute.created_at, ascending=False).order_by(
+            Dispute.id, ascending=False
+        )
+    return query.limit(limit).offset(offset)
+
+
+def _keyset_query(where: Where, limit: int) -> Any:
+    return (
+        Dispute.select(*LIST_COLUMNS)
+        .where(where)
+        .order_by(Dispute.created_at, ascending=False)
+        .order_by(Dispute.id, ascending=False)
+        .limit(limit)
+    )
+
+
+# a list page is the hottest statement there is: made once per shape of its filters
+_PAGE = ByShape(_page_query)
+_KEYSET_PAGE = ByShape(_keyset_query)
+
+
 async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = None) -> Page:
     now = now or clock.now()
     level = None
@@ -249,15 +276,8 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
     # page is one round trip to the database however many cases the filter matches.
     if f.cursor is not None:
         return await _keyset_page(where & after_cursor(f.cursor), f, now)
-    total = _count_up_to(where, COUNT_CAP + 1).as_alias("capped_total")
-    query = Dispute.select(*LIST_COLUMNS, total).where(where)
-    if f.queue and queues.BY_CODE[f.queue].by_due:
-        query = query.order_by(Dispute.due_at).order_by(Dispute.id)
-    else:
-        query = query.order_by(Dispute.created_at, ascending=False).order_by(
-            Dispute.id, ascending=False
-        )
-    rows = await query.limit(f.per_page + 1).offset((f.page - 1) * f.per_page)
+    by_due = bool(f.queue and queues.BY_CODE[f.queue].by_due)
+    rows = await _PAGE.run(where, by_due, f.per_page + 1, (f.page - 1) * f.per_page)
     if rows:
         counted = rows[0]["capped_total"]
     elif f.page == 1:
@@ -269,7 +289,7 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
             )
         )[0]["n"]
     has_next = len(rows) > f.per_page
-    newest_first = not (f.queue and queues.BY_CODE[f.queue].by_due)
+    newest_first = not by_due
     return Page(
         items=[summary(r, now) for r in rows[: f.per_page]],
         total=min(counted, COUNT_CAP),
@@ -282,13 +302,7 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
 async def _keyset_page(where: Where, f: DisputeFilters, now: datetime) -> Page:
     """A page after a cursor: no count and no offset, so the millionth case costs what the
     first does (the list's own newest-first indexes serve it)."""
-    rows = await (
-        Dispute.select(*LIST_COLUMNS)
-        .where(where)
-        .order_by(Dispute.created_at, ascending=False)
-        .order_by(Dispute.id, ascending=False)
-        .limit(f.per_page + 1)
-    )
+    rows = await _KEYSET_PAGE.run(where, f.per_page + 1)
     has_next = len(rows) > f.per_page
     rows = rows[: f.per_page]
     return Page(

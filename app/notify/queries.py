@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from app.db import Param, Prepared
 from app.notify.outbox import IN_APP, text
 from app.notify.tables import Notification
+from app.statements import Param, Prepared
 
 PER_PAGE = 20
 MAX_PAGE = 50  # the centre shows the latest thousand; older notices stay in the outbox

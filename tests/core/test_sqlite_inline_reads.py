@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from app import db
+from app import db, sqlite_engine
 from app.disputes.tables import Dispute
 from tests.conftest import ENGINE
 
@@ -43,7 +43,7 @@ async def test_a_long_read_does_not_hold_the_other_requests(app):
     assert rows == [{"c": 3_000_000}]  # answered in full, elsewhere
     gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
     assert took > 0.1 and len(beats) > 5  # it did take long, and the loop went on meanwhile
-    assert max(gaps) < db.INLINE_BUDGET + 0.1
+    assert max(gaps) < sqlite_engine.INLINE_BUDGET + 0.1
     # and it goes to a thread at once the next time (no budget spent on it again)
     assert LONG_READ in engine._reader().slow
 
@@ -54,7 +54,8 @@ async def test_a_case_saved_is_in_the_next_read_at_once(cast):
     for _ in range(5):
         case_id = str(uuid.uuid4())
         r = await cast.api["demo-grid"].post(
-            "/api/v1/disputes", json={"id": case_id, "title": "刚登记的纠纷", "category": "neighbours"}
+            "/api/v1/disputes",
+            json={"id": case_id, "title": "刚登记的纠纷", "category": "neighbours"},
         )
         assert r.status_code == 201, r.text
         shown = await cast.api["demo-grid"].get(f"/api/v1/disputes/{case_id}")
@@ -70,11 +71,9 @@ async def test_a_statement_that_writes_never_runs_on_the_read_only_connection(ap
     # a statement that starts like a read but writes: refused read-only, run by a thread's
     # connection (so it is written, once)
     await engine.run_ddl(
-        "WITH t(v) AS (SELECT 1) UPDATE \"migration\" SET \"name\" = \"name\" "
+        'WITH t(v) AS (SELECT 1) UPDATE "migration" SET "name" = "name" '
         f"WHERE \"name\" = '{marker}'"
     )
     with pytest.raises(Exception, match="readonly"):
-        engine._reader().connection.execute(
-            f"UPDATE \"migration\" SET \"name\" = '{marker}' WHERE 0"
-        )
+        engine._reader().connection.execute(f'UPDATE "migration" SET "name" = \'{marker}\' WHERE 0')
     assert await Dispute.count() == before
