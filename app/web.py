@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -25,6 +26,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from app import clock, i18n, validation_messages
 from app.disputes import vocabulary
@@ -70,6 +72,32 @@ def deadline(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return local.strftime(fmt)
 
 
+# `_()` in a template without variables, as translated, per locale (see _template_gettext)
+_PLAIN_TEXT: dict[tuple[str, str, bool], str] = {}
+_PLAIN_TEXT_KEPT = 8192
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
+    """`_()` in a template: what jinja2.ext.i18n's newstyle gettext does — translate, mark it
+    safe when the template escapes, fill in the (escaped) variables — in one call instead of
+    three, and a message without variables translated once per locale. A page calls `_` forty
+    times or more; through the extension's wrappers that was a fifth of a page's time."""
+    if variables:
+        text = i18n.translations(i18n.current_locale.get()).ugettext(message)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+    key = (i18n.current_locale.get(), message, eval_ctx.autoescape)
+    done = _PLAIN_TEXT.get(key)
+    if done is None:
+        text = i18n.translations(key[0]).ugettext(message)
+        # `% {}` as the extension does: a message's "%%" reads as "%"
+        done = (Markup(text) if eval_ctx.autoescape else text) % {}
+        if len(_PLAIN_TEXT) >= _PLAIN_TEXT_KEPT:
+            _PLAIN_TEXT.clear()
+        _PLAIN_TEXT[key] = done
+    return done
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(REPO_ROOT / "templates"),
@@ -77,8 +105,12 @@ def _environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # templates are read once per process (a restart picks up an edit): otherwise every
+        # render stats each template file it uses to see whether it changed
+        auto_reload=False,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = _template_gettext
     env.filters["local_dt"] = local_dt
     env.filters["due_day"] = due_day
     env.filters["deadline"] = deadline
