@@ -218,4 +218,5 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
     declare_errors(app)
     describe_bodies_as_decoded(app)
     fix_allow_headers(app)
+    app.asgi_handler = health.shortcut(app.asgi_handler)
     return app

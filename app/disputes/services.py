@@ -24,6 +24,7 @@ from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
 from app.rules import calendar
 from app.rules import limits as county_limits
+from app.statements import ByShape
 
 CHINA = ZoneInfo("Asia/Shanghai")
 LOGGING_ROLES = policy.LOGGING_ROLES
@@ -41,6 +42,23 @@ def content_hash(new: NewDispute) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# every case logged reads its grid and its case's id first: statements made once (app/statements.py)
+_GRID = ByShape(
+    lambda where: (
+        Jurisdiction.select(
+            *Jurisdiction.all_columns(),
+            Jurisdiction.county.code.as_alias("county_code"),
+            Jurisdiction.county.abbr.as_alias("county_abbr"),
+        )
+        .where(where)
+        .first()
+    )
+)
+_STORED = ByShape(
+    lambda where: Dispute.select(Dispute.id, Dispute.content_hash).where(where).first()
+)
+
+
 async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
     """The grid the case belongs to: the one named, else the one under the GPS point, else
     a grid worker's own grid. It must lie inside the actor's area."""
@@ -54,18 +72,10 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
         grid_id, field = actor.grid_id, "grid_id"
     else:
         raise FieldErrors({"grid_id": _("Choose the grid, or give the GPS point.")})
-    grid = (
-        await Jurisdiction.select(
-            *Jurisdiction.all_columns(),
-            Jurisdiction.county.code.as_alias("county_code"),
-            Jurisdiction.county.abbr.as_alias("county_abbr"),
-        )
-        .where(
-            (Jurisdiction.id == grid_id)
-            & (Jurisdiction.level == "grid")
-            & scope_where(Jurisdiction, actor)
-        )
-        .first()
+    grid = await _GRID.run(
+        (Jurisdiction.id == grid_id)
+        & (Jurisdiction.level == "grid")
+        & scope_where(Jurisdiction, actor)
     )
     if grid is None:
         message = (
@@ -249,11 +259,7 @@ async def _alert_township(
 
 
 async def _replay(dispute_id: uuid.UUID, digest: str) -> uuid.UUID | None:
-    row = (
-        await Dispute.select(Dispute.id, Dispute.content_hash)
-        .where(Dispute.id == dispute_id)
-        .first()
-    )
+    row = await _STORED.run(Dispute.id == dispute_id)
     if row is None:
         return None
     if row["content_hash"] != digest:

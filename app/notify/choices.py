@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from app.auth.actor import MEDIATING_ROLES
 from app.i18n import N_
 from app.notify.tables import NotificationChoice
+from app.statements import ByShape
 
 LOGGING_ROLES = ("grid_worker", *MEDIATING_ROLES)
 
@@ -67,15 +68,21 @@ async def turned_off(user_id: int) -> set[str]:
     return {c for c in (row["off"] if row else "").split(",") if c}
 
 
+# asked on every action that tells someone: made once per number of people (app/statements.py)
+_CHOICES = ByShape(
+    lambda where: NotificationChoice.select(NotificationChoice.user, NotificationChoice.off).where(
+        where
+    )
+)
+
+
 async def wanting(topic: str, user_ids: Iterable[int]) -> list[int]:
     """Those of `user_ids` who did not turn `topic` off."""
     assert topic in BY_CODE, topic
     wanted = sorted(set(user_ids))
     if not wanted:
         return []
-    rows = await NotificationChoice.select(NotificationChoice.user, NotificationChoice.off).where(
-        NotificationChoice.user.is_in(wanted)
-    )
+    rows = await _CHOICES.run(NotificationChoice.user.is_in(wanted))
     off = {r["user"] for r in rows if topic in r["off"].split(",")}
     return [u for u in wanted if u not in off]
 

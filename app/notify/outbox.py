@@ -21,6 +21,7 @@ from app.i18n import gettext as translate
 from app.notify import robots
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification
+from app.statements import ByShape
 
 IN_APP = "in_app"
 WEB_PUSH = "web_push"
@@ -36,12 +37,18 @@ class Notice:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+# Who hears of a case is asked on every action: the statements are made once per shape (how
+# many nodes, users) rather than on every call (app/statements.py).
+_USER_IDS = ByShape(lambda where: User.select(User.id).where(where))
+_WITH_DEVICES = ByShape(lambda where: PushSubscription.select(PushSubscription.user).where(where))
+
+
 async def staff_at(nodes: Iterable[int | None]) -> list[int]:
     """The active mediators and officers at these nodes."""
     wanted = sorted({n for n in nodes if n is not None})
     if not wanted:
         return []
-    rows = await User.select(User.id).where(
+    rows = await _USER_IDS.run(
         User.jurisdiction.is_in(wanted)
         & User.role.is_in(list(MEDIATING_ROLES))
         & (User.active == True)  # noqa: E712
@@ -57,7 +64,7 @@ async def who_may_see(user_ids: Iterable[int], nodes: Iterable[int | None]) -> l
     places = sorted({n for n in nodes if n is not None})
     if not wanted or not places:
         return []
-    rows = await User.select(User.id).where(
+    rows = await _USER_IDS.run(
         User.id.is_in(wanted) & User.jurisdiction.is_in(places) & (User.active == True)  # noqa: E712
     )
     return sorted(r["id"] for r in rows)
@@ -66,7 +73,7 @@ async def who_may_see(user_ids: Iterable[int], nodes: Iterable[int | None]) -> l
 async def grid_workers_at(grid: int | None) -> list[int]:
     if grid is None:
         return []
-    rows = await User.select(User.id).where(
+    rows = await _USER_IDS.run(
         (User.jurisdiction == grid) & (User.role == "grid_worker") & (User.active == True)  # noqa: E712
     )
     return [r["id"] for r in rows]
@@ -84,9 +91,7 @@ async def with_devices(user_ids: Iterable[int]) -> set[int]:
     wanted = sorted(set(user_ids))
     if not wanted:
         return set()
-    rows = await PushSubscription.select(PushSubscription.user).where(
-        PushSubscription.user.is_in(wanted)
-    )
+    rows = await _WITH_DEVICES.run(PushSubscription.user.is_in(wanted))
     return {r["user"] for r in rows}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.rules.tables import LimitRules
 from app.settings import CaseLimits, get_settings
+from app.statements import ByShape
 
 LEVELS = ("village", "township", "county")
 DAY_FIELDS = ("accept_days", "follow_up_days")
@@ -52,14 +53,20 @@ def to_limits(rules: dict[str, Any], category: str | None = None) -> CaseLimits:
     )
 
 
-async def current(county: int) -> tuple[int | None, dict[str, Any]]:
-    """The version in force for new cases of the county, and its rules (None: the defaults)."""
-    row = await (
+# read by every case logged: made once (app/statements.py)
+_NEWEST = ByShape(
+    lambda where: (
         LimitRules.select(LimitRules.version, LimitRules.rules)
-        .where(LimitRules.county == county)
+        .where(where)
         .order_by(LimitRules.version, ascending=False)
         .first()
     )
+)
+
+
+async def current(county: int) -> tuple[int | None, dict[str, Any]]:
+    """The version in force for new cases of the county, and its rules (None: the defaults)."""
+    row = await _NEWEST.run(LimitRules.county == county)
     if row is None:
         return None, env_defaults()
     return row["version"], json.loads(row["rules"])

@@ -90,3 +90,37 @@ def test_the_readme_documents_every_setting():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     undocumented = [s.env for s in SETTINGS if f"`{s.env}`" not in readme]
     assert not undocumented, f"README.md does not document: {undocumented}"
+
+
+async def test_health_asked_many_times_at_once_reads_the_database_once_and_answers_all(
+    client, monkeypatch
+):
+    """Monitors and load balancers ask together: they share the check in flight, each gets
+    the full answer with the security headers, and a failing database still answers 503."""
+    import asyncio
+
+    from app import health
+
+    reads = 0
+    real_read = health._read
+
+    async def slow_read() -> None:
+        nonlocal reads
+        reads += 1
+        await asyncio.sleep(0.05)
+        await real_read()
+
+    monkeypatch.setattr(health, "_read", slow_read)
+    answers = await asyncio.gather(*(client.get("/healthz") for _ in range(20)))
+    assert [a.status_code for a in answers] == [200] * 20
+    assert all(a.json() == {"status": "ok"} for a in answers)
+    assert all(a.headers["x-content-type-options"] == "nosniff" for a in answers)
+    assert all(a.headers["cache-control"] == "no-store" for a in answers)
+    assert reads < 5  # one check for the lot (the client may not send all twenty at once)
+
+    async def failing_read() -> None:
+        raise RuntimeError("the database is away")
+
+    monkeypatch.setattr(health, "_read", failing_read)
+    r = await client.get("/healthz")
+    assert r.status_code == 503 and r.json() == {"status": "unavailable"}

@@ -77,3 +77,71 @@ async def test_a_statement_that_writes_never_runs_on_the_read_only_connection(ap
     with pytest.raises(Exception, match="readonly"):
         engine._reader().connection.execute(f'UPDATE "migration" SET "name" = \'{marker}\' WHERE 0')
     assert await Dispute.count() == before
+
+
+async def test_a_writer_in_another_process_is_waited_for_and_the_case_is_stored(cast):
+    """A write transaction begins on the loop's thread only when SQLite's write lock is free;
+    held by another process (the scheduler, a `pingli` command), the case waits its turn on a
+    connection's thread — stored, not refused — and the other requests go on meanwhile."""
+    import sqlite3
+
+    other = sqlite3.connect(db.engine().path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing
+    beats: list[float] = []
+
+    async def heartbeat() -> None:
+        while True:
+            beats.append(time.perf_counter())
+            await asyncio.sleep(0.005)
+
+    async def release_later() -> None:
+        await asyncio.sleep(0.4)
+        other.execute("COMMIT")
+
+    case_id = str(uuid.uuid4())
+    ticker = asyncio.create_task(heartbeat())
+    releaser = asyncio.create_task(release_later())
+    try:
+        started = time.perf_counter()
+        r = await cast.api["demo-grid"].post(
+            "/api/v1/disputes",
+            json={"id": case_id, "title": "等别人写完", "category": "neighbours"},
+        )
+        waited = time.perf_counter() - started
+    finally:
+        ticker.cancel()
+        await releaser
+        other.close()
+    assert r.status_code == 201, r.text
+    assert waited >= 0.35  # it did wait for the other writer
+    gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+    assert max(gaps) < 0.1  # and the loop went on meanwhile
+    assert await Dispute.count().where(Dispute.id == uuid.UUID(case_id)) == 1
+
+
+async def test_a_long_write_transaction_lets_the_other_requests_through(app):
+    """An import writes thousands of rows in one transaction: its statements run on the loop's
+    thread, but the loop turns at least every budget."""
+    beats: list[float] = []
+
+    async def heartbeat() -> None:
+        while True:
+            beats.append(time.perf_counter())
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(heartbeat())
+    await asyncio.sleep(0)
+    try:
+        started = time.perf_counter()
+        async with db.transaction():
+            for i in range(3000):
+                await db.engine().run_ddl(
+                    f'UPDATE "migration" SET "name" = "name" WHERE "id" = {-i}'
+                )
+        took = time.perf_counter() - started
+    finally:
+        ticker.cancel()
+    inside = [b for b in beats if started <= b <= started + took]
+    gaps = [b - a for a, b in zip(inside, inside[1:], strict=False)]
+    assert took > 0.02 and len(inside) > 3
+    assert max(gaps) < sqlite_engine.INLINE_BUDGET + 0.05
