@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, replace
 from typing import Any
 
+from app.rules import calendar
 from app.rules.tables import LimitRules
 from app.settings import CaseLimits, get_settings
 from app.statements import ByShape
@@ -82,15 +83,30 @@ async def current_by_county() -> dict[int, CaseLimits]:
     return {c: to_limits(json.loads(r["rules"])) for c, r in latest.items()}
 
 
+# A saved version never changes (each save is a new one), so every case page need not read it
+# again: kept per rules stamp (app/rules/calendar.py), which a restore or a removal moves.
+_OF_VERSION: dict[tuple[int, int, int], dict[str, Any]] = {}
+_OF_VERSION_KEPT = 1024
+
+
 async def of_version(county: int, version: int | None) -> dict[str, Any]:
     if version is None:
         return env_defaults()
+    key = ((await calendar.ensure()).version, county, version)
+    kept = _OF_VERSION.get(key)
+    if kept is not None:
+        return kept
     row = await (
         LimitRules.select(LimitRules.rules)
         .where((LimitRules.county == county) & (LimitRules.version == version))
         .first()
     )
-    return json.loads(row["rules"]) if row else env_defaults()
+    if row is None:
+        return env_defaults()
+    if len(_OF_VERSION) >= _OF_VERSION_KEPT:
+        _OF_VERSION.clear()
+    rules = _OF_VERSION[key] = json.loads(row["rules"])
+    return rules
 
 
 async def for_case(row: dict[str, Any]) -> CaseLimits:
