@@ -47,8 +47,8 @@ _IDLE_KEPT = 32
 # any transaction) runs first on the loop's thread, on a read-only connection of that thread,
 # with a budget: a progress handler interrupts it past INLINE_BUDGET, and it runs again on a
 # connection's thread as before, so a long read (a county's figures, an export) never holds the
-# loop for more than the budget. Such a statement is remembered and goes to a thread at once the
-# next time. Read-only (`mode=ro`): a statement that would write fails there and goes the
+# loop for more than the budget. A statement that took longer than the budget there too is
+# remembered and goes to a thread at once the next time. Read-only (`mode=ro`): a statement that would write fails there and goes the
 # writer's way, so nothing inline can write, wait on the write lock or fsync.
 INLINE_BUDGET = 0.002  # seconds
 _INLINE_STEPS = 2000  # SQLite VM steps between looks at the clock (a key read takes a few hundred)
@@ -80,13 +80,25 @@ class _InlineReader:
         self.deadline = time.perf_counter() + INLINE_BUDGET
         try:
             return _fetch(self.connection, sql, args)
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as exc:
             # interrupted, or a write refused by mode=ro: the thread's connection runs it (and
             # raises whatever a real error is, worded as before)
-            if len(self.slow) >= _SLOW_KEPT:
-                self.slow.pop(next(iter(self.slow)))
-            self.slow[sql] = None
+            if "readonly" in str(exc):
+                self.remember_slow(sql)
             return None
+
+    def remember_slow(self, sql: str) -> None:
+        """Send `sql` to a thread from now on: it took longer than the budget there too (one
+        interruption alone may be the machine's hiccup, not the statement), or it writes."""
+        if len(self.slow) >= _SLOW_KEPT:
+            self.slow.pop(next(iter(self.slow)))
+        self.slow[sql] = None
+
+
+def _timed_fetch(raw: sqlite3.Connection, sql: str, args: Sequence[Any]) -> tuple[list, float]:
+    started = time.perf_counter()
+    rows = _fetch(raw, sql, args)
+    return rows, time.perf_counter() - started
 
 
 def _fetch(raw: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list:
@@ -258,8 +270,20 @@ class KeptSQLiteEngine(SQLiteEngine):
     async def _run(self, sql: str, args: Sequence[Any], write: bool) -> list:
         # (a PRAGMA needs the connection it sets; anything that writes fails read-only)
         if not write and sql.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
-            rows = self._reader().fetch(sql, args)
-            if rows is not None:
+            reader = self._reader()
+            if sql not in reader.slow:
+                rows = reader.fetch(sql, args)
+                if rows is not None:
+                    return rows
+                connection = await self.borrow()
+                try:
+                    rows, took = await connection._execute(
+                        _timed_fetch, connection._conn, sql, args
+                    )
+                finally:
+                    await self.give_back(connection)
+                if took > INLINE_BUDGET:
+                    reader.remember_slow(sql)
                 return rows
         lock = self.write_lock() if write else None
         if lock is not None:

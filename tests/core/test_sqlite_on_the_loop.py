@@ -145,3 +145,23 @@ async def test_a_long_write_transaction_lets_the_other_requests_through(app):
     gaps = [b - a for a, b in zip(inside, inside[1:], strict=False)]
     assert took > 0.02 and len(inside) > 3
     assert max(gaps) < sqlite_engine.INLINE_BUDGET + 0.05
+
+
+async def test_one_interrupted_read_that_runs_fast_elsewhere_stays_on_the_loop(app, monkeypatch):
+    """An interruption may be the machine's hiccup (a pause of the whole process), not the
+    statement: only a read that also takes longer than the budget on a thread is sent there
+    from then on — otherwise one bad moment would cost every later request a thread trip."""
+    engine = db.engine()
+    reader = engine._reader()
+    sql = 'SELECT "name" FROM "migration" ORDER BY "id" DESC LIMIT 1'
+    hiccups = iter([True])
+
+    def fetch_once_interrupted(statement, args):
+        if statement == sql and next(hiccups, False):
+            return None  # as if the budget ran out
+        return sqlite_engine._fetch(reader.connection, statement, args)
+
+    monkeypatch.setattr(reader, "fetch", fetch_once_interrupted)
+    rows = await engine.run_ddl(sql)
+    assert rows and "name" in rows[0]  # answered by a thread's connection
+    assert sql not in reader.slow  # and not remembered as slow: it was quick there
