@@ -23,17 +23,19 @@ LONG_READ = (
 )
 
 
+async def _heartbeat(beats: list[float], every: float) -> None:
+    """What every other request on the process needs: the loop turning. Its times go in
+    `beats`; a long gap between two is a time the loop was held."""
+    while True:
+        beats.append(time.perf_counter())
+        await asyncio.sleep(every)
+
+
 async def test_a_long_read_does_not_hold_the_other_requests(app):
     engine = db.engine()
     beats: list[float] = []
 
-    async def heartbeat() -> None:
-        # what every other request on this process needs: the loop turning
-        while True:
-            beats.append(time.perf_counter())
-            await asyncio.sleep(0.005)
-
-    ticker = asyncio.create_task(heartbeat())
+    ticker = asyncio.create_task(_heartbeat(beats, 0.005))
     try:
         started = time.perf_counter()
         rows = await engine.run_ddl(LONG_READ)
@@ -89,17 +91,12 @@ async def test_a_writer_in_another_process_is_waited_for_and_the_case_is_stored(
     other.execute("BEGIN IMMEDIATE")  # another process writing
     beats: list[float] = []
 
-    async def heartbeat() -> None:
-        while True:
-            beats.append(time.perf_counter())
-            await asyncio.sleep(0.005)
-
     async def release_later() -> None:
         await asyncio.sleep(0.4)
         other.execute("COMMIT")
 
     case_id = str(uuid.uuid4())
-    ticker = asyncio.create_task(heartbeat())
+    ticker = asyncio.create_task(_heartbeat(beats, 0.005))
     releaser = asyncio.create_task(release_later())
     try:
         started = time.perf_counter()
@@ -124,12 +121,7 @@ async def test_a_long_write_transaction_lets_the_other_requests_through(app):
     thread, but the loop turns at least every budget."""
     beats: list[float] = []
 
-    async def heartbeat() -> None:
-        while True:
-            beats.append(time.perf_counter())
-            await asyncio.sleep(0)
-
-    ticker = asyncio.create_task(heartbeat())
+    ticker = asyncio.create_task(_heartbeat(beats, 0))
     await asyncio.sleep(0)
     try:
         started = time.perf_counter()
