@@ -4,6 +4,7 @@ the same database, served side by side and loaded by the same generator in alter
     python -m bench.http                          # SQLite and PostgreSQL, 3 rounds of 5 s
     python -m bench.http --engines sqlite --rounds 5 --seconds 8
     python -m bench.http --profile /tmp/prof      # also py-spy Pingli during its rounds
+    python -m bench.http --only monitor --only home  # some endpoints only
 
 For each engine a scratch database is migrated and seeded with the demo county; Pingli is
 served as `pingli serve` serves it (one worker, access log on), the bare app (bench/bare_app.py)
@@ -18,6 +19,7 @@ the machine does falls on both. Per endpoint: the median requests/s of each side
 | GET /api/v1/disputes/{id} (county officer, bearer) | GET /pk/{id}: the row by primary key |
 | GET /api/v1/disputes, first page (county officer, bearer) | GET /pk/{id} |
 | GET / (the grid worker's home, HTML, cookie) | GET /pk/{id} |
+| GET /monitor (the county officer's dashboard, HTML, cookie) | GET /pk/{id} |
 | POST /api/v1/disputes (grid worker, a new client id each) | POST /create: case + ledger row, one transaction |
 | GET /healthz | GET /healthz (a constant) |
 
@@ -170,7 +172,9 @@ def profiling(pid: int, out: Path | None, seconds: int):
         proc.wait(timeout=seconds + 60)
 
 
-def bench_engine(engine: str, rounds: int, seconds: int, profile: Path | None) -> list[dict]:
+def bench_engine(
+    engine: str, rounds: int, seconds: int, profile: Path | None, only: list[str] | None = None
+) -> list[dict]:
     rows = []
     with scratch_database(engine) as (url, data_dir):
         pingli(["migrate"], url, data_dir, capture_output=True)
@@ -188,6 +192,7 @@ def bench_engine(engine: str, rounds: int, seconds: int, profile: Path | None) -
             county = api_login(app_base, "demo-county")
             grid_token = api_login(app_base, "demo-grid")
             grid_cookie = web_login(app_base, "demo-grid")
+            county_cookie = web_login(app_base, "demo-county")
             bearer = {"Authorization": f"Bearer {county}"}
             page = httpx.get(app_base + "/api/v1/disputes", headers=bearer).json()
             case_id = page["items"][0]["id"]
@@ -209,12 +214,18 @@ def bench_engine(engine: str, rounds: int, seconds: int, profile: Path | None) -
                     (f"/pk/{case_id}", {}, False),
                 ),
                 (
+                    "GET /monitor county dashboard (HTML, cookie)",
+                    ("/monitor", {"Cookie": f"pingli_session={county_cookie}"}, False),
+                    (f"/pk/{case_id}", {}, False),
+                ),
+                (
                     "POST /api/v1/disputes (new client id each)",
                     ("/api/v1/disputes", {"Authorization": f"Bearer {grid_token}"}, True),
                     ("/create", {}, True),
                 ),
                 ("GET /healthz", ("/healthz", {}, False), ("/healthz", {}, False)),
             ]
+            cases = [c for c in cases if not only or any(o.lower() in c[0].lower() for o in only)]
             for name, (a_path, a_head, a_post), (b_path, b_head, b_post) in cases:
                 # warm-up, one second each
                 run_wrk(app_base + a_path, 1, a_head, a_post, work)
@@ -283,6 +294,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--profile", type=Path, help="py-spy raw profiles of Pingli into DIR")
     parser.add_argument("--label", default="", help="a title for this run in the output")
+    parser.add_argument(
+        "--only", action="append", help="endpoints whose name contains this (repeatable)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -292,7 +306,7 @@ def main() -> None:
     print(HEADER, flush=True)
     rows = []
     for engine in args.engines.split(","):
-        rows += bench_engine(engine, args.rounds, args.seconds, args.profile)
+        rows += bench_engine(engine, args.rounds, args.seconds, args.profile, args.only)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(
         f"\n{args.label} {when}; {machine()}; wrk -t{THREADS} -c{CONNECTIONS}, "
