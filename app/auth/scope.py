@@ -84,7 +84,7 @@ async def get_or_404_prepared(
     key: str, table: type[Table], pk: Any, actor: Actor, columns: Callable[[], Sequence[Any]]
 ) -> dict[str, Any]:
     """`get_or_404` for a hot path: the statement (named `key`, its columns from `columns()`)
-    is built once per scope level and reused (app/db.py, `Prepared`)."""
+    is built once per scope level and reused (app/statements.py, `Prepared`)."""
     if isinstance(pk, int) and not 0 < pk <= INT4_MAX:
         raise NotFoundException(_("Not found."))
     name, _value = scope_key(actor)

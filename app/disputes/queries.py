@@ -350,7 +350,7 @@ def iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-# Read by every view of a case: built once (app/db.py, Prepared)
+# Read by every view of a case: built once (app/statements.py, Prepared)
 _OPEN_SUPERVISIONS = Prepared(
     lambda: Supervision.count().where(
         (Supervision.dispute == Param("id")) & Supervision.replied_at.is_null()

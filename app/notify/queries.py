@@ -22,7 +22,7 @@ def mine(user_id: int):
     )
 
 
-# every page shows the badge: its statement is built once (app/db.py, Prepared)
+# every page shows the badge: its statement is built once (app/statements.py, Prepared)
 _UNREAD = Prepared(
     lambda: Notification.count().where(mine(Param("user")) & Notification.read_at.is_null())
 )
