@@ -5,6 +5,7 @@ list read right after, a statement that writes slipping past the writer queue.""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 import uuid
 
@@ -69,24 +70,26 @@ async def test_a_case_saved_is_in_the_next_read_at_once(cast):
 async def test_a_statement_that_writes_never_runs_on_the_read_only_connection(app):
     engine = db.engine()
     marker = f"inline-{uuid.uuid4().hex[:8]}"
-    before = await Dispute.count()
-    # a statement that starts like a read but writes: refused read-only, run by a thread's
-    # connection (so it is written, once)
-    await engine.run_ddl(
-        'WITH t(v) AS (SELECT 1) UPDATE "migration" SET "name" = "name" '
-        f"WHERE \"name\" = '{marker}'"
-    )
-    with pytest.raises(Exception, match="readonly"):
-        engine._reader().connection.execute(f'UPDATE "migration" SET "name" = \'{marker}\' WHERE 0')
-    assert await Dispute.count() == before
+    newest = 'SELECT "id", "name" FROM "migration" ORDER BY "id" DESC LIMIT 1'
+    (row,) = await engine.run_ddl(newest)
+    # a statement that starts like a read but writes: refused read-only, it is written by a
+    # thread's connection, and goes there at once from then on
+    write = 'WITH t(v) AS (SELECT 1) UPDATE "migration" SET "name" = ? WHERE "id" = ?'
+    try:
+        await engine._run(write, [marker, row["id"]], write=False)
+        assert (await engine.run_ddl(newest))[0]["name"] == marker
+        assert write in engine._reader().slow
+    finally:
+        await engine._run(write, [row["name"], row["id"]], write=False)
+    assert (await engine.run_ddl(newest))[0]["name"] == row["name"]
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        engine._reader().connection.execute('UPDATE "migration" SET "name" = "name" WHERE 0')
 
 
 async def test_a_writer_in_another_process_is_waited_for_and_the_case_is_stored(cast):
     """A write transaction begins on the loop's thread only when SQLite's write lock is free;
     held by another process (the scheduler, a `pingli` command), the case waits its turn on a
     connection's thread — stored, not refused — and the other requests go on meanwhile."""
-    import sqlite3
-
     other = sqlite3.connect(db.engine().path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process writing
     beats: list[float] = []
