@@ -80,12 +80,20 @@ def protect_sqlite_files(path: Path) -> None:
             continue
 
 
-def engine() -> Engine:
-    from piccolo.engine import engine_finder
+_engine: Engine | None = None
 
-    found = engine_finder()
-    assert found is not None
-    return found
+
+def engine() -> Engine:
+    """piccolo_conf's engine, made once at its import. Kept here: Piccolo's own finder looks the
+    module up anew on every call, tens of microseconds asked several times per request."""
+    global _engine
+    if _engine is None:
+        from piccolo.engine import engine_finder
+
+        found = engine_finder()
+        assert found is not None
+        _engine = found
+    return _engine
 
 
 def is_postgres() -> bool:

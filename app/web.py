@@ -145,6 +145,12 @@ def _may(actor: Any, capability: str) -> bool:
 template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment()))
 
 
+def render_markup(template: str, **context: Any) -> Markup:
+    """A template drawn now, outside a response: a part kept to be shown again (the
+    dashboard's figures). It sees the environment's globals, not the request's context."""
+    return Markup(template_config.instance.get_template(template).render(**context))
+
+
 def render(
     request: Request,
     template: str,

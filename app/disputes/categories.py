@@ -65,6 +65,11 @@ async def refresh() -> None:
     _stamp, _checked = stamp, time.monotonic()
 
 
+def stamp() -> tuple[Any, ...] | None:
+    """The list's stamp as this process last read it (keys of what was drawn from it)."""
+    return _stamp
+
+
 async def current() -> None:
     """Reload when another process changed the list (cheap: one stamp read every few
     seconds)."""

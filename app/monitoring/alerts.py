@@ -42,6 +42,7 @@ from app.jurisdictions.tables import LEVELS, Jurisdiction
 from app.monitoring import areas, facts
 from app.monitoring.tables import Alert, AlertCase, AlertNote, CaseFact
 from app.notify.outbox import Notice, send, staff_at
+from app.statements import ByShape
 
 MOVES_ALLOWED = 2  # level changes a case may make before it is "bouncing"
 CLAIM = 1000
@@ -383,7 +384,11 @@ async def open_count(actor: Actor, node: dict | None = None) -> int:
     where = _visible(actor) & Alert.acknowledged_at.is_null()
     if node is not None:
         where &= Alert._meta.get_column_by_name(node["level"]) == node["id"]
-    return await Alert.count().where(where)
+    return await _OPEN_COUNT.run(where)
+
+
+# on every look at a dashboard: built once per shape (app/statements.py)
+_OPEN_COUNT = ByShape(lambda where: Alert.count().where(where))
 
 
 def describe(row: dict, reader: Actor | None = None) -> dict[str, Any]:

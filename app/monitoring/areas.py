@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from app import clock
 from app.auth.actor import Actor
-from app.auth.scope import get_or_404, scope_where
+from app.auth.scope import get_or_404_prepared, scope_where
 from app.disputes.deadlines import CHINA
 from app.disputes.vocabulary import JURISDICTION_LEVELS, label
 from app.jurisdictions.tables import LEVELS, Jurisdiction
@@ -57,7 +57,13 @@ def child_level(level: str) -> str | None:
 
 async def node(actor: Actor, node_id: int | None) -> dict:
     """The node (default: the actor's own), if it lies in the actor's subtree; else 404."""
-    return await get_or_404(Jurisdiction, node_id or actor.jurisdiction_id, actor, *NODE_COLUMNS)
+    return await get_or_404_prepared(
+        "monitoring.node",
+        Jurisdiction,
+        node_id or actor.jurisdiction_id,
+        actor,
+        lambda: NODE_COLUMNS,
+    )
 
 
 async def children(actor: Actor, parent: dict) -> list[dict]:

@@ -21,6 +21,7 @@ re-derived case replaces its old contribution, so running one twice changes noth
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -34,6 +35,7 @@ from app.disputes.tables import CaseEvent, Dispute, Party
 from app.monitoring import repeats, stats
 from app.monitoring.tables import CaseFact, MonitoringState, StatsBucket
 from app.settings import CaseLimits
+from app.statements import Prepared
 
 LOCK_KEY = 0x70696E676C694D  # "pingliM": the facts refresh
 STATE_KEY = "facts"
@@ -319,38 +321,98 @@ async def _deadline_passed(then: datetime | None, now: datetime) -> set[uuid.UUI
     return {r["id"] for r in rows}
 
 
-async def _up_to_date(now: datetime) -> bool:
+_STATE = Prepared(
+    lambda: (
+        MonitoringState.select(MonitoringState.event_id, MonitoringState.as_of)
+        .where(MonitoringState.key == STATE_KEY)
+        .first()
+    )
+)
+
+
+# PostgreSQL: looking for late commits behind the watermark (`_MISSED`) takes a join of the last
+# MARGIN events with their facts, most of what a look at the figures costs the database. A late
+# commit comes from a transaction that was running when the look was made (its event's id was
+# drawn before the watermark was set, so it had begun); while every one of those is still
+# running, nothing can have come in behind the watermark since. So a look that found none keeps
+# the watermark and the transactions its snapshot saw running, and the next looks ask the
+# database only whether those are all still running. Kept at most SETTLED_SECONDS, then looked
+# at in full again all the same.
+SETTLED_SECONDS = 60.0
+_settled: dict[str, Any] = {}  # watermark, running (txids, comma-separated), at (monotonic)
+
+# NOT EXISTS over unnest(…) asks whether the transactions a settled look saw running all still
+# run; CASE looks no further when they do. (The state row is read first, on its own: with its
+# watermark as a subquery PostgreSQL plans these lookups blind, a hundred times slower.)
+_CHECK_POSTGRES = (
+    "SELECT EXISTS (SELECT 1 FROM case_event WHERE id > {}) AS new_events, "
+    "CASE WHEN {} AND NOT EXISTS (SELECT 1 FROM unnest(string_to_array({}, ',')::xid8[]) t"
+    " WHERE pg_xact_status(t) IS DISTINCT FROM 'in progress') THEN false"
+    " ELSE EXISTS (" + _MISSED.format(what="1") + ") END AS missed, "
+    "EXISTS (SELECT 1 FROM monitoring_case_fact WHERE due_at > {} AND due_at <= {}) AS ran_out, "
+    "array_to_string(ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot())), ',') AS running"
+)
+_CHECK_SQLITE = (
+    "SELECT EXISTS (SELECT 1 FROM case_event WHERE id > {}) AS new_events, "
+    "EXISTS (" + _MISSED.format(what="1") + ") AS missed, "
+    "EXISTS (SELECT 1 FROM monitoring_case_fact WHERE due_at > {} AND due_at <= {}) AS ran_out"
+)
+
+
+async def _up_to_date(now: datetime) -> tuple[Any, ...] | None:
     """No new event, no late commit, and no time limit ran out since the counters were made:
-    they hold for `now` as they are. What most page views find, asked in one statement."""
-    state = await MonitoringState.select().where(MonitoringState.key == STATE_KEY).first()
+    they hold for `now` as they are (what most page views find, asked in one statement). Then
+    the counters' stamp, else None."""
+    state = await _STATE.run()
     if state is None or state["as_of"] is None:
-        return False
+        return None
     watermark = state["event_id"]
     low, high = _window(state["as_of"], now)
-    row = await CaseEvent.raw(
-        "SELECT EXISTS (SELECT 1 FROM case_event WHERE id > {}) AS new_events, "
-        "EXISTS (" + _MISSED.format(what="1") + ") AS missed, "
-        "EXISTS (SELECT 1 FROM monitoring_case_fact WHERE due_at > {} AND due_at <= {}) AS ran_out",
-        watermark,
-        watermark - MARGIN,
-        watermark,
-        low,
-        high,
+    if not db.is_postgres():
+        # SQLite commits one writer at a time in id order: nothing commits late, but the look
+        # is cheap there and also catches the facts a rebuild has not written yet
+        row = await CaseEvent.raw(
+            _CHECK_SQLITE, watermark, watermark - MARGIN, watermark, low, high
+        )
+        return None if any(row[0].values()) else (watermark, state["as_of"])
+    settled = (
+        _settled.get("watermark") == watermark
+        and time.monotonic() - _settled["at"] < SETTLED_SECONDS
     )
-    return not any(row[0].values())
+    row = (
+        await CaseEvent.raw(
+            _CHECK_POSTGRES,
+            watermark,
+            settled,
+            _settled["running"] if settled else "",
+            watermark - MARGIN,
+            watermark,
+            low,
+            high,
+        )
+    )[0]
+    if row["missed"]:
+        _settled.clear()
+    elif not settled:
+        _settled.update(watermark=watermark, running=row["running"], at=time.monotonic())
+    if row["new_events"] or row["missed"] or row["ran_out"]:
+        return None
+    return (watermark, state["as_of"])
 
 
 async def refresh(
     now: datetime | None = None, limits: CaseLimits | None = None, max_rounds: int | None = None
-) -> dict[str, int]:
-    """Bring the facts and the counters up to `now`. Returns how many cases were re-derived.
+) -> dict[str, Any]:
+    """Bring the facts and the counters up to `now`. Returns how many cases were re-derived,
+    and the counters' `stamp`: it moves whenever a counter may have changed, and only then.
     `max_rounds` bounds the work (a page asking for fresh figures does not wait for a backlog
     of a million cases; the scheduler's job takes it)."""
     now = now or clock.now()
     limits = limits or deadlines.limits()
-    if await _up_to_date(now):
+    stamp = await _up_to_date(now)
+    if stamp is not None:
         # nothing to add: the counters hold for `now` too, and no write lock is taken
-        return {"derived": 0, "rounds": 0, "pending": 0}
+        return {"derived": 0, "rounds": 0, "pending": 0, "stamp": stamp}
     derived = rounds = 0
     while max_rounds is None or rounds < max_rounds:
         async with db.transaction():
@@ -372,9 +434,10 @@ async def refresh(
                 {MonitoringState.event_id: last, MonitoringState.as_of: now}
             ).where(MonitoringState.key == STATE_KEY)
         rounds += 1
+        stamp = (last, now)
         if len(events) < EVENTS_PER_ROUND:
-            return {"derived": derived, "rounds": rounds, "pending": 0}
-    return {"derived": derived, "rounds": rounds, "pending": 1}
+            return {"derived": derived, "rounds": rounds, "pending": 0, "stamp": stamp}
+    return {"derived": derived, "rounds": rounds, "pending": 1, "stamp": stamp}
 
 
 async def rebuild(now: datetime | None = None, limits: CaseLimits | None = None) -> dict[str, int]:

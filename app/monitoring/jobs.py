@@ -5,11 +5,12 @@ unique keys. Each takes `now` so tests (and a catch-up by hand) can set the cloc
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from app.monitoring import alerts, facts, reports, sweeps
 
 
-async def refresh_figures(now: datetime | None = None) -> dict[str, int]:
+async def refresh_figures(now: datetime | None = None) -> dict[str, Any]:
     return await facts.refresh(now)
 
 

@@ -14,6 +14,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from app import clock
 from app.audit import log as audit
@@ -24,6 +25,7 @@ from app.i18n import _
 from app.monitoring import (
     alerts,
     areas,
+    board_cache,
     boards,
     charts,
     dashboard,
@@ -33,7 +35,7 @@ from app.monitoring import (
     sweeps,
 )
 from app.openapi import PathId
-from app.web import render
+from app.web import render, render_markup
 
 FormData = URLEncodedBody[dict[str, Any]]
 TILES = (
@@ -107,15 +109,22 @@ def _context(board: dict[str, Any]) -> dict[str, Any]:
 async def dashboard_page(request: Request) -> Template:
     now = clock.now()
     q = await dashboard.parse(request.user, dict(request.query_params), now)
-    board = await dashboard.build(request.user, q, now)
+    board, drawn = await board_cache.board(request.user, q, now, _draw)
     return render(
         request,
         "monitoring/dashboard.html",
         partial="monitoring/_board.html",
         query=q,
         errors=q.errors,
-        **_context(board),
+        board=board,
+        board_figures=drawn,
+        categories=[(code, label(CATEGORIES, code)) for code in CATEGORIES],
     )
+
+
+def _draw(board: dict[str, Any]) -> Markup:
+    """The board's figures, drawn once for board_cache to keep."""
+    return render_markup("monitoring/_board_figures.html", **_context(board))
 
 
 @get("/monitor/boards", guards=[signed_in])
