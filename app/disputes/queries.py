@@ -27,6 +27,7 @@ from app.disputes.vocabulary import (
     label,
 )
 from app.i18n import _
+from app.jurisdictions import names as place_names
 from app.jurisdictions.tables import Jurisdiction
 from app.monitoring import figures
 from app.rules import limits as county_limits
@@ -217,8 +218,8 @@ LIST_COLUMNS = (
     Dispute.due_from,
     Dispute.due_kind,
     Dispute.created_at,
-    Dispute.village.name.as_alias("village_name"),
-    Dispute.grid.name.as_alias("grid_name"),
+    Dispute.village,
+    Dispute.grid,
 )
 
 
@@ -291,7 +292,7 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
     has_next = len(rows) > f.per_page
     newest_first = not by_due
     return Page(
-        items=[summary(r, now) for r in rows[: f.per_page]],
+        items=await summaries(rows[: f.per_page], now),
         total=min(counted, COUNT_CAP),
         capped=counted > COUNT_CAP,
         has_next=has_next,
@@ -306,7 +307,7 @@ async def _keyset_page(where: Where, f: DisputeFilters, now: datetime) -> Page:
     has_next = len(rows) > f.per_page
     rows = rows[: f.per_page]
     return Page(
-        items=[summary(r, now) for r in rows],
+        items=await summaries(rows, now),
         total=len(rows),
         capped=False,
         has_next=has_next,
@@ -316,6 +317,15 @@ async def _keyset_page(where: Where, f: DisputeFilters, now: datetime) -> Page:
 
 def _cursor_after(rows: list[dict]) -> str | None:
     return encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if rows else None
+
+
+async def summaries(rows: list[dict], now: datetime | None = None) -> list[dict]:
+    """The summaries of LIST_COLUMNS rows, their village and grid named (app/jurisdictions/
+    names.py: names by key, not two joins per list statement)."""
+    names = await place_names.of(id for r in rows for id in (r["village"], r["grid"]))
+    for r in rows:
+        r["village_name"], r["grid_name"] = names.get(r["village"]), names.get(r["grid"])
+    return [summary(r, now) for r in rows]
 
 
 def summary(row: dict, now: datetime | None = None) -> dict:
@@ -389,15 +399,14 @@ async def load_state(row: dict[str, Any]) -> states.CaseState:
 
 
 _PLACES = ("county", "township", "village", "grid", "holder")
-_NAMES = ByShape(lambda where: Jurisdiction.select(Jurisdiction.id, Jurisdiction.name).where(where))
 
 
 async def case_row(actor: Actor, dispute_id: uuid.UUID) -> dict:
     """The case's row with its place names, if `actor` may see it; otherwise 404.
 
-    The names are a second statement, not five joins: PostgreSQL plans every statement for
-    its values (app/db.py), and planning the row with its five joins took 1.2 ms, ten times
-    what running it took; the row alone and the names by key plan in a tenth of that."""
+    The names come from app/jurisdictions/names.py, not five joins: PostgreSQL plans every
+    statement for its values (app/db.py), and planning the row with its five joins took 1.2 ms,
+    ten times what running it took."""
     row = await get_or_404_prepared(
         "case_row",
         Dispute,
@@ -405,8 +414,7 @@ async def case_row(actor: Actor, dispute_id: uuid.UUID) -> dict:
         actor,
         lambda: (*Dispute.all_columns(), _OPEN_SUPERVISIONS_OF_ROW, _AGREEMENT_TERMS_OF_ROW),
     )
-    ids = sorted({row[p] for p in _PLACES if row[p] is not None})
-    names = {r["id"]: r["name"] for r in await _NAMES.run(Jurisdiction.id.is_in(ids))}
+    names = await place_names.of(row[p] for p in _PLACES)
     for place in _PLACES:
         row[f"{place}_name"] = names.get(row[place])
     return row

@@ -6,7 +6,7 @@ import uuid
 
 from app.auth.actor import Actor
 from app.auth.scope import scope_where
-from app.disputes.queries import LIST_COLUMNS, summary
+from app.disputes.queries import LIST_COLUMNS, summaries
 from app.disputes.tables import Dispute
 from app.disputes.vocabulary import OPEN_STATUSES
 from app.geo.backend import CaseFilter, current
@@ -32,13 +32,13 @@ async def open_cases_near(
         scope_where(Dispute, actor)
         & Dispute.id.is_in([uuid.UUID(case_id) for case_id, _m in found])
     )
-    by_id = {str(r["id"]): r for r in rows}
+    by_id = {s["id"]: (s, r) for s, r in zip(await summaries(rows), rows, strict=True)}
     return [
         {
-            **summary(by_id[case_id]),
+            **by_id[case_id][0],
             "distance_m": round(metres, 1),
-            "lon": by_id[case_id]["lon"],
-            "lat": by_id[case_id]["lat"],
+            "lon": by_id[case_id][1]["lon"],
+            "lat": by_id[case_id][1]["lat"],
         }
         for case_id, metres in found
         if case_id in by_id

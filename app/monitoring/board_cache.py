@@ -10,7 +10,7 @@ stamps of everything they are made of:
 - the sweeps of the period's last month (how many, and the newest: a report filed or withdrawn);
 - the boundaries' version (areas, their names and grids change only by a boundary import);
 - the category list's stamp (`categories.current` reloads it when another process changed it);
-- the open alerts under the node (counted for every look: the count is on the board);
+- the alerts (how many are open, the newest: one raised or acknowledged anywhere);
 - the reader's language, role and area, and China's day.
 Every stamp is read before the board is built, so a change made meanwhile is seen on the next
 look (one rebuild too many, never a stale board kept). What changes with every look — the
@@ -27,19 +27,25 @@ from typing import Any
 from app import i18n
 from app.auth.actor import Actor
 from app.disputes import categories as category_list
-from app.monitoring import alerts, areas, dashboard, facts
+from app.monitoring import areas, dashboard, facts
 from app.monitoring.tables import SweepReport
 
 MAX_ENTRIES = 64  # a board's drawn figures are 40-60 KB
 # What the board shows around its figures (the page's crumbs, title, filter form), all small.
-_AROUND = ("node", "crumbs", "from", "to", "category")
+_AROUND = ("node", "crumbs", "from", "to", "category", "alerts_open")
+_OTHER_STAMPS = ("sweeps", "last_sweep", "boundaries", "alerts_open", "last_alert")
 
-# Two stamps in one statement, raw because it is three subqueries over two domains' tables;
-# nothing in it comes from input but the month, a date passed as a value.
+# The facts' state row and the other stamps, one statement: raw, as it reads four domains'
+# tables; nothing in it comes from input but the month, a date passed as a value. No state row
+# (a database whose figures were never made) gives no row: then nothing is kept.
 _STAMPS = (
-    "SELECT (SELECT count(*) FROM monitoring_sweep WHERE month = {}) AS sweeps,"
+    "SELECT s.event_id, s.as_of,"
+    " (SELECT count(*) FROM monitoring_sweep WHERE month = {}) AS sweeps,"
     " (SELECT max(id) FROM monitoring_sweep WHERE month = {}) AS last_sweep,"
-    " (SELECT max(version) FROM boundary_version) AS boundaries"
+    " (SELECT max(version) FROM boundary_version) AS boundaries,"
+    " (SELECT count(*) FROM monitoring_alert WHERE acknowledged_at IS NULL) AS alerts_open,"
+    " (SELECT max(id) FROM monitoring_alert) AS last_alert"
+    " FROM monitoring_state s WHERE s.key = '" + facts.STATE_KEY + "'"
 )
 
 _entries: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
@@ -50,11 +56,17 @@ def clear() -> None:
     _entries.clear()
 
 
-async def _key(actor: Actor, q: dashboard.Query, now: datetime, counters: Any) -> Hashable:
+async def board(
+    actor: Actor, q: dashboard.Query, now: datetime, draw: Callable[[dict[str, Any]], str]
+) -> tuple[dict[str, Any], str]:
+    """The board for `q` as of `now` (what the page shows around the figures) and its figures
+    as `draw(board)` drew them, kept while their stamps hold."""
     month = areas.month_start(q.end)
-    stamps = (await SweepReport.raw(_STAMPS, month, month))[0]
+    found = await SweepReport.raw(_STAMPS, month, month)
+    stamps = found[0] if found else None
+    refreshed = await facts.refresh(now, max_rounds=1, state=stamps)
     await category_list.current()
-    return (
+    key = (
         q.node["id"],
         q.start,
         q.end,
@@ -63,34 +75,23 @@ async def _key(actor: Actor, q: dashboard.Query, now: datetime, counters: Any) -
         actor.role,
         actor.jurisdiction_id,
         areas.today(now),
-        counters,
-        (stamps["sweeps"], stamps["last_sweep"], stamps["boundaries"]),
+        refreshed["stamp"],
         category_list.stamp(),
+        stamps and tuple(stamps[k] for k in _OTHER_STAMPS),
     )
-
-
-async def board(
-    actor: Actor, q: dashboard.Query, now: datetime, draw: Callable[[dict[str, Any]], str]
-) -> tuple[dict[str, Any], str]:
-    """The board for `q` as of `now` (what the page shows around the figures) and its figures
-    as `draw(board)` drew them, kept while their stamps hold."""
-    refreshed = await facts.refresh(now, max_rounds=1)
-    alerts_open = await alerts.open_count(actor, q.node)
-    key = (await _key(actor, q, now, refreshed["stamp"]), alerts_open)
-    entry = _entries.get(key)
+    entry = _entries.get(key) if stamps else None
     if entry is None:
         stats["misses"] += 1
         built = await dashboard.build(actor, q, now, fresh=False)
-        built["alerts_open"] = alerts_open  # as counted for the key, not a moment later
         entry = {"board": {k: built[k] for k in _AROUND}, "drawn": draw(built)}
-        _entries[key] = entry
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        if stamps:
+            _entries[key] = entry
+            while len(_entries) > MAX_ENTRIES:
+                _entries.popitem(last=False)
     else:
         stats["hits"] += 1
         _entries.move_to_end(key)
     looked = entry["board"] | {
-        "alerts_open": alerts_open,
         "pending": bool(refreshed["pending"]),
         "as_of": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
     }

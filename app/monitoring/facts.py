@@ -359,11 +359,11 @@ _CHECK_SQLITE = (
 )
 
 
-async def _up_to_date(now: datetime) -> tuple[Any, ...] | None:
+async def _up_to_date(now: datetime, state: dict | None = None) -> tuple[Any, ...] | None:
     """No new event, no late commit, and no time limit ran out since the counters were made:
     they hold for `now` as they are (what most page views find, asked in one statement). Then
-    the counters' stamp, else None."""
-    state = await _STATE.run()
+    the counters' stamp, else None. `state`: the state row, if the caller read it already."""
+    state = state or await _STATE.run()
     if state is None or state["as_of"] is None:
         return None
     watermark = state["event_id"]
@@ -401,15 +401,19 @@ async def _up_to_date(now: datetime) -> tuple[Any, ...] | None:
 
 
 async def refresh(
-    now: datetime | None = None, limits: CaseLimits | None = None, max_rounds: int | None = None
+    now: datetime | None = None,
+    limits: CaseLimits | None = None,
+    max_rounds: int | None = None,
+    state: dict | None = None,
 ) -> dict[str, Any]:
     """Bring the facts and the counters up to `now`. Returns how many cases were re-derived,
     and the counters' `stamp`: it moves whenever a counter may have changed, and only then.
     `max_rounds` bounds the work (a page asking for fresh figures does not wait for a backlog
-    of a million cases; the scheduler's job takes it)."""
+    of a million cases; the scheduler's job takes it). `state`: the state row (event_id,
+    as_of) as the caller just read it with its own look-ups (app/monitoring/board_cache.py)."""
     now = now or clock.now()
     limits = limits or deadlines.limits()
-    stamp = await _up_to_date(now)
+    stamp = await _up_to_date(now, state)
     if stamp is not None:
         # nothing to add: the counters hold for `now` too, and no write lock is taken
         return {"derived": 0, "rounds": 0, "pending": 0, "stamp": stamp}
