@@ -12,6 +12,7 @@ stamps of everything they are made of:
 - the category list's stamp (`categories.current` reloads it when another process changed it);
 - the alerts (how many are open, the newest: one raised or acknowledged anywhere);
 - the reader's language, role and area, and China's day.
+Looks that arrive while a board is being drawn wait for that drawing rather than draw it again.
 Every stamp is read before the board is built, so a change made meanwhile is seen on the next
 look (one rebuild too many, never a stale board kept). What changes with every look — the
 moment, the backlog notice, the form's errors — is not kept (`_board.html` adds it).
@@ -19,6 +20,7 @@ moment, the backlog notice, the form's errors — is not kept (`_board.html` add
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
@@ -49,11 +51,19 @@ _STAMPS = (
 )
 
 _entries: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
-stats = {"hits": 0, "misses": 0}  # read by the tests and the bench
+_drawing: dict[Hashable, asyncio.Future] = {}  # boards being drawn now, by key
+stats = {"hits": 0, "misses": 0, "shared": 0}  # read by the tests and the bench
 
 
 def clear() -> None:
     _entries.clear()
+
+
+async def _draw(
+    actor: Actor, q: dashboard.Query, now: datetime, draw: Callable[[dict[str, Any]], str]
+) -> dict[str, Any]:
+    built = await dashboard.build(actor, q, now, fresh=False)
+    return {"board": {k: built[k] for k in _AROUND}, "drawn": draw(built)}
 
 
 async def board(
@@ -80,17 +90,31 @@ async def board(
         stamps and tuple(stamps[k] for k in _OTHER_STAMPS),
     )
     entry = _entries.get(key) if stamps else None
-    if entry is None:
-        stats["misses"] += 1
-        built = await dashboard.build(actor, q, now, fresh=False)
-        entry = {"board": {k: built[k] for k in _AROUND}, "drawn": draw(built)}
-        if stamps:
-            _entries[key] = entry
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
-    else:
+    if entry is not None:
         stats["hits"] += 1
         _entries.move_to_end(key)
+    elif stamps and key in _drawing:
+        # another look is drawing this very board (a morning's first looks come together)
+        stats["shared"] += 1
+        entry = await asyncio.shield(_drawing[key])
+    elif not stamps:
+        stats["misses"] += 1
+        entry = await _draw(actor, q, now, draw)
+    else:
+        stats["misses"] += 1
+        _drawing[key] = drawing = asyncio.get_running_loop().create_future()
+        try:
+            entry = await _draw(actor, q, now, draw)
+        except BaseException as failed:
+            drawing.set_exception(failed)
+            drawing.exception()  # those waiting get it; nobody else has to ask for it
+            raise
+        finally:
+            del _drawing[key]
+        drawing.set_result(entry)
+        _entries[key] = entry
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
     looked = entry["board"] | {
         "pending": bool(refreshed["pending"]),
         "as_of": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),

@@ -3,6 +3,7 @@ look shows what is true now: a new case, an alert, a sweep, another language, th
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import uuid
@@ -128,3 +129,18 @@ async def test_an_event_that_commits_late_behind_the_watermark_is_counted(cast, 
         assert fact["last_event"] == late
     finally:
         await other.close()
+
+
+async def test_looks_arriving_together_draw_the_board_once(cast):
+    officers = [await cast.browser("demo-county") for _ in range(6)]
+    await cast.log_case(title="早会前登记的纠纷")
+    await facts.refresh()  # the counters up to date: every look below finds the same stamps
+    before = dict(board_cache.stats)
+    pages = await asyncio.gather(*(o.get("/monitor", headers=HTMX) for o in officers))
+    assert {p.status_code for p in pages} == {200}
+    assert len({_figure(p.text, "new") for p in pages}) == 1
+    assert board_cache.stats["misses"] == before["misses"] + 1
+    assert (
+        board_cache.stats["hits"] + board_cache.stats["shared"]
+        == before["hits"] + before["shared"] + 5
+    )
