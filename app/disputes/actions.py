@@ -111,18 +111,16 @@ class Step:
                 snapshot(self.row),
             )
         note = fields.pop("note", "")
-        await CaseEvent.insert(
-            ledger.event(
-                self.id,
-                kind,
-                self.now,
-                actor=self.actor.id,
-                level=self.actor.level,
-                from_status=self.row["status"],
-                to_status=to_status or self.row["status"],
-                note=note,
-                data=fields,
-            )
+        await ledger.append(
+            self.id,
+            kind,
+            self.now,
+            actor=self.actor.id,
+            level=self.actor.level,
+            from_status=self.row["status"],
+            to_status=to_status or self.row["status"],
+            note=note,
+            data=fields,
         )
         self.version = rows[0]["version"]
         return self.version
@@ -511,15 +509,13 @@ async def mark_duplicate(step: Step, f: Fields) -> None:
         to_status="duplicate",
     )
     # The other case keeps its state and version; its ledger records the link.
-    await CaseEvent.insert(
-        ledger.event(
-            other["id"],
-            "duplicate_linked",
-            step.now,
-            actor=step.actor.id,
-            level=step.actor.level,
-            data={"duplicate": step.id, "case_no": step.row["case_no"]},
-        )
+    await ledger.append(
+        other["id"],
+        "duplicate_linked",
+        step.now,
+        actor=step.actor.id,
+        level=step.actor.level,
+        data={"duplicate": step.id, "case_no": step.row["case_no"]},
     )
 
 

@@ -136,15 +136,13 @@ async def _supervise_long_overdue(now: datetime, limits: CaseLimits, where=None)
                 created_at=now,
             )
         ).returning(Supervision.id)
-        await CaseEvent.insert(
-            ledger.event(
-                case["id"],
-                "supervised",
-                now,
-                actor=None,
-                level=up,
-                data={"automatic": True, "due_at": reply_by, "supervision_id": order[0]["id"]},
-            )
+        await ledger.append(
+            case["id"],
+            "supervised",
+            now,
+            actor=None,
+            level=up,
+            data={"automatic": True, "due_at": reply_by, "supervision_id": order[0]["id"]},
         )
         await notices.tell(
             "auto_supervised",
@@ -177,15 +175,13 @@ async def _flag_late_replies(now: datetime) -> int:
     }
     for order in claimed:
         case = cases[order["dispute"]]
-        await CaseEvent.insert(
-            ledger.event(
-                case["id"],
-                "supervision_overdue",
-                now,
-                actor=None,
-                level=case["level"],
-                data={"supervision_id": order["id"], "due_at": order["due_at"]},
-            )
+        await ledger.append(
+            case["id"],
+            "supervision_overdue",
+            now,
+            actor=None,
+            level=case["level"],
+            data={"supervision_id": order["id"], "due_at": order["due_at"]},
         )
         await notices.tell(
             "supervision_overdue",

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.disputes.tables import CaseEvent
 from app.disputes.vocabulary import CASE_DOCUMENTS
+from app.statements import PreparedInsert
 
 
 def _jsonable(value: Any) -> Any:
@@ -58,6 +59,15 @@ def event_row(
 def event(dispute_id: uuid.UUID, kind: str, now: datetime, **fields: Any) -> CaseEvent:
     """An event row to insert (see event_row for the fields)."""
     return CaseEvent(**event_row(dispute_id, kind, now, **fields))
+
+
+# every action writes one: its SQL made once (app/statements.py)
+_APPEND = PreparedInsert(CaseEvent)
+
+
+async def append(dispute_id: uuid.UUID, kind: str, now: datetime, **fields: Any) -> None:
+    """Write one event to the ledger (see event_row for the fields)."""
+    await _APPEND.run(**event_row(dispute_id, kind, now, **fields))
 
 
 def decode(row: dict[str, Any]) -> dict[str, Any]:

@@ -87,7 +87,12 @@ async def tell(
 ) -> None:
     """Notify the staff at `nodes` about `case`. `occasion` makes the notice unique (the
     version the action produced, the deadline that passed)."""
-    await tell_people(kind, case, await staff_at(nodes), now, occasion, due=due, actor=actor)
+    nodes = [n for n in nodes if n is not None]
+    # staff standing at the case's own places may see it: no need to ask (one statement less
+    # on every action)
+    placed = set(nodes) <= {case.get(p) for p in PLACES}
+    people = await staff_at(nodes)
+    await tell_people(kind, case, people, now, occasion, due=due, actor=actor, placed=placed)
 
 
 async def tell_people(
@@ -98,12 +103,15 @@ async def tell_people(
     occasion: str,
     due: datetime | None = None,
     actor: int | None = None,
+    placed: bool = False,
 ) -> None:
     """Notify these users about `case`; a routine notice only those who want it, who may see
-    the case (`case` must say where it is) and who did not do it themselves (`actor`)."""
+    the case (`case` must say where it is) and who did not do it themselves (`actor`).
+    `placed`: the people are known to stand at the case's places (they may see it)."""
     people = [p for p in people if p != actor]
     if kind in ROUTINE:
-        people = await who_may_see(people, [case.get(p) for p in PLACES])
+        if not placed:
+            people = await who_may_see(people, [case.get(p) for p in PLACES])
         people = await choices.wanting(ROUTINE[kind], people)
     params = {
         "case_no": case["case_no"],

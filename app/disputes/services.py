@@ -24,7 +24,7 @@ from app.i18n import _
 from app.jurisdictions.tables import Jurisdiction
 from app.rules import calendar
 from app.rules import limits as county_limits
-from app.statements import ByShape
+from app.statements import ByShape, PreparedInsert
 
 CHINA = ZoneInfo("Asia/Shanghai")
 LOGGING_ROLES = policy.LOGGING_ROLES
@@ -134,6 +134,10 @@ async def _next_case_no(grid: dict, year: int) -> str:
     return f"{prefix}-{year}-{number:06d}"
 
 
+# a case row's forty columns, made into SQL once (app/statements.py)
+_INSERT_CASE = PreparedInsert(Dispute)
+
+
 async def create_dispute(
     actor: Actor, new: NewDispute, now: datetime | None = None, level: str | None = None
 ) -> tuple[uuid.UUID, bool]:
@@ -158,41 +162,37 @@ async def create_dispute(
             if (existing := await _replay(dispute_id, digest)) is not None:
                 return existing, False
             case_no = await _next_case_no(grid, now.astimezone(CHINA).year)
-            await Dispute.insert(
-                Dispute(
-                    id=dispute_id,
-                    case_no=case_no,
-                    category=new.category,
-                    title=new.title,
-                    description=new.description,
-                    occurred_at=new.occurred_at,
-                    captured_at=new.captured_at,
-                    source=new.source,
-                    lon=new.lon,
-                    lat=new.lat,
-                    gps_accuracy_m=new.gps_accuracy_m,
-                    location_source=location_source(
-                        new.lon, new.gps_accuracy_m, new.location_source
-                    ),
-                    county=grid["county"],
-                    township=grid["township"],
-                    village=grid["village"],
-                    grid=grid["id"],
-                    people_involved=new.people_involved,
-                    risk_level=new.risk_level,
-                    status="logged",
-                    level=level,
-                    holder=grid[level],
-                    due_at=due,
-                    due_from=now,
-                    due_kind="accept",
-                    limits_version=limits_version,
-                    version=1,
-                    content_hash=digest,
-                    created_by=actor.id,
-                    created_at=now,
-                    updated_at=now,
-                )
+            await _INSERT_CASE.run(
+                id=dispute_id,
+                case_no=case_no,
+                category=new.category,
+                title=new.title,
+                description=new.description,
+                occurred_at=new.occurred_at,
+                captured_at=new.captured_at,
+                source=new.source,
+                lon=new.lon,
+                lat=new.lat,
+                gps_accuracy_m=new.gps_accuracy_m,
+                location_source=location_source(new.lon, new.gps_accuracy_m, new.location_source),
+                county=grid["county"],
+                township=grid["township"],
+                village=grid["village"],
+                grid=grid["id"],
+                people_involved=new.people_involved,
+                risk_level=new.risk_level,
+                status="logged",
+                level=level,
+                holder=grid[level],
+                due_at=due,
+                due_from=now,
+                due_kind="accept",
+                limits_version=limits_version,
+                version=1,
+                content_hash=digest,
+                created_by=actor.id,
+                created_at=now,
+                updated_at=now,
             )
             if new.parties:
                 await Party.insert(
@@ -209,18 +209,16 @@ async def create_dispute(
                         for i, p in enumerate(new.parties)
                     ]
                 )
-            await CaseEvent.insert(
-                ledger.event(
-                    dispute_id,
-                    "logged",
-                    now,
-                    actor=actor.id,
-                    level=actor.level,
-                    to_status="logged",
-                    # the time of logging is the phone's; the ledger's own time (and
-                    # the deadline) is the server's receipt
-                    data={"source": new.source, "due_at": due, "captured_at": new.captured_at},
-                )
+            await ledger.append(
+                dispute_id,
+                "logged",
+                now,
+                actor=actor.id,
+                level=actor.level,
+                to_status="logged",
+                # the time of logging is the phone's; the ledger's own time (and
+                # the deadline) is the server's receipt
+                data={"source": new.source, "due_at": due, "captured_at": new.captured_at},
             )
             await _alert_township(dispute_id, case_no, new, grid, now)
             placed = {
@@ -301,15 +299,13 @@ async def add_correction(
                 if earlier["note"] != note:
                     raise Conflict(_("A different correction was already sent with this id."))
                 return False
-        await CaseEvent.insert(
-            ledger.event(
-                dispute_id,
-                "corrected",
-                clock.now(),
-                actor=actor.id,
-                level=actor.level,
-                note=note,
-                data={"correction_id": correction_id},
-            )
+        await ledger.append(
+            dispute_id,
+            "corrected",
+            clock.now(),
+            actor=actor.id,
+            level=actor.level,
+            note=note,
+            data={"correction_id": correction_id},
         )
     return True

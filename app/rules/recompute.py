@@ -132,19 +132,17 @@ async def _move(row: dict[str, Any], due: datetime, now: datetime, working: bool
         )
         if not done:
             return 0  # someone acted on the case meanwhile: the next run looks again
-        await CaseEvent.insert(
-            ledger.event(
-                row["id"],
-                "deadline_moved",
-                now,
-                actor=None,
-                level=row["level"],
-                data={
-                    "due_kind": row["due_kind"],
-                    "previous_due_at": row["due_at"],
-                    "due_at": due,
-                    "provisional": calendar.provisional(row["due_from"], due, working),
-                },
-            )
+        await ledger.append(
+            row["id"],
+            "deadline_moved",
+            now,
+            actor=None,
+            level=row["level"],
+            data={
+                "due_kind": row["due_kind"],
+                "previous_due_at": row["due_at"],
+                "due_at": due,
+                "provisional": calendar.provisional(row["due_from"], due, working),
+            },
         )
     return 1
