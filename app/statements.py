@@ -96,10 +96,20 @@ class PreparedInsert:
 
     __slots__ = ("_columns", "_prepared")
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, on_conflict: str | None = None) -> None:
+        """`on_conflict`: Piccolo's action, e.g. "DO NOTHING" (a row stored once by its key)."""
         self._columns = [c for c in table._meta.columns if not isinstance(c, Serial)]
         names = [c._meta.name for c in self._columns]
-        self._prepared = Prepared(lambda: table.insert(table(**{n: Param(n) for n in names})))
+
+        def build() -> Any:
+            query = table.insert(table(**{n: Param(n) for n in names}))
+            return query.on_conflict(action=on_conflict) if on_conflict else query
+
+        self._prepared = Prepared(build)
+
+    def values_of(self, row: Any) -> dict[str, Any]:
+        """A Table instance's values, as `run` takes them."""
+        return {c._meta.name: row[c._meta.name] for c in self._columns}
 
     async def run(self, **values: Any) -> Any:
         for column in self._columns:

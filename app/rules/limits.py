@@ -25,10 +25,17 @@ MAX_ATTEMPTS = 20
 MAX_GRACE_HOURS = 24 * 30
 
 
+_DEFAULTS: list[Any] = [None, {}]  # the settings' limits object, and its rules as a dict
+
+
 def env_defaults() -> dict[str, Any]:
-    rules = asdict(get_settings().limits)
-    rules["categories"] = {}
-    return rules
+    """The limits of the settings as rules (a county that saved none). Made once per settings
+    object (`asdict` walks every field: a fifth of a case's logging when made per case); each
+    call gets its own copy of the dicts, which a form may change."""
+    limits = get_settings().limits
+    if _DEFAULTS[0] is not limits:
+        _DEFAULTS[:] = [limits, asdict(limits) | {"categories": {}}]
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in _DEFAULTS[1].items()}
 
 
 def to_limits(rules: dict[str, Any], category: str | None = None) -> CaseLimits:
