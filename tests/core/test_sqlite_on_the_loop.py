@@ -160,3 +160,32 @@ async def test_one_interrupted_read_that_runs_fast_elsewhere_stays_on_the_loop(a
     rows = await engine.run_ddl(sql)
     assert rows and "name" in rows[0]  # answered by a thread's connection
     assert sql not in reader.slow  # and not remembered as slow: it was quick there
+
+
+async def test_a_read_that_waited_for_a_core_on_its_thread_is_not_sent_there_for_good(
+    app, monkeypatch
+):
+    """Under load a thread's statement spends its wall time waiting (for a core, for the GIL),
+    not reading: judged by the clock on the wall, a quick list statement was sent to a thread
+    for the rest of the process's life. The time judged is the thread's own CPU time."""
+    engine = db.engine()
+    reader = engine._reader()
+    sql = 'SELECT "id" FROM "migration" ORDER BY "id" LIMIT 1'
+    real_fetch = sqlite_engine._fetch
+    hiccups = iter([True])
+
+    def interrupted_once(statement, args):
+        if statement == sql and next(hiccups, False):
+            return None  # the budget ran out on the loop's thread
+        return real_fetch(reader.connection, statement, args)
+
+    def waits_then_reads(raw, statement, args):
+        if statement == sql and raw is not reader.connection:
+            time.sleep(0.02)  # ten budgets of waiting, none of them reading
+        return real_fetch(raw, statement, args)
+
+    monkeypatch.setattr(reader, "fetch", interrupted_once)
+    monkeypatch.setattr(sqlite_engine, "_fetch", waits_then_reads)
+    rows = await engine.run_ddl(sql)
+    assert rows and "id" in rows[0]
+    assert sql not in reader.slow
