@@ -48,11 +48,14 @@ _IDLE_KEPT = 32
 # with a budget: a progress handler interrupts it past INLINE_BUDGET, and it runs again on a
 # connection's thread as before, so a long read (a county's figures, an export) never holds the
 # loop for more than the budget. A statement that took longer than the budget there too is
-# remembered and goes to a thread at once the next time. Read-only (`mode=ro`): a statement that would write fails there and goes the
-# writer's way, so nothing inline can write, wait on the write lock or fsync.
+# remembered and goes to a thread at once the next times (tried here again one time in
+# _RETRY_EVERY: a busy moment makes quick statements slow too). Read-only (`mode=ro`): a
+# statement that would write fails there and goes the writer's way, so nothing inline can
+# write, wait on the write lock or fsync.
 INLINE_BUDGET = 0.002  # seconds
 _INLINE_STEPS = 2000  # SQLite VM steps between looks at the clock (a key read takes a few hundred)
 _SLOW_KEPT = 512  # statements remembered as too long for the loop's thread
+_RETRY_EVERY = 50  # such a statement is tried on the loop's thread again every this many times
 
 
 class _InlineReader:
@@ -68,31 +71,44 @@ class _InlineReader:
         self.connection.row_factory = dict_factory
         self.deadline = 0.0
         self.connection.set_progress_handler(self._over_budget, _INLINE_STEPS)
-        self.slow: dict[str, None] = {}
+        # statement -> times sent to a thread since it was last tried here (None: it writes)
+        self.slow: dict[str, int | None] = {}
 
     def _over_budget(self) -> int:
         return 1 if time.perf_counter() > self.deadline else 0
 
     def fetch(self, sql: str, args: Sequence[Any]) -> list | None:
         """The rows, or None when the statement must run elsewhere (too long, or it writes)."""
-        if sql in self.slow:
+        skipped = self.slow.get(sql, 0)
+        if skipped is None:
             return None
+        if sql in self.slow:
+            # a statement once too long may have been the moment's, not its own (a busy machine
+            # makes everything slow): tried here again now and then, and kept if it fits
+            if skipped + 1 < _RETRY_EVERY:
+                self.slow[sql] = skipped + 1
+                return None
+            self.slow[sql] = 0
         self.deadline = time.perf_counter() + INLINE_BUDGET
         try:
-            return _fetch(self.connection, sql, args)
+            rows = _fetch(self.connection, sql, args)
         except sqlite3.OperationalError as exc:
             # interrupted, or a write refused by mode=ro: the thread's connection runs it (and
             # raises whatever a real error is, worded as before)
             if "readonly" in str(exc):
-                self.remember_slow(sql)
+                self.remember_slow(sql, writes=True)
             return None
+        self.slow.pop(sql, None)
+        return rows
 
-    def remember_slow(self, sql: str) -> None:
-        """Send `sql` to a thread from now on: it took longer than the budget there too (one
-        interruption alone may be the machine's hiccup, not the statement), or it writes."""
+    def remember_slow(self, sql: str, writes: bool = False) -> None:
+        """Send `sql` to a thread: it took longer than the budget there too (one interruption
+        alone may be the machine's hiccup, not the statement), or it writes (for good)."""
+        if sql in self.slow and not writes:
+            return
         if len(self.slow) >= _SLOW_KEPT:
             self.slow.pop(next(iter(self.slow)))
-        self.slow[sql] = None
+        self.slow[sql] = None if writes else 0
 
 
 def _timed_fetch(raw: sqlite3.Connection, sql: str, args: Sequence[Any]) -> tuple[list, float]:
@@ -274,10 +290,11 @@ class KeptSQLiteEngine(SQLiteEngine):
         # (a PRAGMA needs the connection it sets; anything that writes fails read-only)
         if not write and sql.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
             reader = self._reader()
-            if sql not in reader.slow:
-                rows = reader.fetch(sql, args)
-                if rows is not None:
-                    return rows
+            tried = sql not in reader.slow
+            rows = reader.fetch(sql, args)
+            if rows is not None:
+                return rows
+            if reader.slow.get(sql, 0) is not None:
                 connection = await self.borrow()
                 try:
                     rows, took = await connection._execute(
@@ -285,7 +302,7 @@ class KeptSQLiteEngine(SQLiteEngine):
                     )
                 finally:
                     await self.give_back(connection)
-                if took > INLINE_BUDGET:
+                if tried and took > INLINE_BUDGET:
                     reader.remember_slow(sql)
                 return rows
         lock = self.write_lock() if write else None
