@@ -220,3 +220,8 @@ def is_unique_violation(exc: BaseException) -> bool:
 
 def is_exclusion_violation(exc: BaseException) -> bool:
     return asyncpg is not None and isinstance(exc, asyncpg.ExclusionViolationError)
+
+
+def is_deadlock(exc: BaseException) -> bool:
+    """PostgreSQL broke a wait cycle by aborting this transaction (the other one goes on)."""
+    return asyncpg is not None and isinstance(exc, asyncpg.DeadlockDetectedError)

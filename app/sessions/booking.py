@@ -467,7 +467,9 @@ async def _write_exclusively(
                 raise clash.error()
             return await write()
     except Exception as exc:
-        if not db.is_exclusion_violation(exc):
+        # Two bookings of one person inserted at once each wait for the other's row under the
+        # exclusion constraint: PostgreSQL aborts one as a deadlock, and the other goes on.
+        if not (db.is_exclusion_violation(exc) or db.is_deadlock(exc)):
             raise
     # PostgreSQL: a simultaneous booking won between our check and our insert.
     clash = await find_clash(actor, room_id, starts_at, ends_at, keys, moving)
