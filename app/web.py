@@ -98,6 +98,20 @@ def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) 
     return done
 
 
+# Parts of every page that depend on nothing but the language (see `_kept`)
+_KEPT_PARTS: dict[tuple[str, str], Markup] = {}
+
+
+def _kept(template: str) -> Markup:
+    """In a template: `template` drawn once per language and kept (it must read nothing but
+    the environment's globals: the strings block every page carries for app.js)."""
+    key = (template, i18n.current_locale.get())
+    done = _KEPT_PARTS.get(key)
+    if done is None:
+        done = _KEPT_PARTS[key] = render_markup(template)
+    return done
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(REPO_ROOT / "templates"),
@@ -124,6 +138,7 @@ def _environment() -> Environment:
         static_url=static_url,
         may=_may,
         basemap_config=_basemap_config,
+        kept=_kept,
     )
     return env
 

@@ -53,6 +53,14 @@ def may_view(actor: Actor, row: Mapping[str, Any]) -> bool:
     return row.get(name) is not None and row.get(name) == value
 
 
+def visible_or_404(actor: Actor, row: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A row read without the scope filter (a node kept in memory: app/jurisdictions/nodes.py),
+    if `actor` may see it; otherwise 404, as `get_or_404` answers."""
+    if row is None or not may_view(actor, row):
+        raise NotFoundException(_("Not found."))
+    return row
+
+
 _SCOPE = "_scope_node"  # the scope column, read beside what the caller asked for
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from app.disputes.deadlines import CHINA
 from app.i18n import N_
 from app.notify import choices
-from app.notify.outbox import Notice, grid_workers_at, send, staff_at, who_may_see
+from app.notify.outbox import Notice, Reach, grid_workers_at, send, staff_reach, who_may_see
 
 PLACES = ("county", "township", "village", "grid")
 
@@ -91,8 +91,10 @@ async def tell(
     # staff standing at the case's own places may see it: no need to ask (one statement less
     # on every action)
     placed = set(nodes) <= {case.get(p) for p in PLACES}
-    people = await staff_at(nodes)
-    await tell_people(kind, case, people, now, occasion, due=due, actor=actor, placed=placed)
+    reach = await staff_reach(nodes)
+    await tell_people(
+        kind, case, reach.ids, now, occasion, due=due, actor=actor, placed=placed, reach=reach
+    )
 
 
 async def tell_people(
@@ -104,15 +106,18 @@ async def tell_people(
     due: datetime | None = None,
     actor: int | None = None,
     placed: bool = False,
+    reach: Reach | None = None,
 ) -> None:
     """Notify these users about `case`; a routine notice only those who want it, who may see
     the case (`case` must say where it is) and who did not do it themselves (`actor`).
-    `placed`: the people are known to stand at the case's places (they may see it)."""
+    `placed`: the people are known to stand at the case's places (they may see it); `reach`:
+    their choices and devices, read with them."""
     people = [p for p in people if p != actor]
     if kind in ROUTINE:
         if not placed:
             people = await who_may_see(people, [case.get(p) for p in PLACES])
-        people = await choices.wanting(ROUTINE[kind], people)
+        topic = ROUTINE[kind]
+        people = reach.wanting(topic, people) if reach else await choices.wanting(topic, people)
     params = {
         "case_no": case["case_no"],
         "title": case["title"],
@@ -127,7 +132,7 @@ async def tell_people(
         dedupe=f"{kind}:{case['id']}:{occasion}",
         params=params,
     )
-    await send(notice, people, now)
+    await send(notice, people, now, reach)
 
 
 async def tell_logger(action: str, case: dict[str, Any], actor: int, now: datetime, version: int):
@@ -140,7 +145,7 @@ async def tell_logger(action: str, case: dict[str, Any], actor: int, now: dateti
 
 async def tell_follow_up_due(case: dict[str, Any], now: datetime) -> None:
     """The visit after a resolution: the grid workers of its grid and the level holding it."""
-    people = await grid_workers_at(case["grid"]) + await staff_at([case["holder"]])
+    people = await grid_workers_at(case["grid"]) + (await staff_reach([case["holder"]])).ids
     await tell_people(
         "follow_up_due", case, people, now, occasion=case["due_at"].isoformat(), due=case["due_at"]
     )

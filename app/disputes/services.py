@@ -13,7 +13,7 @@ from litestar.exceptions import PermissionDeniedException
 from app import clock, crypto, db
 from app.auth import policy
 from app.auth.actor import Actor
-from app.auth.scope import get_or_404, scope_where
+from app.auth.scope import get_or_404, may_view, scope_where
 from app.disputes import deadlines, ledger, notices, numbers
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import CaseEvent, Dispute, Party
@@ -21,8 +21,8 @@ from app.disputes.validation import NewDispute, location_source
 from app.disputes.vocabulary import GROUP_DISPUTE_PEOPLE
 from app.geo.locate import locate_grid, place
 from app.i18n import _
+from app.jurisdictions import nodes
 from app.jurisdictions.tables import Jurisdiction
-from app.rules import calendar
 from app.rules import limits as county_limits
 from app.statements import ByShape, PreparedInsert
 
@@ -42,18 +42,7 @@ def content_hash(new: NewDispute) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# every case logged reads its grid and its case's id first: statements made once (app/statements.py)
-_GRID = ByShape(
-    lambda where: (
-        Jurisdiction.select(
-            *Jurisdiction.all_columns(),
-            Jurisdiction.county.code.as_alias("county_code"),
-            Jurisdiction.county.abbr.as_alias("county_abbr"),
-        )
-        .where(where)
-        .first()
-    )
-)
+# every case logged reads its case's id first: a statement made once (app/statements.py)
 _STORED = ByShape(
     lambda where: Dispute.select(Dispute.id, Dispute.content_hash).where(where).first()
 )
@@ -72,12 +61,10 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
         grid_id, field = actor.grid_id, "grid_id"
     else:
         raise FieldErrors({"grid_id": _("Choose the grid, or give the GPS point.")})
-    grid = await _GRID.run(
-        (Jurisdiction.id == grid_id)
-        & (Jurisdiction.level == "grid")
-        & scope_where(Jurisdiction, actor)
-    )
-    if grid is None:
+    # from the nodes kept per process (app/jurisdictions/nodes.py): every case logged asks
+    kept = await nodes.rows((grid_id,))
+    grid = kept.get(grid_id)
+    if grid is None or grid["level"] != "grid" or not may_view(actor, grid):
         message = (
             _("This point lies outside your area.")
             if field == "lon"
@@ -85,9 +72,11 @@ async def _resolve_grid(actor: Actor, new: NewDispute) -> dict:
         )
         raise FieldErrors({field: message})
     # a grid without a boundary (a tree imported without its map) cannot judge a point
-    if field == "grid_id" and new.lon is not None and new.lat is not None and grid["boundary"]:
+    if field == "grid_id" and new.lon is not None and new.lat is not None and grid["has_boundary"]:
         await _point_in_grid(actor, grid_id, new.lon, new.lat)
-    return grid
+    county = await nodes.row(grid["county"])
+    assert county is not None  # a grid's county is a node like it
+    return {**grid, "county_code": county["code"], "county_abbr": county["abbr"]}
 
 
 async def _point_in_grid(actor: Actor, grid_id: int, lon: float, lat: float) -> None:
@@ -151,9 +140,9 @@ async def create_dispute(
     now = now or clock.now()
     # `level`: where a report from elsewhere starts (Open311: the village, like a patrol's)
     level = level or _INITIAL_LEVEL[actor.role]
-    # the case runs under the county's limits in force today (app/rules/limits.py)
-    limits_version, rules = await county_limits.current(grid["county"])
-    await calendar.ensure()
+    # the case runs under the county's limits in force today (app/rules/limits.py); reading
+    # them brings the holiday calendar the deadline is counted on up to date
+    limits_version, rules = await county_limits.in_force(grid["county"])
     due = deadlines.accept_due(now, county_limits.to_limits(rules, new.category))
     await numbers.ensure(numbers.key(grid["county_code"], now.astimezone(CHINA).year))
     try:

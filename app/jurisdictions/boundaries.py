@@ -25,7 +25,7 @@ from app.auth import sessions
 from app.geo import locate
 from app.geo.measure import area_km2
 from app.i18n import _
-from app.jurisdictions import names as place_names
+from app.jurisdictions import nodes as kept_nodes
 from app.jurisdictions import topology
 from app.jurisdictions.tables import LEVELS, BoundaryVersion, Jurisdiction
 
@@ -281,7 +281,7 @@ async def apply(p: Plan) -> ImportReport:
         await _bump_version()
     locate.invalidate()
     sessions.forget_cached()  # signed-in actors keep their area's name and level
-    place_names.forget()
+    kept_nodes.forget()
     return report
 
 

@@ -41,7 +41,7 @@ from app.i18n import gettext as translate  # msgids held in RULES, marked with N
 from app.jurisdictions.tables import LEVELS, Jurisdiction
 from app.monitoring import areas, facts
 from app.monitoring.tables import Alert, AlertCase, AlertNote, CaseFact
-from app.notify.outbox import Notice, send, staff_at
+from app.notify.outbox import Notice, send, staff_reach
 from app.statements import ByShape
 
 MOVES_ALLOWED = 2  # level changes a case may make before it is "bouncing"
@@ -169,7 +169,8 @@ async def _raise(specs: list[dict], now: datetime) -> int:
             dedupe=f"alert:{alert_id}",
             params=params,
         )
-        await send(notice, await staff_at([spec["target"]]), now)
+        reach = await staff_reach([spec["target"]])
+        await send(notice, reach.ids, now, reach)
         raised += 1
     return raised
 

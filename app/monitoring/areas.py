@@ -10,10 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from app import clock
 from app.auth.actor import Actor
-from app.auth.scope import get_or_404_prepared, scope_where
+from app.auth.scope import scope_where, visible_or_404
 from app.disputes.deadlines import CHINA
 from app.disputes.vocabulary import JURISDICTION_LEVELS, label
+from app.jurisdictions import nodes
 from app.jurisdictions.tables import LEVELS, Jurisdiction
+from app.openapi import INT4_MAX
 
 NODE_COLUMNS = (
     Jurisdiction.id,
@@ -55,15 +57,16 @@ def child_level(level: str) -> str | None:
     return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
 
 
+_NODE_KEYS = tuple(c._meta.name for c in NODE_COLUMNS)
+
+
 async def node(actor: Actor, node_id: int | None) -> dict:
-    """The node (default: the actor's own), if it lies in the actor's subtree; else 404."""
-    return await get_or_404_prepared(
-        "monitoring.node",
-        Jurisdiction,
-        node_id or actor.jurisdiction_id,
-        actor,
-        lambda: NODE_COLUMNS,
-    )
+    """The node (default: the actor's own), if it lies in the actor's subtree; else 404. Read
+    from the nodes kept per process: every dashboard look asks for its area."""
+    pk = node_id or actor.jurisdiction_id
+    found = await nodes.row(pk) if 0 < pk <= INT4_MAX else None
+    kept = visible_or_404(actor, found)
+    return {k: kept[k] for k in _NODE_KEYS}
 
 
 async def children(actor: Actor, parent: dict) -> list[dict]:

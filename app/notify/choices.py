@@ -65,7 +65,12 @@ async def turned_off(user_id: int) -> set[str]:
         .where(NotificationChoice.user == user_id)
         .first()
     )
-    return {c for c in (row["off"] if row else "").split(",") if c}
+    return topics_off(row["off"] if row else "")
+
+
+def topics_off(stored: str | None) -> set[str]:
+    """The topics a stored choice turns off (a comma-separated list)."""
+    return {c for c in (stored or "").split(",") if c}
 
 
 # asked on every action that tells someone: made once per number of people (app/statements.py)
@@ -83,7 +88,7 @@ async def wanting(topic: str, user_ids: Iterable[int]) -> list[int]:
     if not wanted:
         return []
     rows = await _CHOICES.run(NotificationChoice.user.is_in(wanted))
-    off = {r["user"] for r in rows if topic in r["off"].split(",")}
+    off = {r["user"] for r in rows if topic in topics_off(r["off"])}
     return [u for u in wanted if u not in off]
 
 

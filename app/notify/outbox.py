@@ -18,7 +18,7 @@ from app.auth.actor import MEDIATING_ROLES
 from app.auth.tables import User
 from app.i18n import current_locale
 from app.i18n import gettext as translate
-from app.notify import robots
+from app.notify import choices, robots
 from app.notify.subscriptions import PushSubscription
 from app.notify.tables import Notification
 from app.statements import ByShape, PreparedInsert
@@ -45,17 +45,47 @@ _INSERT_ONCE = PreparedInsert(Notification, on_conflict="DO NOTHING")  # once: t
 FEW = 3
 
 
-async def staff_at(nodes: Iterable[int | None]) -> list[int]:
+@dataclass(frozen=True)
+class Reach:
+    """People as a notice reaches them: the topics each turned off (app/notify/choices.py) and
+    who turned on push notifications on a device."""
+
+    off: dict[int, set[str]]
+    devices: frozenset[int]
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted(self.off)
+
+    def wanting(self, topic: str, user_ids: Iterable[int]) -> list[int]:
+        """As `choices.wanting`, from what was read with the people."""
+        assert topic in choices.BY_CODE, topic
+        return sorted(u for u in set(user_ids) if topic not in self.off.get(u, ()))
+
+
+# The staff at a node with their choices and devices: asked on every action that tells
+# someone, one statement rather than three. Raw, as Piccolo has no correlated subqueries;
+# the node ids and roles are passed as values, the placeholders made per count.
+_STAFF_REACH = (
+    'SELECT u.id, (SELECT c.off FROM notification_choice c WHERE c."user" = u.id) AS off,'
+    ' EXISTS (SELECT 1 FROM push_subscription s WHERE s."user" = u.id) AS device'
+    " FROM app_user u WHERE u.active AND u.role IN ({roles}) AND u.jurisdiction IN ({nodes})"
+)
+
+
+async def staff_reach(nodes: Iterable[int | None]) -> Reach:
     """The active mediators and officers at these nodes."""
     wanted = sorted({n for n in nodes if n is not None})
     if not wanted:
-        return []
-    rows = await _USER_IDS.run(
-        User.jurisdiction.is_in(wanted)
-        & User.role.is_in(list(MEDIATING_ROLES))
-        & (User.active == True)  # noqa: E712
+        return Reach({}, frozenset())
+    sql = _STAFF_REACH.format(
+        roles=", ".join(["{}"] * len(MEDIATING_ROLES)), nodes=", ".join(["{}"] * len(wanted))
     )
-    return [r["id"] for r in rows]
+    rows = await User.raw(sql, *MEDIATING_ROLES, *wanted)
+    return Reach(
+        {r["id"]: choices.topics_off(r["off"]) for r in rows},
+        frozenset(r["id"] for r in rows if r["device"]),
+    )
 
 
 async def who_may_see(user_ids: Iterable[int], nodes: Iterable[int | None]) -> list[int]:
@@ -97,12 +127,15 @@ async def with_devices(user_ids: Iterable[int]) -> set[int]:
     return {r["user"] for r in rows}
 
 
-async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None:
+async def send(
+    notice: Notice, recipients: Iterable[int], now: datetime, reach: Reach | None = None
+) -> None:
     """In-app delivery is the row itself, so it is sent as it is stored. Those recipients
     who turned on push notifications get a web push row too (sent_at empty), which the drain
-    (drain.py) sends."""
+    (drain.py) sends. `reach`: the recipients' devices, when read with them."""
     payload = payload_of(notice)
     recipients = sorted(set(recipients))
+    devices = reach.devices & set(recipients) if reach else await with_devices(recipients)
     rows = [
         Notification(
             recipient=user_id,
@@ -126,7 +159,7 @@ async def send(notice: Notice, recipients: Iterable[int], now: datetime) -> None
             created_at=now,
             due_at=now,
         )
-        for user_id in sorted(await with_devices(recipients))
+        for user_id in sorted(devices)
     ]
     # the county officers' group chats, for alerts and overdue notices (once a notice)
     rows += robots.rows_for(notice.kind, payload, notice.dedupe, now)

@@ -335,6 +335,7 @@ async def save_limits(
             )
             running = len(moved)
         await _bump()
+        db.after_commit(limits.forget)  # new cases here take the new version at once
         what = f"limits v{version or 0}→v{new_version}: {limits.describe_change(before, rules)}"
         if apply_running:
             what = f"{what} [applied to {running} running cases]"

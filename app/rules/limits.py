@@ -80,6 +80,28 @@ async def current(county: int) -> tuple[int | None, dict[str, Any]]:
     return row["version"], json.loads(row["rules"])
 
 
+# The version in force for new cases, per county, kept per rules stamp (app/rules/calendar.py):
+# every case logged asks, and every save bumps the stamp. Another process sees a new version
+# within the stamp's recheck, as it sees a new holiday calendar; this one at once (`forget`,
+# once the save has committed).
+_IN_FORCE: dict[tuple[int, int], tuple[int | None, dict[str, Any]]] = {}
+
+
+async def in_force(county: int) -> tuple[int | None, dict[str, Any]]:
+    """`current`, kept: for reading only (the rules dict is shared)."""
+    key = ((await calendar.ensure()).version, county)
+    kept = _IN_FORCE.get(key)
+    if kept is None:
+        if len(_IN_FORCE) >= _OF_VERSION_KEPT:
+            _IN_FORCE.clear()
+        kept = _IN_FORCE[key] = await current(county)
+    return kept
+
+
+def forget() -> None:
+    _IN_FORCE.clear()
+
+
 async def current_by_county() -> dict[int, CaseLimits]:
     """The limits in force in each county that saved its own (the scheduler's sweep)."""
     rows = await LimitRules.select(LimitRules.county, LimitRules.version, LimitRules.rules)
