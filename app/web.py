@@ -98,11 +98,11 @@ def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) 
     return done
 
 
-# Parts of every page that depend on nothing but the language (see `_kept`)
+# Parts of every page that depend on nothing but the language (see `_per_language`)
 _KEPT_PARTS: dict[tuple[str, str], Markup] = {}
 
 
-def _kept(template: str) -> Markup:
+def _per_language(template: str) -> Markup:
     """In a template: `template` drawn once per language and kept (it must read nothing but
     the environment's globals: the strings block every page carries for app.js)."""
     key = (template, i18n.current_locale.get())
@@ -138,7 +138,7 @@ def _environment() -> Environment:
         static_url=static_url,
         may=_may,
         basemap_config=_basemap_config,
-        kept=_kept,
+        per_language=_per_language,
     )
     return env
 
