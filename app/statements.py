@@ -12,7 +12,7 @@ from piccolo.columns.defaults.base import Default
 from piccolo.query.methods.select import First
 from piccolo.querystring import QueryString
 
-from app.db import engine
+from app.db import engine, run_fixed
 
 # Piccolo builds a query's SQL anew every time it runs: for a select with joins that is most of
 # the Python time a request spends on it (a third or more; issue #15's profiles), more than the
@@ -53,11 +53,26 @@ class Prepared:
     `Param("name")` where values go; `await prepared.run(name=value, ...)` answers what the
     query with those values would."""
 
-    __slots__ = ("_build", "_query", "_first", "_sql", "_args", "_slots", "_type", "_table")
+    __slots__ = (
+        "_build",
+        "_query",
+        "_first",
+        "_sql",
+        "_args",
+        "_slots",
+        "_type",
+        "_table",
+        "_fixed",
+    )
 
-    def __init__(self, build: Callable[[], Any]) -> None:
+    def __init__(self, build: Callable[[], Any], fixed_plan: bool = True) -> None:
+        """`fixed_plan`: the best plan is the same whatever the values (a row by its key, the
+        rows of one owner), so PostgreSQL may plan it once per connection (app/db.py,
+        `run_fixed`). False for a statement whose best index depends on a value (a list's
+        filters: `ByShape`)."""
         self._build = build
         self._query: Any = None
+        self._fixed = fixed_plan
 
     def _prepare(self) -> None:
         query = self._build()
@@ -78,9 +93,8 @@ class Prepared:
         args = list(self._args)
         for index, name in self._slots:
             args[index] = values[name]
-        results = await engine().run_querystring(
-            _Compiled(self._sql, args, self._type, self._table)
-        )
+        compiled = _Compiled(self._sql, args, self._type, self._table)
+        results = await (run_fixed if self._fixed else engine().run_querystring)(compiled)
         rows = await self._query._process_results(results)
         if self._first:
             return rows[0] if rows else None
@@ -201,5 +215,7 @@ class ByShape:
             if len(self._kept) >= _SHAPES_KEPT:
                 self._kept.pop(next(iter(self._kept)))
             template = _with_params(where, [0])
-            prepared = self._kept[key] = Prepared(lambda: self._build(template, *extra))
+            prepared = self._kept[key] = Prepared(
+                lambda: self._build(template, *extra), fixed_plan=False
+            )
         return await prepared.run(**{f"p{i}": v for i, v in enumerate(values)})

@@ -31,6 +31,7 @@ from app.auth.actor import Actor
 from app.disputes import categories as category_list
 from app.monitoring import areas, dashboard, facts
 from app.monitoring.tables import SweepReport
+from app.statements import Param, Prepared
 
 MAX_ENTRIES = 64  # a board's drawn figures are 40-60 KB
 # What the board shows around its figures (the page's crumbs, title, filter form), all small.
@@ -49,6 +50,8 @@ _STAMPS = (
     " (SELECT max(id) FROM monitoring_alert) AS last_alert"
     " FROM monitoring_state s WHERE s.key = '" + facts.STATE_KEY + "'"
 )
+
+_READ_STAMPS = Prepared(lambda: SweepReport.raw(_STAMPS, Param("month"), Param("month")))
 
 _entries: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
 _drawing: dict[Hashable, asyncio.Future] = {}  # boards being drawn now, by key
@@ -72,7 +75,7 @@ async def board(
     """The board for `q` as of `now` (what the page shows around the figures) and its figures
     as `draw(board)` drew them, kept while their stamps hold."""
     month = areas.month_start(q.end)
-    found = await SweepReport.raw(_STAMPS, month, month)
+    found = await _READ_STAMPS.run(month=month)
     stamps = found[0] if found else None
     refreshed = await facts.refresh(now, max_rounds=1, state=stamps)
     await category_list.current()
