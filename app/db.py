@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
@@ -187,20 +187,51 @@ def after_commit(callback: Callable[[], None]) -> None:
         pending.append(callback)
 
 
+class _FixedPlanTransaction(PostgresTransaction):
+    """Piccolo's transaction on a connection of the generic-plan pool (`_fixed_pool`), given
+    back to that pool at the end (Piccolo's own gives its connection back to the main pool)."""
+
+    async def get_connection(self) -> Any:
+        return await _fixed_pool.acquire()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await _fixed_pool.release(self.connection)
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
 @asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
+async def transaction(by_key: bool = False) -> AsyncIterator[None]:
     """A write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so a
     check-then-insert inside it is serialized against every other writer (and, in this process,
-    waits its turn in the writer queue: KeptSQLiteEngine)."""
+    waits its turn in the writer queue: KeptSQLiteEngine).
+
+    `by_key`: every statement in it finds its rows by key (a case, its ledger, the people at a
+    node), none is a list whose best plan depends on its values; on PostgreSQL it then runs on
+    the generic-plan pool, its statements planned once per connection (`_fixed_pool`): what
+    creating a case spent most in the database on was planning."""
     db = engine()
     kind = {"transaction_type": TransactionType.immediate} if isinstance(db, SQLiteEngine) else {}
+    if by_key and _fixed_pool is not None and db.current_transaction.get() is None:  # type: ignore[attr-defined]
+        begin: Any = lambda: _FixedPlanTransaction(engine=db)  # noqa: E731
+    else:
+        begin = lambda: db.transaction(**kind)  # noqa: E731
     if _after_commit.get() is not None:  # nested: the outermost one commits
-        async with db.transaction(**kind):
+        async with begin():
             yield
         return
     token = _after_commit.set([])
     try:
-        async with db.transaction(**kind):
+        async with begin():
             yield
         callbacks = _after_commit.get() or []
     finally:

@@ -146,7 +146,7 @@ async def create_dispute(
     due = deadlines.accept_due(now, county_limits.to_limits(rules, new.category))
     await numbers.ensure(numbers.key(grid["county_code"], now.astimezone(CHINA).year))
     try:
-        async with db.transaction():
+        async with db.transaction(by_key=True):
             await numbers.one_at_a_time(dispute_id)
             if (existing := await _replay(dispute_id, digest)) is not None:
                 return existing, False
