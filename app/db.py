@@ -6,6 +6,7 @@ code base talks to Piccolo and never asks which engine it has, except through th
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -152,7 +153,10 @@ async def stop() -> None:
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()
         if _fixed_pool is not None:
-            await _fixed_pool.close()
+            try:  # a connection never given back must not hold up the shutdown
+                await asyncio.wait_for(_fixed_pool.close(), timeout=10)
+            except TimeoutError:
+                _fixed_pool.terminate()
             _fixed_pool = None
     elif isinstance(db, KeptSQLiteEngine):
         await db.close_idle()

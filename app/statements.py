@@ -108,12 +108,14 @@ class PreparedInsert:
     leaves out takes its default, worked out per call as `table(...)` would (a time default
     is the time of the call, not of the first insert)."""
 
-    __slots__ = ("_columns", "_prepared")
+    __slots__ = ("_columns", "_names", "_prepared")
 
     def __init__(self, table: Any, on_conflict: str | None = None) -> None:
         """`on_conflict`: Piccolo's action, e.g. "DO NOTHING" (a row stored once by its key)."""
-        self._columns = [c for c in table._meta.columns if not isinstance(c, Serial)]
-        names = [c._meta.name for c in self._columns]
+        columns = [c for c in table._meta.columns if not isinstance(c, Serial)]
+        # by name, looked up once: a column's name is a property, asked forty times an insert
+        self._columns = [(c._meta.name, c) for c in columns]
+        self._names = names = [name for name, _c in self._columns]
 
         def build() -> Any:
             query = table.insert(table(**{n: Param(n) for n in names}))
@@ -123,13 +125,13 @@ class PreparedInsert:
 
     def values_of(self, row: Any) -> dict[str, Any]:
         """A Table instance's values, as `run` takes them."""
-        return {c._meta.name: row[c._meta.name] for c in self._columns}
+        return {name: row[name] for name in self._names}
 
     async def run(self, **values: Any) -> Any:
-        for column in self._columns:
-            if column._meta.name not in values:
+        for name, column in self._columns:
+            if name not in values:
                 value = column.get_default_value()
-                values[column._meta.name] = value.python() if isinstance(value, Default) else value
+                values[name] = value.python() if isinstance(value, Default) else value
         return await self._prepared.run(**values)
 
 
@@ -204,10 +206,12 @@ class ByShape:
         self._build = build
         self._kept: dict[tuple, Prepared] = {}
 
-    async def run(self, where: Any, *extra: Any) -> Any:
+    async def run(self, where: Any, *extra: Any, fixed_plan: bool = False) -> Any:
+        """`fixed_plan`: this time, the best plan does not depend on the values (see
+        `Prepared`); by default it does, as for a list filtered by what a person chose."""
         values: list[Any] = []
         try:
-            key = (_walk(where, values), extra)
+            key = (_walk(where, values), extra, fixed_plan)
         except _NotPlain:
             return await self._build(where, *extra)
         prepared = self._kept.get(key)
@@ -216,6 +220,6 @@ class ByShape:
                 self._kept.pop(next(iter(self._kept)))
             template = _with_params(where, [0])
             prepared = self._kept[key] = Prepared(
-                lambda: self._build(template, *extra), fixed_plan=False
+                lambda: self._build(template, *extra), fixed_plan=fixed_plan
             )
         return await prepared.run(**{f"p{i}": v for i, v in enumerate(values)})

@@ -62,6 +62,28 @@ class DisputeFilters:
     cursor: tuple[datetime, uuid.UUID] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def planned_by_values(self) -> bool:
+        """Whether the person chose values the best plan depends on (a search term, a rare
+        status, a period, an area, a cursor): PostgreSQL then plans the list for them, every
+        time. A queue or the first page of one's own area asks the same things every time and
+        is planned once per connection (app/db.py, `run_fixed`)."""
+        return any(
+            (
+                self.status,
+                self.level,
+                self.category,
+                self.national,
+                self.risk_level,
+                self.jurisdiction,
+                self.q,
+                self.date_from,
+                self.date_to,
+                self.facts,
+                self.cursor,
+            )
+        )
+
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> DisputeFilters:
         f = cls()
@@ -279,7 +301,13 @@ async def list_disputes(actor: Actor, f: DisputeFilters, now: datetime | None = 
     if f.cursor is not None:
         return await _keyset_page(where & after_cursor(f.cursor), f, now)
     by_due = bool(f.queue and queues.BY_CODE[f.queue].by_due)
-    rows = await _PAGE.run(where, by_due, f.per_page + 1, (f.page - 1) * f.per_page)
+    rows = await _PAGE.run(
+        where,
+        by_due,
+        f.per_page + 1,
+        (f.page - 1) * f.per_page,
+        fixed_plan=not f.planned_by_values,
+    )
     if rows:
         counted = rows[0]["capped_total"]
     elif f.page == 1:
