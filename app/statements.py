@@ -127,12 +127,14 @@ class PreparedInsert:
         """A Table instance's values, as `run` takes them."""
         return {name: row[name] for name in self._names}
 
-    async def run(self, **values: Any) -> Any:
+    async def run(self, **values: Any) -> dict[str, Any]:
+        """Insert the row; returns its values as written (the defaults filled in)."""
         for name, column in self._columns:
             if name not in values:
                 value = column.get_default_value()
                 values[name] = value.python() if isinstance(value, Default) else value
-        return await self._prepared.run(**values)
+        await self._prepared.run(**values)
+        return values
 
 
 # -- statements kept by the shape of their filter ------------------------------------------------

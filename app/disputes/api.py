@@ -42,9 +42,9 @@ def categories() -> list[dict[str, str]]:
 @post("/disputes", guards=[signed_in], responses=REPLAYED)
 async def create(request: Request, data: JSONBody[DisputeIn]) -> Response[dict[str, Any]]:
     new = parse_new_dispute(msgspec.to_builtins(data))
-    dispute_id, created = await services.create_dispute(request.user, new)
-    body = await queries.get_dispute(request.user, dispute_id)
-    return Response(body, status_code=201 if created else 200, headers=NO_STORE)
+    logged = await services.create_dispute(request.user, new)
+    body = await queries.get_dispute(request.user, logged.id, written=logged.row)
+    return Response(body, status_code=201 if logged.created else 200, headers=NO_STORE)
 
 
 @get("/disputes", guards=[signed_in])

@@ -118,7 +118,7 @@ async def create(request: Request, data: FormData) -> Template | Redirect:
         payload["grid_id"] = payload.pop("located_grid")
     try:
         new = parse_new_dispute(payload)
-        dispute_id, _created = await services.create_dispute(request.user, new)
+        dispute_id = (await services.create_dispute(request.user, new)).id
     except FieldErrors as exc:
         context = await _form_context(request)
         return render(

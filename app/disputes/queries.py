@@ -433,7 +433,10 @@ def _parties_of_row() -> QueryString:
 
 
 def _parties(row: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [dict(zip(_PARTY_FIELDS, p, strict=True)) for p in json.loads(row["_parties"] or "[]")]
+    stored = row["_parties"]
+    if isinstance(stored, list):  # a case just written: its parties as they were inserted
+        return stored
+    found = [dict(zip(_PARTY_FIELDS, p, strict=True)) for p in json.loads(stored or "[]")]
     return sorted(found, key=lambda p: p["position"])
 
 
@@ -469,16 +472,31 @@ async def case_row(actor: Actor, dispute_id: uuid.UUID) -> dict:
             _parties_of_row(),
         ),
     )
+    return await _named(row)
+
+
+async def _named(row: dict[str, Any]) -> dict[str, Any]:
     names = await nodes.names(row[p] for p in _PLACES)
     for place in _PLACES:
         row[f"{place}_name"] = names.get(row[place])
     return row
 
 
-async def get_dispute(actor: Actor, dispute_id: uuid.UUID, now: datetime | None = None) -> dict:
+async def get_dispute(
+    actor: Actor,
+    dispute_id: uuid.UUID,
+    now: datetime | None = None,
+    written: dict[str, Any] | None = None,
+) -> dict:
     """The whole case as its viewer may see it (personal data masked), with the actions the
-    viewer may take now. 404 out of scope."""
-    row = await case_row(actor, dispute_id)
+    viewer may take now. 404 out of scope. `written`: the row of a case this actor has just
+    logged, as services.create_dispute wrote it (their own area: they may see it), instead of
+    reading it back."""
+    if written is not None:
+        # new: no supervision order, no agreement terms yet
+        row = await _named({**written, "_open_supervisions": 0, "_agreement_terms": 0})
+    else:
+        row = await case_row(actor, dispute_id)
     case = await load_state(row)
     result = summary(row, now)
     rules = await county_limits.for_case(row)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from litestar.exceptions import PermissionDeniedException
@@ -127,12 +128,20 @@ async def _next_case_no(grid: dict, year: int) -> str:
 _INSERT_CASE = PreparedInsert(Dispute)
 
 
+class Logged(NamedTuple):
+    id: uuid.UUID
+    created: bool  # False: the same case sent again (a replay)
+    # the case's row as written, with its parties (None for a replay): what the answer shows,
+    # without reading it back (app/disputes/queries.py, get_dispute)
+    row: dict[str, Any] | None = None
+
+
 async def create_dispute(
     actor: Actor, new: NewDispute, now: datetime | None = None, level: str | None = None
-) -> tuple[uuid.UUID, bool]:
-    """Log a case. Returns (id, created). The same id with the same content is the same case
-    (created=False); the same id with other content is a Conflict. A group dispute or a
-    high-risk case is reported to the township at once."""
+) -> Logged:
+    """Log a case. The same id with the same content is the same case (created=False); the
+    same id with other content is a Conflict. A group dispute or a high-risk case is reported
+    to the township at once."""
     policy.require(actor, "log_case")
     digest = content_hash(new)
     dispute_id = new.id or uuid.uuid4()
@@ -149,9 +158,9 @@ async def create_dispute(
         async with db.transaction(by_key=True):
             await numbers.one_at_a_time(dispute_id)
             if (existing := await _replay(dispute_id, digest)) is not None:
-                return existing, False
+                return Logged(existing, False)
             case_no = await _next_case_no(grid, now.astimezone(CHINA).year)
-            await _INSERT_CASE.run(
+            written = await _INSERT_CASE.run(
                 id=dispute_id,
                 case_no=case_no,
                 category=new.category,
@@ -183,21 +192,19 @@ async def create_dispute(
                 created_at=now,
                 updated_at=now,
             )
-            if new.parties:
-                await Party.insert(
-                    *[
-                        Party(
-                            dispute=dispute_id,
-                            role=p.role,
-                            name=p.name,
-                            phone=crypto.encrypt(p.phone),
-                            id_number=crypto.encrypt(p.id_number),
-                            address=p.address,
-                            position=i,
-                        )
-                        for i, p in enumerate(new.parties)
-                    ]
-                )
+            parties = [
+                {
+                    "role": p.role,
+                    "name": p.name,
+                    "phone": crypto.encrypt(p.phone),
+                    "id_number": crypto.encrypt(p.id_number),
+                    "address": p.address,
+                    "position": i,
+                }
+                for i, p in enumerate(new.parties)
+            ]
+            if parties:
+                await Party.insert(*[Party(dispute=dispute_id, **p) for p in parties])
             await ledger.append(
                 dispute_id,
                 "logged",
@@ -222,9 +229,9 @@ async def create_dispute(
     except Exception as exc:
         # Another request with the same id won the race: answer as a replay.
         if db.is_unique_violation(exc) and (existing := await _replay(dispute_id, digest)):
-            return existing, False
+            return Logged(existing, False)
         raise
-    return dispute_id, True
+    return Logged(dispute_id, True, {**written, "_parties": parties})
 
 
 async def _alert_township(

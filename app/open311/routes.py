@@ -253,7 +253,7 @@ async def create(request: Request) -> Response:
                 "lat": lat,
             }
         )
-        dispute_id, created = await services.create_dispute(actor, new, level="village")
+        dispute_id, created, _row = await services.create_dispute(actor, new, level="village")
     except GeoReportError as exc:
         return _error(_fmt(request), exc.status, exc.description)
     except FieldErrors as exc:

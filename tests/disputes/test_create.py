@@ -4,6 +4,7 @@ import uuid
 import pytest
 
 from app.disputes.tables import CaseEvent, Dispute
+from app.jurisdictions.tables import Jurisdiction
 
 
 async def test_a_grid_worker_logs_a_case_in_their_own_grid_with_a_case_number(cast):
@@ -32,6 +33,39 @@ async def test_a_grid_worker_logs_a_case_in_their_own_grid_with_a_case_number(ca
     assert applicant["phone"] == "138****5678" and "1980" not in applicant["id_number"]
     events = await cast.api["demo-grid"].get(f"/api/v1/disputes/{case['id']}/events")
     assert [e["kind"] for e in events.json()] == ["logged"]
+
+
+async def test_the_answer_to_a_new_case_is_the_case_as_it_is_read_back(cast):
+    """The 201 is made from the row as written (not read back): it must be what a reader of the
+    case then gets, to the last field — masked parties in order, times, place names, actions."""
+    api = cast.api["demo-grid"]
+    me = cast.me["demo-grid"]
+    grid = (
+        await Jurisdiction.select(Jurisdiction.centroid_lon, Jurisdiction.centroid_lat)
+        .where(Jurisdiction.id == me["jurisdiction"]["id"])
+        .first()
+    )
+    body = {
+        "id": str(uuid.uuid4()),
+        "title": "鸡鸭越界啄食菜地",
+        "category": "neighbours",
+        "description": "第二次反映",
+        "people_involved": 6,
+        "risk_level": "high",
+        "occurred_at": "2026-12-01T09:30:00+08:00",
+        "captured_at": "2026-12-06T18:05:07.123456+08:00",
+        "parties": [
+            {"role": "applicant", "name": "王五", "phone": "13912345678", "address": "三组"},
+            {"role": "respondent", "name": "赵六", "id_number": "411726198001011234"},
+            {"role": "other", "name": "钱七"},
+        ],
+    }
+    body |= {"lon": grid["centroid_lon"], "lat": grid["centroid_lat"], "gps_accuracy_m": 8}
+    created = await api.post("/api/v1/disputes", json=body)
+    assert created.status_code == 201, created.text
+    read = await api.get(f"/api/v1/disputes/{body['id']}")
+    assert created.json() == read.json()
+    assert [p["name"] for p in created.json()["parties"]] == ["王五", "赵六", "钱七"]
 
 
 async def test_case_numbers_are_unique_and_increasing(cast):

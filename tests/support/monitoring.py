@@ -115,9 +115,7 @@ async def log(
         "category": "neighbours",
         "grid_id": t.id(grid or by),
     } | fields
-    case_id, _created = await services.create_dispute(
-        t.users[by], parse_new_dispute(payload), now=at
-    )
+    case_id = (await services.create_dispute(t.users[by], parse_new_dispute(payload), now=at)).id
     t.cases[name] = case_id
     return case_id
 
