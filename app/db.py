@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from app.sqlite_engine import KeptSQLiteEngine
@@ -191,12 +192,35 @@ def after_commit(callback: Callable[[], None]) -> None:
         pending.append(callback)
 
 
+def _quoted(text: str) -> str:
+    """A string literal (standard_conforming_strings, PostgreSQL's default since 9.1)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 class _FixedPlanTransaction(PostgresTransaction):
     """Piccolo's transaction on a connection of the generic-plan pool (`_fixed_pool`), given
-    back to that pool at the end (Piccolo's own gives its connection back to the main pool)."""
+    back to that pool at the end (Piccolo's own gives its connection back to the main pool).
+    Begun, committed and rolled back by plain statements, so that BEGIN can carry the
+    transaction's advisory lock in the same round trip."""
+
+    lock: str | None = None
 
     async def get_connection(self) -> Any:
         return await _fixed_pool.acquire()
+
+    async def begin(self) -> None:
+        sql = "BEGIN"
+        if self.lock is not None:
+            sql += f"; SELECT pg_advisory_xact_lock(hashtextextended({_quoted(self.lock)}, 0))"
+        await self.connection.execute(sql)
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         if self._parent:
@@ -214,7 +238,7 @@ class _FixedPlanTransaction(PostgresTransaction):
 
 
 @asynccontextmanager
-async def transaction(by_key: bool = False) -> AsyncIterator[None]:
+async def transaction(by_key: bool = False, lock: str | None = None) -> AsyncIterator[None]:
     """A write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so a
     check-then-insert inside it is serialized against every other writer (and, in this process,
     waits its turn in the writer queue: KeptSQLiteEngine).
@@ -222,20 +246,40 @@ async def transaction(by_key: bool = False) -> AsyncIterator[None]:
     `by_key`: every statement in it finds its rows by key (a case, its ledger, the people at a
     node), none is a list whose best plan depends on its values; on PostgreSQL it then runs on
     the generic-plan pool, its statements planned once per connection (`_fixed_pool`): what
-    creating a case spent most in the database on was planning."""
+    creating a case spent most in the database on was planning.
+
+    `lock`: a key no other transaction holds while this one runs (two with the same key run
+    one after the other), taken first. PostgreSQL: an advisory lock, sent with BEGIN on the
+    generic-plan pool; SQLite: every write transaction runs alone anyway."""
     db = engine()
     kind = {"transaction_type": TransactionType.immediate} if isinstance(db, SQLiteEngine) else {}
-    if by_key and _fixed_pool is not None and db.current_transaction.get() is None:  # type: ignore[attr-defined]
-        begin: Any = lambda: _FixedPlanTransaction(engine=db)  # noqa: E731
-    else:
-        begin = lambda: db.transaction(**kind)  # noqa: E731
+    outermost = db.current_transaction.get() is None  # type: ignore[attr-defined]
+
+    on_fixed = by_key and _fixed_pool is not None and outermost
+
+    def begin() -> Any:
+        if on_fixed:
+            fixed = _FixedPlanTransaction(engine=db)  # type: ignore[arg-type]
+            fixed.lock = lock
+            return fixed
+        return db.transaction(**kind)
+
+    async def take_lock() -> None:
+        # when the lock did not ride on BEGIN (no generic-plan pool, or a nested transaction)
+        if lock is not None and isinstance(db, PostgresEngine) and not on_fixed:
+            await db.run_querystring(
+                QueryString("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", lock)
+            )
+
     if _after_commit.get() is not None:  # nested: the outermost one commits
         async with begin():
+            await take_lock()
             yield
         return
     token = _after_commit.set([])
     try:
         async with begin():
+            await take_lock()
             yield
         callbacks = _after_commit.get() or []
     finally:

@@ -18,9 +18,10 @@ The sequences are DDL outside Piccolo's tables: raw SQL here, beside the claims 
 from __future__ import annotations
 
 import re
+import uuid
 
 from app import db
-from app.disputes.tables import CaseSequence
+from app.disputes.tables import CaseSequence, Dispute
 
 _known: set[str] = set()  # sequences this process has seen exist
 
@@ -115,13 +116,40 @@ async def advance_to(counter_key: str, number: int) -> None:
     )
 
 
-async def one_at_a_time(case_id: object) -> None:
-    """PostgreSQL: the phone's outbox may send one case twice at once (the page and Background
+def creating(case_id: object) -> str:
+    """The lock a case's creating transaction takes first (`db.transaction(lock=...)`).
+    PostgreSQL: the phone's outbox may send one case twice at once (the page and Background
     Sync). Both would claim a number before one of them fails on the id, leaving a gap; with
-    this lock, taken first in the creating transaction, the second waits for the first and
-    then finds the case stored (a replay, no number claimed). Creates of different cases do
-    not wait for each other. SQLite: one writer at a time already."""
+    this lock, the second waits for the first and then finds the case stored (a replay, no
+    number claimed). Creates of different cases do not wait for each other. SQLite: one writer
+    at a time already."""
+    return str(case_id)
+
+
+# PostgreSQL: whether the case is stored, and if not a number, in one round trip (a volatile
+# nextval in a CASE runs only for the branch taken: a replay claims nothing). Raw, as claim's.
+_STORED_OR_CLAIM = (
+    "SELECT d.content_hash AS stored,"
+    " CASE WHEN d.id IS NULL THEN nextval({}::regclass) END AS n"
+    " FROM (SELECT 1) AS one LEFT JOIN dispute AS d ON d.id = {}"
+)
+
+
+async def claim_unless_stored(
+    counter_key: str, case_id: uuid.UUID
+) -> tuple[str | None, int | None]:
+    """Inside the creating transaction, after its lock: the content hash of case `case_id`
+    if it is stored already (and no number claimed), else (None, a new number of the key)."""
     if db.is_postgres():
-        await CaseSequence.raw(
-            "SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", str(case_id)
-        )
+        await ensure(counter_key)  # normally known already: no statement
+        name = sequence_name(counter_key)
+        try:
+            row = (await CaseSequence.raw(_STORED_OR_CLAIM, name, case_id))[0]
+        except Exception:
+            _known.discard(name)  # made in a transaction that was rolled back: make it again
+            raise
+        return row["stored"], row["n"]
+    stored = await Dispute.select(Dispute.content_hash).where(Dispute.id == case_id).first()
+    if stored is not None:
+        return stored["content_hash"], None
+    return None, (await claim(counter_key))[0]

@@ -43,7 +43,7 @@ def content_hash(new: NewDispute) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# every case logged reads its case's id first: a statement made once (app/statements.py)
+# a create that lost the race to the same id reads the stored case: made once (app/statements.py)
 _STORED = ByShape(
     lambda where: Dispute.select(Dispute.id, Dispute.content_hash).where(where).first()
 )
@@ -116,10 +116,7 @@ async def _point_in_grid(actor: Actor, grid_id: int, lon: float, lat: float) -> 
     )
 
 
-async def _next_case_no(grid: dict, year: int) -> str:
-    """Claim the next number of the county's year inside the caller's transaction, without
-    holding anything other creates wait for (app/disputes/numbers.py)."""
-    number = (await numbers.claim(numbers.key(grid["county_code"], year)))[0]
+def _case_no(grid: dict, year: int, number: int) -> str:
     prefix = grid["county_abbr"] or grid["county_code"]
     return f"{prefix}-{year}-{number:06d}"
 
@@ -153,13 +150,18 @@ async def create_dispute(
     # them brings the holiday calendar the deadline is counted on up to date
     limits_version, rules = await county_limits.in_force(grid["county"])
     due = deadlines.accept_due(now, county_limits.to_limits(rules, new.category))
-    await numbers.ensure(numbers.key(grid["county_code"], now.astimezone(CHINA).year))
+    year = now.astimezone(CHINA).year
+    counter = numbers.key(grid["county_code"], year)
+    await numbers.ensure(counter)
     try:
-        async with db.transaction(by_key=True):
-            await numbers.one_at_a_time(dispute_id)
-            if (existing := await _replay(dispute_id, digest)) is not None:
-                return Logged(existing, False)
-            case_no = await _next_case_no(grid, now.astimezone(CHINA).year)
+        async with db.transaction(by_key=True, lock=numbers.creating(dispute_id)):
+            # the number is claimed without holding anything other creates wait for
+            stored, number = await numbers.claim_unless_stored(counter, dispute_id)
+            if stored is not None:
+                _same_content(stored, digest)
+                return Logged(dispute_id, False)
+            assert number is not None
+            case_no = _case_no(grid, year, number)
             written = await _INSERT_CASE.run(
                 id=dispute_id,
                 case_no=case_no,
@@ -256,9 +258,13 @@ async def _replay(dispute_id: uuid.UUID, digest: str) -> uuid.UUID | None:
     row = await _STORED.run(Dispute.id == dispute_id)
     if row is None:
         return None
-    if row["content_hash"] != digest:
-        raise Conflict(_("A different case was already logged with this id."))
+    _same_content(row["content_hash"], digest)
     return row["id"]
+
+
+def _same_content(stored: str, digest: str) -> None:
+    if stored != digest:
+        raise Conflict(_("A different case was already logged with this id."))
 
 
 CORRECTION_MAX = 2000
