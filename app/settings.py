@@ -115,7 +115,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PINGLI_DEFAULT_LOCALE", "zh_Hans", "Language of the UI when the user has not chosen one."
     ),
-    Setting("PINGLI_DB_POOL_SIZE", "10", "PostgreSQL connections per web worker."),
+    Setting(
+        "PINGLI_DB_POOL_SIZE",
+        "10",
+        "PostgreSQL connections per web worker, and half as many again for statements planned once.",
+    ),
     Setting(
         "PINGLI_WORKING_DAYS",
         "0",
