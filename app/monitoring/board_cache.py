@@ -63,15 +63,15 @@ def clear() -> None:
 
 
 async def _draw(
-    actor: Actor, q: dashboard.Query, now: datetime, draw: Callable[[dict[str, Any]], str]
+    actor: Actor, q: dashboard.Query, now: datetime, draw: Callable[[dict[str, Any]], Any]
 ) -> dict[str, Any]:
     built = await dashboard.build(actor, q, now, fresh=False)
     return {"board": {k: built[k] for k in _AROUND}, "drawn": draw(built)}
 
 
 async def board(
-    actor: Actor, q: dashboard.Query, now: datetime, draw: Callable[[dict[str, Any]], str]
-) -> tuple[dict[str, Any], str]:
+    actor: Actor, q: dashboard.Query, now: datetime, draw: Callable[[dict[str, Any]], Any]
+) -> tuple[dict[str, Any], Any]:
     """The board for `q` as of `now` (what the page shows around the figures) and its figures
     as `draw(board)` drew them, kept while their stamps hold."""
     month = areas.month_start(q.end)

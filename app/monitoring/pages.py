@@ -117,14 +117,19 @@ async def dashboard_page(request: Request) -> Template:
         query=q,
         errors=q.errors,
         board=board,
-        board_figures=drawn,
-        categories=[(code, label(CATEGORIES, code)) for code in CATEGORIES],
+        board_head=drawn["head"],
+        board_figures=drawn["figures"],
     )
 
 
-def _draw(board: dict[str, Any]) -> Markup:
-    """The board's figures, drawn once for board_cache to keep."""
-    return render_markup("monitoring/_board_figures.html", **_context(board))
+def _draw(board: dict[str, Any]) -> dict[str, Markup]:
+    """The board's figures and the page's head (its area, links and filter form, which show
+    the same query), drawn once for board_cache to keep."""
+    context = _context(board)
+    return {
+        "head": render_markup("monitoring/_board_head.html", **context),
+        "figures": render_markup("monitoring/_board_figures.html", **context),
+    }
 
 
 @get("/monitor/boards", guards=[signed_in])
