@@ -20,14 +20,14 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app import clock, db
 from app.auth.actor import Actor
-from app.auth.scope import get_or_404, scope_where
+from app.auth.scope import get_or_404, may_view
 from app.disputes import deadlines, ledger, notices, queries, states
 from app.disputes.action_fields import Fields, parse_action, readable_version
 from app.disputes.errors import Conflict, FieldErrors
 from app.disputes.tables import AgreementTerm, CaseEvent, Dispute, Party, Supervision
 from app.disputes.vocabulary import CASE_LEVELS, label
 from app.i18n import _
-from app.jurisdictions.tables import Jurisdiction
+from app.jurisdictions import nodes
 from app.rules import calendar
 from app.rules import limits as county_limits
 from app.sessions.tables import MediationSession
@@ -524,20 +524,9 @@ async def move(step: Step, f: Fields) -> None:
     case's area columns change, and with them who sees it (the old area answers 404). A case
     held by its village or township goes to the new one; a county case stays with the county.
     Its supervision orders and sessions follow it. The time limit runs on."""
-    grid = await (
-        Jurisdiction.select(
-            Jurisdiction.id,
-            Jurisdiction.code,
-            Jurisdiction.name,
-            Jurisdiction.level,
-            Jurisdiction.county,
-            Jurisdiction.township,
-            Jurisdiction.village,
-        )
-        .where((Jurisdiction.id == f["grid"]) & scope_where(Jurisdiction, step.actor))
-        .first()
-    )
-    if grid is None or grid["level"] != "grid":
+    kept = await nodes.rows((f["grid"], step.row["grid"]))  # app/jurisdictions/nodes.py
+    grid = kept.get(f["grid"])
+    if grid is None or grid["level"] != "grid" or not may_view(step.actor, grid):
         raise FieldErrors({"grid": _("Choose a grid in your area.")})
     if grid["id"] == step.row["grid"]:
         raise FieldErrors({"grid": _("The case is already in this grid.")})
@@ -550,11 +539,7 @@ async def move(step: Step, f: Fields) -> None:
     level = step.row["level"]
     if level in ("village", "township") and step.row["holder"] == step.row[level]:
         values[Dispute.holder] = area[level]
-    old = (
-        await Jurisdiction.select(Jurisdiction.code, Jurisdiction.name)
-        .where(Jurisdiction.id == step.row["grid"])
-        .first()
-    )
+    old = kept.get(step.row["grid"])
     await step.apply(
         "moved",
         f

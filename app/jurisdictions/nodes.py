@@ -31,18 +31,20 @@ _nodes: dict[int, Node] = {}
 _state: dict[str, Any] = {"version": None, "checked": float("-inf")}
 
 _VERSION = Prepared(lambda: BoundaryVersion.select(Max(BoundaryVersion.version).as_alias("v")))
+# a node as areas and scopes read it: itself, its level and the four level columns
+NODE_COLUMNS = (
+    Jurisdiction.id,
+    Jurisdiction.code,
+    Jurisdiction.name,
+    Jurisdiction.level,
+    Jurisdiction.county,
+    Jurisdiction.township,
+    Jurisdiction.village,
+    Jurisdiction.grid,
+)
 _BY_ID = ByShape(
     lambda where: Jurisdiction.select(
-        Jurisdiction.id,
-        Jurisdiction.code,
-        Jurisdiction.abbr,
-        Jurisdiction.name,
-        Jurisdiction.level,
-        Jurisdiction.county,
-        Jurisdiction.township,
-        Jurisdiction.village,
-        Jurisdiction.grid,
-        Jurisdiction.boundary,
+        *NODE_COLUMNS, Jurisdiction.abbr, Jurisdiction.boundary
     ).where(where)
 )
 

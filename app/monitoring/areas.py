@@ -17,16 +17,7 @@ from app.jurisdictions import nodes
 from app.jurisdictions.tables import LEVELS, Jurisdiction
 from app.openapi import INT4_MAX
 
-NODE_COLUMNS = (
-    Jurisdiction.id,
-    Jurisdiction.code,
-    Jurisdiction.name,
-    Jurisdiction.level,
-    Jurisdiction.county,
-    Jurisdiction.township,
-    Jurisdiction.village,
-    Jurisdiction.grid,
-)
+NODE_COLUMNS = nodes.NODE_COLUMNS
 
 
 def today(now: datetime | None = None) -> date:
