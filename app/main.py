@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -135,6 +136,11 @@ def create_app(settings: Settings | None = None, run_scheduler: bool | None = No
                     "another scheduler is running; not starting one"
                 )
                 lock = None
+        # Everything made so far lives as long as the process: out of the collector's sight,
+        # a full collection walks what requests made since, not the 150,000 objects of the
+        # code, templates and tables (50–110 ms each time, the p99 of every page; issue #15).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
