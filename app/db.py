@@ -212,7 +212,12 @@ class _FixedPlanTransaction(PostgresTransaction):
         sql = "BEGIN"
         if self.lock is not None:
             sql += f"; SELECT pg_advisory_xact_lock(hashtextextended({_quoted(self.lock)}, 0))"
-        await self.connection.execute(sql)
+        try:
+            await self.connection.execute(sql)
+        except BaseException:
+            # not begun, so never ended by __aexit__: the connection goes back to the pool here
+            await _fixed_pool.release(self.connection)
+            raise
 
     async def commit(self) -> None:
         await self.connection.execute("COMMIT")
